@@ -1,0 +1,327 @@
+"""Readers: CSV (UTF-8 or GBK) and XLSX tables, validated once at the boundary.
+
+:func:`read_table` renames headers onto the glossary (:mod:`costing.glossary`),
+converts every money column to 元 using the unit its header declares
+(``票款收入（万元）``, ``fare_revenue [元]``), checks types, signs, empty cells and
+duplicate keys, and raises :class:`costing.errors.InputError` naming the file,
+sheet, row and column on the first problem. Row numbers are the ones a
+spreadsheet program shows: the header is row 1, the first data row is row 2.
+
+Inputs are opened read-only and never modified.
+"""
+from __future__ import annotations
+
+import hashlib
+import io as _io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from . import glossary
+from .errors import InputError
+from .units import MONEY_UNITS, money_factor
+
+KINDS = ("number", "money", "int", "year", "text", "expr", "date")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One expected column of a table.
+
+    Parameters
+    ----------
+    name : str
+        Glossary identifier (``fare_revenue``).
+    kind : {"number", "money", "int", "year", "text", "expr", "date"}
+        ``money`` columns must declare 元, 万元 or 亿元 in their header and are
+        converted to 元. ``expr`` is a number or a formula (kept as text).
+    required : bool
+        The column must be present.
+    allow_empty : bool
+        Empty cells are allowed (become NaN / "").
+    min_value : float or None
+        Smallest allowed value (``0`` forbids negatives).
+    positive : bool
+        Values must be > 0 (e.g. a peer's vehicle-km).
+    aliases : tuple of str
+        Extra headers accepted for this column, besides the glossary's.
+    choices : tuple of str
+        For text columns, the allowed values.
+    """
+
+    name: str
+    kind: str = "number"
+    required: bool = True
+    allow_empty: bool = False
+    min_value: float | None = None
+    positive: bool = False
+    aliases: tuple[str, ...] = ()
+    choices: tuple[str, ...] = ()
+    default: object = None
+
+
+@dataclass
+class TableMeta:
+    """What :func:`read_table` learned about a table besides its data."""
+
+    path: Path
+    sheet: str | None
+    encoding: str | None
+    headers: dict[str, str] = field(default_factory=dict)  # identifier -> original header
+    units: dict[str, str] = field(default_factory=dict)  # identifier -> declared unit
+    sha256: str = ""
+
+    def where(self, column: str | None = None, row: int | None = None) -> dict:
+        """Keyword arguments for :class:`InputError` pointing into this table."""
+        return dict(file=str(self.path), sheet=self.sheet, row=row,
+                    column=self.headers.get(column, column) if column else None)
+
+
+def sha256_file(path: str | Path) -> str:
+    """SHA-256 hex digest of a file's bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _decode(raw: bytes, path: Path) -> tuple[str, str]:
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(enc), ("utf-8" if enc == "utf-8-sig" else "gbk")
+        except UnicodeDecodeError:
+            continue
+    raise InputError("cannot decode the file", file=str(path),
+                     expected="UTF-8 or GBK text", found="bytes in another encoding")
+
+
+def _read_raw(path: Path, sheet: str | None) -> tuple[pd.DataFrame, str | None, str | None]:
+    """Read every cell as an object (strings for CSV, native values for XLSX)."""
+    if not path.exists():
+        raise InputError("file does not exist", file=str(path), expected="an existing .csv or .xlsx file")
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        text, enc = _decode(path.read_bytes(), path)
+        try:
+            df = pd.read_csv(_io.StringIO(text), dtype=str, keep_default_na=False,
+                             skip_blank_lines=True)
+        except pd.errors.EmptyDataError:
+            raise InputError("the file is empty", file=str(path), expected="a header row and data rows")
+        except pd.errors.ParserError as e:
+            raise InputError(f"not a valid CSV table ({e})", file=str(path))
+        return df, enc, None
+    if suffix in (".xlsx", ".xlsm"):
+        try:
+            book = pd.ExcelFile(path, engine="openpyxl")
+        except Exception as e:  # zip or xml errors from a corrupt workbook
+            raise InputError(f"not a readable .xlsx workbook ({e})", file=str(path))
+        name = sheet if sheet is not None else book.sheet_names[0]
+        if name not in book.sheet_names:
+            raise InputError("sheet not found", file=str(path), sheet=name,
+                             expected=f"one of {book.sheet_names}", found=name)
+        df = book.parse(name, dtype=object, keep_default_na=False, na_values=[])
+        df = df.dropna(how="all")
+        return df, None, name
+    raise InputError("unsupported file type", file=str(path),
+                     expected=".csv (UTF-8 or GBK) or .xlsx", found=path.suffix)
+
+
+_NUM_CLEAN = re.compile(r"[,\s，]")
+
+
+def _to_number(v) -> float | None:
+    """Parse one cell; None for empty; raises ValueError for non-numeric text."""
+    if v is None:
+        return None
+    if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
+        return None if (isinstance(v, float) and np.isnan(v)) else float(v)
+    s = _NUM_CLEAN.sub("", str(v)).replace("－", "-")
+    if s == "":
+        return None
+    if s.endswith("%"):
+        return float(s[:-1]) / 100.0
+    return float(s)
+
+
+def read_table(path: str | Path, columns: Sequence[Column], *, sheet: str | None = None,
+               key: Sequence[str] | None = None, keep_extra: bool = True,
+               label: str | None = None) -> tuple[pd.DataFrame, TableMeta]:
+    """Read and validate one table.
+
+    Parameters
+    ----------
+    path : path-like
+        ``.csv`` (UTF-8, with or without BOM, or GBK) or ``.xlsx``.
+    columns : sequence of Column
+        The columns this table must or may have.
+    sheet : str, optional
+        Worksheet of an ``.xlsx`` file (default: the first).
+    key : sequence of str, optional
+        Columns whose combination must be unique (a duplicated year is an error).
+    keep_extra : bool
+        Keep columns not in ``columns`` (renamed to their glossary identifier
+        when known, else kept as written). Numeric-looking extra columns are
+        converted to numbers.
+    label : str, optional
+        The table's role (``peers``), used in messages.
+
+    Returns
+    -------
+    (DataFrame, TableMeta)
+        Money columns are in 元. The frame's index is 0..n-1; ``meta.where``
+        turns a column and index into an error location (row = index + 2).
+    """
+    path = Path(path)
+    raw, enc, sheet_name = _read_raw(path, sheet)
+    meta = TableMeta(path=path, sheet=sheet_name, encoding=enc, sha256=sha256_file(path))
+    spec = {c.name: c for c in columns}
+    extra_lookup = {glossary._norm(a): c.name for c in columns for a in c.aliases}
+
+    rename: dict[str, str] = {}
+    for h in raw.columns:
+        name, unit = glossary.split_header(h)
+        ident = glossary.identifier(name, extra_lookup) or (name if name in spec else None)
+        if ident is None:
+            ident = name
+        if ident in rename.values():
+            raise InputError("duplicated column", file=str(path), sheet=sheet_name, row=1,
+                             column=str(h), expected="each column once", found=str(h))
+        rename[h] = ident
+        meta.headers[ident] = str(h)
+        if unit:
+            meta.units[ident] = unit
+    df = raw.rename(columns=rename)
+    df = df.reset_index(drop=True)
+
+    missing = [c.name for c in columns if c.required and c.name not in df.columns]
+    if missing:
+        c0 = spec[missing[0]]
+        accepted = [c0.name, *glossary.ALIASES.get(c0.name, ()), *c0.aliases]
+        hint = f" with its unit, e.g. '{accepted[0]} [万元]'" if c0.kind == "money" else ""
+        raise InputError(
+            f"missing column {missing[0]!r}" + (f" (and {missing[1:]})" if len(missing) > 1 else ""),
+            file=str(path), sheet=sheet_name, row=1, column=missing[0],
+            expected=f"a header named one of {accepted}{hint}",
+            found=f"headers {list(map(str, raw.columns))}")
+
+    out = pd.DataFrame(index=df.index)
+    for col in df.columns:
+        c = spec.get(col)
+        if c is None:
+            if not keep_extra:
+                continue
+            c = Column(col, kind="auto", required=False, allow_empty=True)
+        out[col] = _convert(df[col], c, meta)
+    for c in columns:
+        if c.name not in out.columns and not c.required:
+            out[c.name] = c.default if c.default is not None else (np.nan if c.kind in ("number", "money", "int", "year") else "")
+
+    if key:
+        dup = out.duplicated(subset=list(key), keep="first")
+        if dup.any():
+            i = int(np.flatnonzero(dup.to_numpy())[0])
+            vals = tuple(out.loc[i, k] for k in key)
+            raise InputError(
+                f"duplicated {'/'.join(key)}", **meta.where(key[0], i + 2),
+                expected=f"each {'/'.join(key)} once", found=vals[0] if len(vals) == 1 else vals)
+    return out, meta
+
+
+def _convert(s: pd.Series, c: Column, meta: TableMeta) -> pd.Series:
+    kind = c.kind
+    header = c.name
+    if kind == "money":
+        unit = meta.units.get(header)
+        if unit is None:
+            raise InputError("money column does not declare its unit", **meta.where(header, 1),
+                             expected="a header such as '金额（万元）' or 'amount [元]' (元, 万元 or 亿元)",
+                             found=meta.headers.get(header, header))
+        factor = money_factor(unit, where=meta.where(header, 1))
+    if kind in ("text", "expr", "date") or kind == "auto":
+        if kind == "auto":
+            try:
+                vals = [_to_number(v) for v in s]
+                if any(v is not None for v in vals):
+                    return pd.Series([np.nan if v is None else v for v in vals], index=s.index, dtype=float)
+            except (ValueError, TypeError):
+                pass
+            return s.map(lambda v: "" if v is None else str(v).strip())
+        texts = s.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip())
+        for i, v in texts.items():
+            if v == "" and not c.allow_empty:
+                raise InputError("empty required cell", **meta.where(header, i + 2),
+                                 expected="a value", found="")
+            if c.choices and v and v not in c.choices:
+                raise InputError("value not allowed", **meta.where(header, i + 2),
+                                 expected=f"one of {list(c.choices)}", found=v)
+        if kind == "expr":
+            return texts.map(lambda v: _num_or_text(v))
+        return texts
+    values = np.empty(len(s), dtype=float)
+    for j, (i, v) in enumerate(s.items()):
+        try:
+            x = _to_number(v)
+        except (ValueError, TypeError):
+            raise InputError("non-numeric cell", **meta.where(header, i + 2),
+                             expected="a number" + (" in " + meta.units[header] if header in meta.units else ""),
+                             found=v) from None
+        if x is None:
+            if not c.allow_empty:
+                raise InputError("empty required cell", **meta.where(header, i + 2),
+                                 expected="a number", found="")
+            values[j] = np.nan
+            continue
+        if kind in ("int", "year") and x != int(x):
+            raise InputError("not a whole number", **meta.where(header, i + 2),
+                             expected="a whole number", found=v)
+        if c.positive and not x > 0:
+            raise InputError("value must be positive", **meta.where(header, i + 2),
+                             expected="a number > 0", found=v)
+        if c.min_value is not None and x < c.min_value:
+            what = "negative quantity" if c.min_value == 0 else "value too small"
+            raise InputError(what, **meta.where(header, i + 2),
+                             expected=f"a number >= {c.min_value:g}", found=v)
+        values[j] = x
+    if kind == "money":
+        values = values * factor
+    if kind in ("int", "year") and not np.isnan(values).any():
+        return pd.Series(values.astype(np.int64), index=s.index)
+    return pd.Series(values, index=s.index)
+
+
+def _num_or_text(v: str):
+    try:
+        x = _to_number(v)
+        return v if x is None else x
+    except (ValueError, TypeError):
+        return v
+
+
+def parse_money(value, *, where: dict | None = None) -> float:
+    """A money value from a project file: ``{amount = 1200, unit = "万元"}`` or ``"1200 万元"`` -> 元."""
+    w = where or {}
+    if isinstance(value, dict) and "amount" in value and "unit" in value:
+        amt, unit = value["amount"], value["unit"]
+    elif isinstance(value, str):
+        m = re.match(r"^\s*([-+0-9.,\s]+?)\s*(\S+)\s*$", value)
+        if not m:
+            raise InputError("not a money amount", **w, expected="'1200 万元' or {amount = 1200, unit = '万元'}", found=value)
+        amt, unit = m.group(1), m.group(2)
+    else:
+        raise InputError("money amount without its unit", **w,
+                         expected="{amount = ..., unit = '元' | '万元' | '亿元'}", found=value)
+    try:
+        x = _to_number(amt)
+    except (ValueError, TypeError):
+        x = None
+    if x is None:
+        raise InputError("not a number", **w, expected="a number", found=amt)
+    return x * money_factor(unit, where=w)
+
+
+__all__ = ["Column", "TableMeta", "read_table", "parse_money", "sha256_file", "MONEY_UNITS"]
