@@ -1,0 +1,621 @@
+"""The four-step cost-standard method (全成本预算绩效管理), one function per step.
+
+=====  ===========================  ======================  =====================
+step   标语                          function                result
+=====  ===========================  ======================  =====================
+1      标靶划线 set the target        :func:`set_target`      :class:`Target`
+2      反推所需 back-calculate        :func:`back_calculate`  :class:`Need`
+3      横向扩展，据实测算 benchmark     :func:`benchmark`       :class:`Benchmark`
+4a     核定标准 set the standard      :func:`set_standard`    :class:`Standard`
+4b     编制预算 compile the budget    :func:`compile_budget`  :class:`Budget`
+=====  ===========================  ======================  =====================
+
+:func:`run_method` runs them in order. Conventions: every amount is in 元 at
+the project's ``price_year`` prices; a unit cost is 元 per output unit (元/车公里
+for buses); rates are fractions; nothing is rounded until it is displayed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import rules as _rules
+from .benchmark.costfn import CostFunctionResult, fit_cost_function
+from .benchmark.diagnostics import cost_plus_diagnostic
+from .benchmark.peers import outlier_flags, peer_metrics, summarize_peers
+from .errors import InputError, ModelError
+from .expr import evaluate, names
+from .project import Project
+from .units import money_factor
+
+
+# --------------------------------------------------------------------------- step 1
+@dataclass
+class Target:
+    """Step 1 (标靶划线): the service the budget buys.
+
+    Attributes
+    ----------
+    rows : DataFrame
+        The target table (one row per route or zone) with row drivers added.
+    drivers : dict[str, float]
+        Totals (``vehicle_km`` [车公里], ``vehicles`` [辆], ``fare_revenue`` [元]...).
+    units, labels : dict[str, str]
+    output : str
+        The unit-cost denominator (``vehicle_km``).
+    performance_targets : dict
+        Quality targets (准点率, 万公里事故率, 满意度), the project's 绩效目标.
+    """
+
+    budget_year: int
+    output: str
+    output_label: str
+    unit_cost_label: str
+    rows: pd.DataFrame
+    drivers: dict[str, float]
+    units: dict[str, str]
+    labels: dict[str, str]
+    performance_targets: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def output_amount(self) -> float:
+        """Planned output [e.g. 车公里]."""
+        return float(self.drivers[self.output])
+
+    def table(self) -> pd.DataFrame:
+        """Drivers as a table: 指标, 数值, 单位."""
+        return pd.DataFrame({"指标": [self.labels.get(k, k) for k in self.drivers],
+                             "数值": list(self.drivers.values()),
+                             "单位": [self.units.get(k, "") for k in self.drivers]},
+                            index=pd.Index(list(self.drivers), name="driver"))
+
+
+def set_target(project: Project) -> Target:
+    """Step 1: validate the targets and derive the service drivers.
+
+    Row formulas (``[drivers.row]``) run on each route or zone; total formulas
+    (``[drivers.total]``) run in order on the sums, the parameters and the
+    totals defined before them. ``n_rows`` is the number of rows.
+    """
+    spec = project.spec
+    rows = project.tables["targets"].copy()
+    meta = project.meta["targets"]
+    env: dict[str, Any] = dict(project.parameters)
+    env.update({c: rows[c].to_numpy() for c in rows.columns})
+    for name, f in spec.get("drivers", {}).get("row", {}).items():
+        val = evaluate(f, env, where=dict(file=str(project.path), column=f"drivers.row.{name}"))
+        rows[name] = np.broadcast_to(np.asarray(val, dtype=float), len(rows)).copy()
+        env[name] = rows[name].to_numpy()
+        bad = ~np.isfinite(rows[name].to_numpy())
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise InputError(f"driver {name!r} is not finite for this row", **meta.where(None, i + 2),
+                             expected="finite inputs (check zeros in divisors)", found=f)
+    env["n_rows"] = float(len(rows))
+    drivers: dict[str, float] = {}
+    for name, f in spec.get("drivers", {}).get("total", {}).items():
+        val = evaluate(f, env, where=dict(file=str(project.path), column=f"drivers.total.{name}"))
+        drivers[name] = float(np.sum(val)) if np.ndim(val) else float(val)
+        env[name] = drivers[name]
+    t = spec["type"]
+    if t["output"] not in drivers:
+        raise InputError("the output driver is not defined", file=str(project.path),
+                         column=f"drivers.total.{t['output']}", expected="a formula", found=None)
+    return Target(budget_year=project.budget_year, output=t["output"], output_label=t["output_label"],
+                  unit_cost_label=t["unit_cost_label"], rows=rows, drivers=drivers,
+                  units=dict(spec.get("drivers", {}).get("units", {})),
+                  labels=dict(spec.get("drivers", {}).get("labels", {})),
+                  performance_targets=dict(project.performance_targets))
+
+
+# --------------------------------------------------------------------------- step 2
+@dataclass
+class Need:
+    """Step 2 (反推所需): resources the target requires, and their cost.
+
+    ``items`` (index ``item_id``) has ``quantity`` [quantity_unit],
+    ``unit_price`` [元 per quantity unit], ``cost`` [元] and ``unit_cost``
+    [元/output]; ``total`` [元] is their sum.
+    """
+
+    items: pd.DataFrame
+    total: float
+    output_amount: float
+
+
+def back_calculate(target: Target, project: Project) -> Need:
+    """Step 2: quantity × standard unit price for every cost item, in table order.
+
+    A quantity or price formula may use the drivers, the parameters,
+    ``cost_<item_id>`` of any earlier item and ``subtotal`` (the sum of the
+    earlier items), so on-costs (五险一金 as a rate on wages) and management
+    fees (a rate on direct costs) are data too. The price unit's money part
+    (``元/kWh``, ``万元/辆``) converts the price to 元.
+    """
+    items = project.tables["cost_items"]
+    meta = project.meta["cost_items"]
+    env: dict[str, Any] = dict(project.parameters)
+    env.update(target.drivers)
+    env["subtotal"] = 0.0
+    q, price, cost = [], [], []
+    for i, row in items.iterrows():
+        q_i = float(evaluate(row["quantity"], env, where=meta.where("quantity", i + 2)))
+        factor = money_factor(str(row["price_unit"]).split("/")[0].strip(), where=meta.where("price_unit", i + 2))
+        p_i = float(evaluate(row["unit_price"], env, where=meta.where("unit_price", i + 2))) * factor
+        for what, v, col in (("quantity", q_i, "quantity"), ("unit price", p_i, "unit_price")):
+            if not np.isfinite(v) or v < 0:
+                raise InputError(f"{what} is negative or not finite", **meta.where(col, i + 2),
+                                 expected="a finite number >= 0", found=row[col])
+        c_i = q_i * p_i
+        q.append(q_i)
+        price.append(p_i)
+        cost.append(c_i)
+        env[f"cost_{row['item_id']}"] = c_i
+        env["subtotal"] += c_i
+    out = items[["item_id", "item_name", "category", "quantity_unit", "price_unit", "price_index",
+                 "cost_driver", "rule"]].copy()
+    out["quantity"] = q
+    out["unit_price"] = price
+    out["cost"] = cost
+    out["unit_cost"] = out["cost"] / target.output_amount
+    out = out.set_index("item_id")
+    return Need(items=out, total=float(out["cost"].sum()), output_amount=target.output_amount)
+
+
+# --------------------------------------------------------------------------- step 3
+@dataclass
+class Benchmark:
+    """Step 3 (横向扩展，据实测算): actuals restated, peers compared, cost function fitted.
+
+    Attributes
+    ----------
+    price_factors : DataFrame
+        Per year, ``cpi`` and ``wage`` factors to the price year (× amount).
+    actuals : DataFrame
+        Long table: year, item_id, ``amount`` (nominal 元), ``amount_real``
+        [元, price year], ``output``, ``unit_cost`` [元/output, price year].
+    actual_unit_costs : DataFrame
+        Year × item unit costs [元/output, price year].
+    actual_3yr_avg : Series
+        Mean of the last 3 years' unit costs per item [元/output].
+    trend : DataFrame
+        Per year: total cost [元, price year], unit cost, passengers per output, cost per passenger.
+    peers : DataFrame
+        Peers (latest year of each) with metrics, restated to price-year prices.
+    peer_summary : DataFrame
+        Metric percentiles, the project's value (latest actual year), rank and percentile.
+    peer_item_unit_costs, peer_item_summary : DataFrame
+        Peer × item unit costs [元/output] and their n/P25/P50/P75.
+    cost_function : CostFunctionResult or None
+    expected_cost : dict
+        The cost function's expected cost [元] for the budget plan, with interval.
+    diagnostics : dict
+        The cost-plus pattern check.
+    frontier : object or None
+        Efficiency-frontier results (DEA/SFA) when requested.
+    """
+
+    price_year: int
+    output: str
+    price_factors: pd.DataFrame
+    actuals: pd.DataFrame
+    actual_unit_costs: pd.DataFrame
+    actual_3yr_avg: pd.Series
+    actual_years_used: list[int]
+    trend: pd.DataFrame
+    peers: pd.DataFrame
+    peer_years: str
+    peer_summary: pd.DataFrame
+    peer_outliers: pd.DataFrame
+    peer_item_unit_costs: pd.DataFrame
+    peer_item_summary: pd.DataFrame
+    cost_function: CostFunctionResult | None
+    expected_cost: dict
+    actual_residual: float
+    diagnostics: dict
+    frontier: Any = None
+
+
+def price_factors(index: pd.DataFrame, price_year: int) -> pd.DataFrame:
+    """Factors that restate a year's amounts in ``price_year`` prices.
+
+    factor(y) = index(price_year) / index(y), for the ``cpi`` and the
+    ``wage`` index; ``none`` is 1.
+    """
+    idx = index.set_index("year")
+    f = pd.DataFrame({"cpi": idx.loc[price_year, "cpi"] / idx["cpi"],
+                      "wage": idx.loc[price_year, "wage_index"] / idx["wage_index"]})
+    f["none"] = 1.0
+    return f
+
+
+def benchmark(project: Project, target: Target, need: Need, *, years: int = 3) -> Benchmark:
+    """Step 3: restate actuals, average them, compare with peers, fit the cost function.
+
+    Parameters
+    ----------
+    years : int
+        How many of the latest audited years the average takes (3 by the rules).
+
+    Raises
+    ------
+    InputError
+        Too few peers for the regression, or a singular one, naming the peers file.
+    """
+    out = project.output
+    pf = price_factors(project.tables["price_index"], project.price_year)
+    items = project.tables["cost_items"].set_index("item_id")
+    kind = items["price_index"].replace("", "cpi")
+
+    ops = project.tables["operations"].set_index("year").sort_index()
+    ac = project.tables["actual_costs"].copy()
+    ac["factor"] = pf.reindex(ac["year"]).to_numpy()[
+        np.arange(len(ac)), pf.columns.get_indexer(kind.reindex(ac["item_id"]).to_numpy())]
+    ac["amount_real"] = ac["amount"] * ac["factor"]
+    ac["output"] = ops[out].reindex(ac["year"]).to_numpy()
+    ac["unit_cost"] = ac["amount_real"] / ac["output"]
+    unit = ac.pivot(index="year", columns="item_id", values="unit_cost").reindex(columns=need.items.index)
+    used = sorted(ops.index)[-years:]
+    avg3 = unit.loc[used].mean(axis=0)
+
+    total_real = ac.groupby("year")["amount_real"].sum()
+    trend = pd.DataFrame({"total_cost": total_real, "output": ops[out]})
+    trend["unit_cost"] = trend["total_cost"] / trend["output"]
+    if "passengers" in ops.columns:
+        trend["passengers_per_output"] = ops["passengers"] / ops[out]
+        trend["cost_per_passenger"] = trend["total_cost"] / ops["passengers"]
+    trend.index.name = "year"
+
+    # Peers: the latest year of each, restated to price-year prices.
+    peers_all = project.tables["peers"].copy()
+    latest = peers_all.sort_values("year").groupby("peer_id", sort=False).tail(1).set_index("peer_id")
+    latest = latest.loc[sorted(latest.index)]
+    fac = pf.reindex(latest["year"])
+    money_cols = [c["name"] for c in project.spec["peers"]["columns"] if c.get("kind") == "money"]
+    for c in money_cols:
+        latest[c] = latest[c].to_numpy() * (fac["wage"] if c == "avg_wage" else fac["cpi"]).to_numpy()
+    metrics_spec = project.spec["peers"].get("metrics", {})
+    pm = peer_metrics(latest, metrics_spec)
+    peers = latest.join(pm)
+
+    last = ops.index.max()
+    own = ops.loc[[last]].copy()
+    own["total_cost"] = total_real.loc[last]
+    for c in ("fare_revenue", "avg_wage"):
+        if c in own.columns:
+            own[c] = own[c] * (pf.loc[last, "wage"] if c == "avg_wage" else pf.loc[last, "cpi"])
+    own_metrics = peer_metrics(own, metrics_spec).iloc[0].to_dict()
+    summary = summarize_peers(pm, own_metrics)
+    first_metric = next(iter(metrics_spec)) if metrics_spec else None
+    outl = outlier_flags(pm[first_metric]) if first_metric in pm else pd.DataFrame()
+
+    pc = project.tables["peer_costs"].copy()
+    if len(pc):
+        pc = pc.merge(latest[["year", out]].reset_index(), on=["peer_id", "year"], how="inner")
+        pcf = pf.reindex(pc["year"]).to_numpy()[np.arange(len(pc)),
+                                                pf.columns.get_indexer(kind.reindex(pc["item_id"]).to_numpy())]
+        pc["unit_cost"] = pc["amount"] * pcf / pc[out]
+        piu = pc.pivot(index="peer_id", columns="item_id", values="unit_cost")
+    else:
+        piu = pd.DataFrame(index=latest.index)
+    pis = pd.DataFrame({"n": piu.count(), "p25": piu.quantile(0.25), "p50": piu.quantile(0.50),
+                        "p75": piu.quantile(0.75)}) if len(piu.columns) else \
+        pd.DataFrame(columns=["n", "p25", "p50", "p75"])
+
+    bspec = project.spec.get("benchmark", {})
+    regs = list(bspec.get("regressors", []))
+    cf, expected, resid = None, {}, float("nan")
+    if regs:
+        pmeta = project.meta["peers"]
+        try:
+            cf = fit_cost_function(latest, bspec.get("cost", "total_cost"), regs,
+                                   form=bspec.get("form", "cobb_douglas"),
+                                   min_obs=int(bspec.get("min_peers", len(regs) + 3)))
+        except ModelError as e:
+            raise InputError(str(e), file=str(pmeta.path), sheet=pmeta.sheet,
+                             expected=f"at least {int(bspec.get('min_peers', len(regs) + 3))} peers with "
+                                      f"positive {regs}",
+                             found=f"{len(latest)} peers") from None
+        env = dict(project.parameters)
+        env.update(target.drivers)
+        env.update({k: v for k, v in project.money.items()})
+        plan = {r: float(evaluate(f, env, where=dict(file=str(project.path), column=f"benchmark.plan.{r}")))
+                for r, f in bspec.get("plan", {r: r for r in regs}).items()}
+        expected = cf.predict(plan)
+        expected["plan"] = plan
+        own_point = {r: float(own[r].iloc[0]) for r in regs}
+        resid = cf.residual(own_point, float(own["total_cost"].iloc[0]))
+    peer_years = "、".join(str(y) for y in sorted(set(latest["year"])))
+    return Benchmark(price_year=project.price_year, output=out, price_factors=pf, actuals=ac,
+                     actual_unit_costs=unit, actual_3yr_avg=avg3, actual_years_used=list(used),
+                     trend=trend, peers=peers, peer_years=peer_years, peer_summary=summary,
+                     peer_outliers=outl, peer_item_unit_costs=piu, peer_item_summary=pis,
+                     cost_function=cf, expected_cost=expected, actual_residual=resid,
+                     diagnostics=cost_plus_diagnostic(trend))
+
+
+# --------------------------------------------------------------------------- step 4a
+@dataclass
+class Standard:
+    """Step 4a (核定标准): the cost standard per item and overall.
+
+    ``items`` (index ``item_id``) has the rule, the value of every basis it
+    uses, the ``chosen`` basis, ``unit_cost`` [元/output], ``amount`` [元] and
+    ``provenance`` (rule, data and years). ``unit_cost_standard`` =
+    ``total`` / ``output_amount``.
+    """
+
+    items: pd.DataFrame
+    unit_cost_standard: float
+    total: float
+    output_amount: float
+    unit_cost_label: str
+
+
+@dataclass
+class _RuleContext:
+    need: Need
+    benchmark: Benchmark
+    budget_year: int
+    price_year: int
+    project: Project
+
+
+def set_standard(project: Project, target: Target, need: Need, bench: Benchmark,
+                 rules: dict[str, str] | None = None) -> Standard:
+    """Step 4a: apply each item's named rule.
+
+    The rule comes from ``rules`` (argument), else the project file's
+    ``[standard]`` table, else the cost-item table's ``rule`` column, else
+    ``quota``. A rule is a formula over the bases in
+    :data:`costing.rules.BASES`; for ``min``/``max`` rules the chosen basis is
+    recorded in the provenance.
+    """
+    ctx = _RuleContext(need, bench, project.budget_year, project.price_year, project)
+    meta = project.meta["cost_items"]
+    chosen_rules = {}
+    rows = []
+    for pos, (item, nrow) in enumerate(need.items.iterrows()):
+        rule = (rules or {}).get(item) or project.rules.get(item) or nrow["rule"] or "quota"
+        where = meta.where("rule", pos + 2)
+        try:
+            used = names(rule)
+        except SyntaxError:
+            raise InputError("rule has a syntax error", **where, expected="e.g. min(actual_3yr_avg, peer_p50)",
+                             found=rule) from None
+        unknown = used - set(_rules.BASES)
+        if unknown:
+            raise InputError(f"unknown standard rule basis {sorted(unknown)[0]!r}", **where,
+                             expected=f"a formula over {sorted(_rules.BASES)}", found=rule)
+        env, prov = {}, {}
+        for b in sorted(used):
+            env[b], prov[b] = _rules.BASES[b](ctx, item)
+            if not np.isfinite(env[b]):
+                raise InputError(f"rule basis {b!r} has no data for item {item!r}", **where,
+                                 expected=f"data for {b} (peer_costs rows for peer rules)", found=rule)
+        value = float(evaluate(rule, env, where=where))
+        chosen = next((b for b in sorted(used) if np.isclose(env[b], value, rtol=1e-12, atol=0)), rule)
+        chosen_rules[item] = rule
+        rows.append({"item_id": item, "item_name": nrow["item_name"], "category": nrow["category"],
+                     "rule": rule, "chosen": chosen, **{f"basis_{b}": v for b, v in env.items()},
+                     "unit_cost": value, "amount": value * target.output_amount,
+                     "provenance": f"规则 {rule} → {chosen}：{prov.get(chosen, rule)}"})
+    items = pd.DataFrame(rows).set_index("item_id")
+    total = float(items["amount"].sum())
+    return Standard(items=items, unit_cost_standard=total / target.output_amount, total=total,
+                    output_amount=target.output_amount, unit_cost_label=target.unit_cost_label)
+
+
+# --------------------------------------------------------------------------- step 4b
+@dataclass
+class Budget:
+    """Step 4b (编制预算): the subsidy and its comparison with the request.
+
+    Money in 元 (price year); rates are fractions. ``cut_amount`` =
+    ``requested`` − ``subsidy`` (approved); ``cut_rate`` = ``cut_amount`` /
+    ``requested``. ``items`` compares requested and approved cost per item.
+    """
+
+    preset: str
+    unit_cost_standard: float
+    unit_cost_label: str
+    regulated_cost: float
+    taxes: float
+    fare_revenue: float
+    other_revenue: float
+    higher_level_subsidy: float
+    profit_rate: float
+    profit: float
+    subsidy: float
+    policy_loss: float
+    operating_loss: float
+    requested: float
+    cut_amount: float
+    cut_rate: float
+    items: pd.DataFrame
+    inputs: _rules.BudgetInputs
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def approved(self) -> float:
+        """The approved amount [元]: the subsidy."""
+        return self.subsidy
+
+    def waterfall(self) -> pd.DataFrame:
+        """Regulated cost → taxes → revenue → higher-level subsidies → profit → subsidy [元]."""
+        steps = [("核定成本", self.regulated_cost), ("税金", self.taxes),
+                 ("票款收入", -self.fare_revenue), ("其他收入", -self.other_revenue),
+                 ("上级补贴", -self.higher_level_subsidy), ("合理利润", self.profit)]
+        if np.isfinite(self.policy_loss):
+            steps.append(("经营性亏损未补部分", self.subsidy - sum(v for _, v in steps)))
+        df = pd.DataFrame(steps, columns=["项目", "金额"])
+        return pd.concat([df, pd.DataFrame([{"项目": "补贴", "金额": self.subsidy}])], ignore_index=True)
+
+    def summary(self) -> pd.DataFrame:
+        """The budget summary: name, amount [元] or rate."""
+        rows = [("单位成本标准", self.unit_cost_standard, self.unit_cost_label),
+                ("核定成本", self.regulated_cost, "元"), ("税金", self.taxes, "元"),
+                ("票款收入", self.fare_revenue, "元"), ("其他收入", self.other_revenue, "元"),
+                ("上级补贴", self.higher_level_subsidy, "元"), ("合理利润率", self.profit_rate, "fraction"),
+                ("合理利润", self.profit, "元")]
+        if np.isfinite(self.policy_loss):
+            rows += [("政策性亏损", self.policy_loss, "元"), ("经营性亏损", self.operating_loss, "元")]
+        rows += [("核定补贴（审定数）", self.subsidy, "元"), ("申报数", self.requested, "元"),
+                 ("审减额", self.cut_amount, "元"), ("审减率", self.cut_rate, "fraction")]
+        return pd.DataFrame(rows, columns=["项目", "数值", "单位"])
+
+
+def cut_amount(requested, approved):
+    """审减额 = requested − approved [same unit as the inputs]. Works on scalars, arrays and Series."""
+    return requested - approved
+
+
+def cut_rate(requested, approved):
+    """审减率 = (requested − approved) / requested [fraction]; NaN where requested is 0.
+
+    >>> round(cut_rate(38.19, 38.19 - 11.61), 4)
+    0.304
+    """
+    req = np.asarray(requested, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.where(req != 0, (req - np.asarray(approved, dtype=float)) / np.where(req != 0, req, 1), np.nan)
+    if isinstance(requested, pd.Series):
+        return pd.Series(r, index=requested.index)
+    return float(r) if np.ndim(r) == 0 else r
+
+
+def budget_inputs(project: Project, target: Target, regulated_cost: float) -> tuple[_rules.BudgetInputs, list[str]]:
+    """Collect the preset inputs; cap the profit rate at ``profit_rate_cap`` (notes say when)."""
+    p = project.parameters
+    notes = []
+    rate = float(project.budget.get("profit_rate", p.get("profit_rate", 0.02)))
+    cap = float(p.get("profit_rate_cap", 0.03))
+    if rate > cap:
+        notes.append(f"合理利润率 {rate:.2%} 超过上限 {cap:.2%}，按上限计（profit rate capped）")
+        rate = cap
+    if rate < 0:
+        raise InputError("negative profit rate", file=str(project.path), column="budget.profit_rate",
+                         expected="a rate between 0 and the cap", found=rate)
+    m = project.money
+    fare = target.drivers.get("fare_revenue", m.get("fare_revenue", 0.0))
+    return _rules.BudgetInputs(regulated_cost=regulated_cost, taxes=m.get("taxes", 0.0), fare_revenue=fare,
+                               other_revenue=m.get("other_revenue", 0.0),
+                               higher_level_subsidy=m.get("higher_level_subsidy", 0.0), profit_rate=rate,
+                               money=m, parameters=p), notes
+
+
+def compile_budget(project: Project, target: Target, standard: Standard, *, preset: str | None = None) -> Budget:
+    """Step 4b: the subsidy by a named preset, and the cut against the request.
+
+    Parameters
+    ----------
+    preset : str, optional
+        A key of :data:`costing.rules.SUBSIDY_PRESETS`; default the project's
+        ``[budget] preset``, else ``"shanting"``.
+    """
+    preset = preset or project.budget.get("preset", "shanting")
+    if preset not in _rules.SUBSIDY_PRESETS:
+        raise InputError("unknown subsidy preset", file=str(project.path), column="budget.preset",
+                         expected=f"one of {sorted(_rules.SUBSIDY_PRESETS)}", found=preset)
+    missing = [k for k in _rules.PRESET_REQUIRES[preset] if k not in project.money]
+    if missing:
+        raise InputError(f"preset {preset!r} needs money inputs {missing}", file=str(project.path),
+                         column="money", expected=f"[money] entries {list(_rules.PRESET_REQUIRES[preset])}",
+                         found=sorted(project.money))
+    inputs, notes = budget_inputs(project, target, standard.total)
+    res = _rules.SUBSIDY_PRESETS[preset](inputs)
+    requested = project.money["requested_subsidy"]
+    req_items = project.tables["requested"].set_index("item_id")["requested"]
+    items = standard.items[["item_name", "category"]].copy()
+    items["requested"] = req_items.reindex(items.index).fillna(0.0)
+    items["approved"] = standard.items["amount"]
+    items["cut_amount"] = cut_amount(items["requested"], items["approved"])
+    items["cut_rate"] = cut_rate(items["requested"], items["approved"])
+    not_requested = [i for i in items.index if i not in req_items.index]
+    if not_requested:
+        notes.append(f"未申报的成本项目按 0 计：{not_requested}")
+    return Budget(preset=preset, unit_cost_standard=standard.unit_cost_standard,
+                  unit_cost_label=standard.unit_cost_label, regulated_cost=standard.total,
+                  taxes=inputs.taxes, fare_revenue=inputs.fare_revenue, other_revenue=inputs.other_revenue,
+                  higher_level_subsidy=inputs.higher_level_subsidy, profit_rate=inputs.profit_rate,
+                  profit=res["profit"], subsidy=res["subsidy"], policy_loss=res["policy_loss"],
+                  operating_loss=res["operating_loss"], requested=requested,
+                  cut_amount=cut_amount(requested, res["subsidy"]), cut_rate=cut_rate(requested, res["subsidy"]),
+                  items=items, inputs=inputs, notes=notes)
+
+
+# --------------------------------------------------------------------------- orchestrator
+@dataclass
+class MethodResult:
+    """The four steps' results, in order."""
+
+    project: Project
+    target: Target
+    need: Need
+    benchmark: Benchmark
+    standard: Standard
+    budget: Budget
+
+    def headline(self) -> dict[str, float]:
+        """The figures a report records: unit-cost standard [元/output], subsidy, requested, cut [元], cut rate."""
+        b = self.budget
+        return {"unit_cost_standard": b.unit_cost_standard, "subsidy": b.subsidy, "requested": b.requested,
+                "cut_amount": b.cut_amount, "cut_rate": b.cut_rate}
+
+    def cost_standard_table(self) -> pd.DataFrame:
+        """Per item: need (quota), 3-year actual, peer P50, standard unit cost and amount, rule, provenance."""
+        s = self.standard.items
+        t = pd.DataFrame({"成本项目": s["item_name"], "类别": s["category"],
+                          "定额测算": self.need.items["unit_cost"],
+                          "近三年实际": self.benchmark.actual_3yr_avg.reindex(s.index),
+                          "同行P50": self.benchmark.peer_item_summary["p50"].reindex(s.index)
+                          if len(self.benchmark.peer_item_summary) else np.nan,
+                          "单位成本标准": s["unit_cost"], "标准成本": s["amount"],
+                          "核定规则": s["rule"], "依据": s["provenance"]})
+        return t
+
+
+def run_method(project: Project, *, rules: dict[str, str] | None = None, preset: str | None = None) -> MethodResult:
+    """Run the four steps on a project: set_target → back_calculate → benchmark → set_standard → compile_budget."""
+    target = set_target(project)
+    need = back_calculate(target, project)
+    bench = benchmark(project, target, need)
+    standard = set_standard(project, target, need, bench, rules=rules)
+    budget = compile_budget(project, target, standard, preset=preset)
+    return MethodResult(project, target, need, bench, standard, budget)
+
+
+def subsidy_sensitivity(result: MethodResult, deltas=(-0.10, 0.10), factors: dict | None = None) -> pd.DataFrame:
+    """One-way sensitivity of the subsidy to the project type's ``[sensitivity]`` factors.
+
+    A factor scales either the standard amounts of the items its ``scales``
+    condition selects (a formula over the item columns ``category`` and
+    ``cost_driver``), or, when ``scales = "fare_revenue"``, the fare revenue
+    (ridership). Everything else is held. Returns one row per factor and
+    delta: ``subsidy`` [元], ``change`` [元] and the sensitivity coefficient
+    E = (ΔS/S)/(ΔF/F).
+    """
+    proj = result.project
+    factors = factors or proj.spec.get("sensitivity", {})
+    b = result.budget
+    preset = _rules.SUBSIDY_PRESETS[b.preset]
+    items = result.standard.items
+    env = {"category": items["category"].to_numpy(),
+           "cost_driver": result.need.items["cost_driver"].reindex(items.index).to_numpy()}
+    base = b.subsidy
+    rows = []
+    for name, f in factors.items():
+        for d in deltas:
+            if f["scales"] == "fare_revenue":
+                inp = b.inputs.scaled(fares=1 + d)
+            else:
+                mask = np.asarray(evaluate(f["scales"], env), dtype=bool)
+                cost = float((items["amount"] * np.where(mask, 1 + d, 1.0)).sum())
+                inp = b.inputs.scaled(regulated_cost=cost)
+            s = preset(inp)["subsidy"]
+            rows.append({"factor": name, "label": f.get("label", name), "delta": d, "subsidy": s,
+                         "change": s - base, "sensitivity_coefficient": ((s - base) / base) / d if base else np.nan})
+    return pd.DataFrame(rows)
