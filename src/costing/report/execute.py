@@ -1,0 +1,397 @@
+"""Run one project's report: validate, execute with papermill, export, publish atomically.
+
+Layout of the outputs (``out`` defaults to ``reports``)::
+
+    out/<id>/<id>_<template>.html     self-contained, no code cells
+    out/<id>/<id>_<template>.xlsx     说明 + one sheet per recorded table
+    out/<id>/<id>_<template>.ipynb    executed notebook (papermill metadata kept,
+                                      headline figures in metadata["costing"])
+    out/<id>/manifest.json            input hashes, parameters, versions, time, headline
+    out/failed/<id>_<template>.ipynb  executed notebook of a failed run
+
+The report is built in a hidden temporary folder inside ``out`` and renamed
+into place; an existing report is renamed aside, replaced, then deleted. A
+failed project leaves no partial report (and leaves a previous complete
+report untouched).
+
+Execution: kernel ``python3`` by default, which jupyter_client starts with
+this process's own interpreter (``sys.executable``); working directory = the
+template's folder, so a template's relative default ``project_path`` is
+relative to the template, as when a user opens it in JupyterLab. The
+``output_dir`` the kernel sees is the temporary build folder (files a
+template writes there are published atomically with the report); the
+manifest and the xlsx show the final folder.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import CostingError, ParameterError
+from . import export
+from .params import (PIPELINE_PARAMETERS, coerce_cli_value, inspect_template, resolve_template,
+                     validate_parameters)
+from .spec import ReportSpec, read_report_spec
+
+DEFAULT_KERNEL = "python3"
+DEFAULT_TIMEOUT = 600  # [s] per cell
+
+
+class ReportError(CostingError):
+    """A report could not be produced (a cell raised, a glyph was missing, the kernel died).
+
+    Attributes
+    ----------
+    project_path : Path
+    template : str
+    cell_index : int or None
+        Index of the failing cell in the executed notebook (papermill's
+        injected-parameters cell counts).
+    cell_source : str or None
+        First line of the failing cell's source.
+    notebook_path : Path or None
+        Where the executed notebook was kept (``<out>/failed/...``).
+    """
+
+    def __init__(self, message, *, project_path=None, template=None, cell_index=None,
+                 cell_source=None, notebook_path=None):
+        super().__init__(message)
+        self.project_path = project_path
+        self.template = template
+        self.cell_index = cell_index
+        self.cell_source = cell_source
+        self.notebook_path = notebook_path
+
+    def __reduce__(self):  # picklable across process pools
+        return (_rebuild_report_error, (str(self), self.__dict__))
+
+
+def _rebuild_report_error(message, state):
+    err = ReportError(message)
+    err.__dict__.update(state)
+    return err
+
+
+class CliValue(str):
+    """A parameter value typed on the command line: parsed into the declared type."""
+
+
+@dataclass
+class ReportResult:
+    """Outcome of one project's report.
+
+    Attributes
+    ----------
+    project_path : Path
+    project_id : str or None
+    status : str
+        ``"ok"``, ``"failed"`` (execution) or ``"invalid"`` (validation).
+    report_dir : Path or None
+        The published folder (None unless ok).
+    files : dict[str, Path]
+        ``"<template>.html"``/``.xlsx``/``.ipynb`` and ``"manifest"`` -> path.
+    headline : dict[str, dict]
+        template -> {figure name -> value}.
+    seconds : float
+        Wall time [s].
+    error : str or None
+    failed_notebooks : list[Path]
+    """
+
+    project_path: Path
+    project_id: str | None = None
+    status: str = "ok"
+    report_dir: Path | None = None
+    files: dict = field(default_factory=dict)
+    headline: dict = field(default_factory=dict)
+    seconds: float = 0.0
+    error: str | None = None
+    failed_notebooks: list = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+@dataclass(frozen=True)
+class PlannedTemplate:
+    """A template to run for a project, with its validated parameters (minus the pipeline's)."""
+
+    name: str
+    path: Path
+    parameters: dict
+
+
+@dataclass(frozen=True)
+class ReportPlan:
+    """A validated project: everything needed to execute without further checks."""
+
+    spec: ReportSpec
+    templates: tuple
+
+
+def plan_report(project_path, overrides=None, *, templates_dir=None) -> ReportPlan:
+    """Read a project file and validate its parameters for each of its templates.
+
+    Parameters
+    ----------
+    project_path : str or Path
+    overrides : dict, optional
+        Name -> value, applied after ``[report.parameters]``. Values of type
+        :class:`CliValue` are parsed into each template's declared type;
+        relative ``*_path`` values are relative to the current directory.
+    templates_dir : str or Path, optional
+
+    Raises
+    ------
+    InputError, ParameterError
+        Before anything runs.
+    """
+    spec = read_report_spec(project_path)
+    _ = spec.safe_id  # path-traversal check before any work
+    overrides = dict(overrides or {})
+    planned = []
+    for name in spec.templates:
+        path = resolve_template(name, base_dir=spec.path.parent, search_dir=templates_dir)
+        try:
+            schema = inspect_template(path)
+        except ParameterError as exc:
+            raise ParameterError(f"template {path.name}: {exc}", file=spec.path) from None
+        missing = [p for p in PIPELINE_PARAMETERS if p not in schema]
+        if missing:
+            raise ParameterError(f"template {path.name} does not declare {missing} in its "
+                                 "parameters cell", file=spec.path,
+                                 expected=list(PIPELINE_PARAMETERS), found=sorted(schema))
+        reserved = [p for p in PIPELINE_PARAMETERS if p in spec.parameters or p in overrides]
+        if reserved:
+            raise ParameterError(f"{reserved} are set by the report pipeline, not by the project",
+                                 file=spec.path, expected="other parameter names", found=reserved)
+        params = validate_parameters(spec.parameters, schema, project_file=spec.path,
+                                     template=path.stem, base_dir=spec.path.parent)
+        typed = {k: (coerce_cli_value(v, schema[k].type) if isinstance(v, CliValue)
+                     and k in schema else v) for k, v in overrides.items()}
+        params.update(validate_parameters(typed, schema, project_file=spec.path,
+                                          template=path.stem, base_dir=Path.cwd()))
+        planned.append(PlannedTemplate(name=path.stem, path=path, parameters=params))
+    return ReportPlan(spec=spec, templates=tuple(planned))
+
+
+# ------------------------------------------------------------------ kernel
+
+_env_lock = threading.Lock()
+
+
+def kernel_env_ready() -> None:
+    """Make sure a kernel started from here imports this same ``costing``.
+
+    PYTHONPATH entries are made absolute (the kernel's working directory is
+    the template folder, so ``PYTHONPATH=src`` would otherwise break), and the
+    folder holding this ``costing`` package is added when missing. The
+    current process's own imports are unaffected (its ``sys.path`` is
+    already absolute).
+    """
+    import costing
+
+    pkg_parent = str(Path(costing.__file__).resolve().parents[1])
+    with _env_lock:
+        parts = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+        parts = [str(Path(p).resolve()) for p in parts]
+        if pkg_parent not in parts:
+            parts.insert(0, pkg_parent)
+        os.environ["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(parts))
+
+
+def _first_line(source: str) -> str:
+    for line in (source or "").splitlines():
+        if line.strip():
+            return line.strip()
+    return ""
+
+
+def execute_template(template: Path, parameters: dict, output_path: Path, *,
+                     kernel_name: str = DEFAULT_KERNEL, timeout: float | None = DEFAULT_TIMEOUT,
+                     project_path=None):
+    """Execute a template with papermill and check it for missing glyphs.
+
+    Returns
+    -------
+    nbformat.NotebookNode
+        The executed notebook (also written to ``output_path``).
+
+    Raises
+    ------
+    ReportError
+        A cell raised (names the cell index, its first source line and the
+        exception), a missing-glyph warning was printed, or the kernel failed.
+    """
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    kernel_env_ready()
+    try:
+        nb = pm.execute_notebook(
+            str(template), str(output_path), parameters=parameters, kernel_name=kernel_name,
+            cwd=str(template.parent), progress_bar=False, log_output=False,
+            request_save_on_cell_execute=False, execution_timeout=timeout,
+        )
+    except PapermillExecutionError as exc:
+        first = _first_line(exc.source)
+        raise ReportError(
+            f"{template.stem}: cell {exc.cell_index} (In [{exc.exec_count}]) `{first}` raised "
+            f"{exc.ename}: {exc.evalue}",
+            project_path=project_path, template=template.stem, cell_index=exc.cell_index,
+            cell_source=first) from None
+    except Exception as exc:  # kernel died, timed out, could not start
+        raise ReportError(f"{template.stem}: execution failed: {type(exc).__name__}: {exc}",
+                          project_path=project_path, template=template.stem) from None
+    glyphs = export.glyph_warnings(nb)
+    if glyphs:
+        idx, line = glyphs[0]
+        raise ReportError(
+            f"{template.stem}: cell {idx} `{_first_line(nb.cells[idx].source)}` printed a "
+            f"missing-glyph warning ({len(glyphs)} in all): {line}",
+            project_path=project_path, template=template.stem, cell_index=idx,
+            cell_source=_first_line(nb.cells[idx].source))
+    return nb
+
+
+# ------------------------------------------------------------------ publish
+
+
+def _publish(build: Path, dest: Path) -> None:
+    """Rename ``build`` to ``dest``; an existing ``dest`` is renamed aside first, then deleted."""
+    old = None
+    if dest.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".old", dir=dest.parent))
+        old.rmdir()
+        os.replace(dest, old)
+    os.replace(build, dest)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _keep_failed(src: Path | None, out_dir: Path, name: str) -> Path | None:
+    if src is None or not src.exists():
+        return None
+    failed = out_dir / "failed"
+    failed.mkdir(parents=True, exist_ok=True)
+    target = failed / name
+    os.replace(src, target)
+    return target
+
+
+def run_report(project_path, out_dir="reports", *, overrides=None, templates_dir=None,
+               kernel_name: str = DEFAULT_KERNEL, timeout: float | None = DEFAULT_TIMEOUT,
+               plan: ReportPlan | None = None) -> ReportResult:
+    """Build one project's report (every template it lists) into ``out_dir/<id>/``.
+
+    Parameters
+    ----------
+    project_path : str or Path
+        The project file.
+    out_dir : str or Path
+        Folder of reports (created if missing).
+    overrides : dict, optional
+        Parameter overrides (see :func:`plan_report`).
+    templates_dir : str or Path, optional
+        Folder of templates (default: ``notebooks/templates``).
+    kernel_name : str
+        Jupyter kernel (default ``python3`` = this interpreter).
+    timeout : float or None
+        Per-cell time limit [s].
+    plan : ReportPlan, optional
+        An already validated plan (skips :func:`plan_report`).
+
+    Returns
+    -------
+    ReportResult
+        With ``status="ok"``.
+
+    Raises
+    ------
+    InputError, ParameterError
+        Invalid project or parameters; nothing was run.
+    ReportError
+        Execution failed; nothing was published, the executed notebook is in
+        ``out_dir/failed/`` (``err.notebook_path``).
+    """
+    t0 = time.perf_counter()
+    if plan is None:
+        plan = plan_report(project_path, overrides, templates_dir=templates_dir)
+    spec = plan.spec
+    sid = spec.safe_id
+    out_dir = Path(out_dir).expanduser().resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    dest = out_dir / sid
+    if dest.parent != out_dir:  # pragma: no cover - sanitise_id guarantees this
+        raise ParameterError("report folder would escape the output folder", file=spec.path,
+                             expected=str(out_dir), found=str(dest))
+    build = Path(tempfile.mkdtemp(prefix=f".{sid}.", suffix=".building", dir=out_dir))
+    os.chmod(build, 0o755)
+    files, headlines, per_template = {}, {}, {}
+    current = None
+    try:
+        for tpl in plan.templates:
+            current = tpl
+            t1 = time.perf_counter()
+            stem = f"{sid}_{tpl.name}"
+            params = {"project_path": str(spec.path), "output_dir": str(build), **tpl.parameters}
+            shown = {**params, "output_dir": str(dest)}
+            nb_path = build / f"{stem}.ipynb"
+            nb = execute_template(tpl.path, params, nb_path, kernel_name=kernel_name,
+                                  timeout=timeout, project_path=spec.path)
+            headline, tables = export.collect_records(nb)
+            nb.metadata["costing"] = {"project_id": spec.project_id, "template": tpl.name,
+                                      "headline": headline}
+            import nbformat
+
+            nbformat.write(nb, str(nb_path))
+            (build / f"{stem}.html").write_text(export.to_html(nb), encoding="utf-8")
+            info = {"project_id": spec.project_id, "project_name": spec.name,
+                    "project_file": str(spec.path), "template": tpl.name, "parameters": shown}
+            export.write_xlsx(build / f"{stem}.xlsx", tables, headline, info)
+            for ext in ("html", "xlsx", "ipynb"):
+                files[f"{tpl.name}.{ext}"] = dest / f"{stem}.{ext}"
+            headlines[tpl.name] = {k: v["value"] for k, v in headline.items()}
+            per_template[tpl.name] = {
+                "template": str(tpl.path), "template_sha256": export.sha256_file(tpl.path),
+                "kernel": kernel_name, "parameters": shown, "headline": headline,
+                "tables": [t.name for t in tables],
+                "files": {ext: f"{stem}.{ext}" for ext in ("html", "xlsx", "ipynb")},
+                "seconds": round(time.perf_counter() - t1, 3),
+            }
+        manifest = {
+            "project": {"id": spec.project_id, "name": spec.name, "file": str(spec.path)},
+            "created": export.now_iso(),
+            "inputs": export.input_entries(spec.input_files, spec.path.parent),
+            "versions": export.package_versions(),
+            "templates": per_template,
+        }
+        export.write_json(build / "manifest.json", manifest)
+        files["manifest"] = dest / "manifest.json"
+    except BaseException as exc:
+        kept = None
+        if current is not None:
+            kept = _keep_failed(build / f"{sid}_{current.name}.ipynb", out_dir,
+                                f"{sid}_{current.name}.ipynb")
+        shutil.rmtree(build, ignore_errors=True)
+        if isinstance(exc, ReportError):
+            exc.notebook_path = kept
+            if kept is not None:
+                exc.args = (f"{exc.args[0]} [executed notebook: {kept}]",)
+            raise
+        if isinstance(exc, CostingError) or not isinstance(exc, Exception):
+            raise
+        raise ReportError(f"{spec.path.name}: {type(exc).__name__}: {exc}",
+                          project_path=spec.path, notebook_path=kept) from exc
+    _publish(build, dest)
+    for tpl in plan.templates:  # a stale failure of this project is no longer current
+        (out_dir / "failed" / f"{sid}_{tpl.name}.ipynb").unlink(missing_ok=True)
+    return ReportResult(project_path=spec.path, project_id=spec.project_id, status="ok",
+                        report_dir=dest, files=files, headline=headlines,
+                        seconds=time.perf_counter() - t0)
