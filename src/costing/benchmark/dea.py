@@ -350,6 +350,11 @@ def _solve_all(model: _EnvelopmentModel, units, fixed_t=None, max_rounds=None):
     lam = np.zeros((len(units), n))
     pos = {k: p for p, k in enumerate(units)}
     pending = list(units)
+    # the slack phase fixes t at its phase-1 optimum; if rounding makes that point
+    # infeasible by a hair, t is loosened by these relative amounts, in turn
+    loosen = {k: 0 for k in units}
+    steps = (0.0, 1e-10, 1e-8)
+    direction = 1.0 if model.input else -1.0
     rounds = 0
     while pending:
         rounds += 1
@@ -357,11 +362,16 @@ def _solve_all(model: _EnvelopmentModel, units, fixed_t=None, max_rounds=None):
         for k in pending:
             model.set_unit(k)
             if fixed_t is not None:
-                model.h.changeColBounds(0, fixed_t[k], fixed_t[k])
+                tk = fixed_t[k] * (1.0 + direction * steps[loosen[k]])
+                model.h.changeColBounds(0, tk, tk)
             status, t, lam_ref, duals = model.solve()
             if status != "Optimal":
                 if not model.in_ref[k]:  # unit k itself makes the LP feasible
                     model.add_columns([k])
+                    retry.append(k)
+                    continue
+                if fixed_t is not None and loosen[k] + 1 < len(steps):
+                    loosen[k] += 1
                     retry.append(k)
                     continue
                 raise ModelError(f"DEA LP for unit {k} ended with HiGHS status {status!r}")
