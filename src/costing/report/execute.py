@@ -157,7 +157,8 @@ def plan_report(project_path, overrides=None, *, templates_dir=None) -> ReportPl
     overrides = dict(overrides or {})
     planned = []
     for name in spec.templates:
-        path = resolve_template(name, base_dir=spec.path.parent, search_dir=templates_dir)
+        path = resolve_template(name, base_dir=spec.path.parent, search_dir=templates_dir,
+                                project_file=spec.path)
         try:
             schema = inspect_template(path)
         except ParameterError as exc:

@@ -73,14 +73,14 @@ def unit_kind(unit, column: str = "") -> str | None:
 
 #: Column-name fragments of integer columns that are labels, not quantities
 #: (a year shows as 2024, not 2,024).
-PLAIN_INT_NAMES = ("年", "year", "编号", "代码", "code", "id")
+PLAIN_INT_NAMES = ("年", "年份", "年度", "year", "编号", "代码", "code")
 
 
 def numeric_kind(column: str, *, integer: bool) -> str:
     """Format kind of a numeric column without a unit: ``"plain"`` (years, codes),
     ``"int"`` or ``"number"``."""
     low = column.lower()
-    if integer and any(k in low for k in PLAIN_INT_NAMES):
+    if integer and low.endswith(PLAIN_INT_NAMES):
         return "plain"
     return "int" if integer else "number"
 

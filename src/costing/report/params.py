@@ -89,7 +89,7 @@ def templates_dir(explicit=None) -> Path:
     return (Path.cwd() / "notebooks" / "templates").resolve()
 
 
-def resolve_template(name: str, *, base_dir=None, search_dir=None) -> Path:
+def resolve_template(name: str, *, base_dir=None, search_dir=None, project_file=None) -> Path:
     """Path of a template: a name (``cost_standard`` -> ``<templates>/cost_standard.ipynb``)
     or a path ending in ``.ipynb`` (relative to ``base_dir``).
 
@@ -105,7 +105,8 @@ def resolve_template(name: str, *, base_dir=None, search_dir=None) -> Path:
         p = p.resolve()
         if p.is_file():
             return p
-        raise ParameterError("template notebook not found", file=base_dir, column="report.templates",
+        raise ParameterError("template notebook not found", file=project_file,
+                             column="report.templates",
                              expected="an existing .ipynb file", found=name)
     folder = templates_dir(search_dir)
     p = folder / f"{name}.ipynb"
@@ -116,7 +117,7 @@ def resolve_template(name: str, *, base_dir=None, search_dir=None) -> Path:
     problem = f"unknown template {name!r} in {folder}"
     if hint:
         problem += f" (did you mean {hint[0]!r}?)"
-    raise ParameterError(problem, column="report.templates",
+    raise ParameterError(problem, file=project_file, column="report.templates",
                          expected=f"one of {available}" if available else "a template notebook",
                          found=name)
 

@@ -15,7 +15,6 @@ module level.
 """
 from __future__ import annotations
 
-import json
 import math
 import numbers
 
@@ -56,12 +55,28 @@ def headline_bundle(name: str, value, unit: str | None = None) -> dict:
     return {HEADLINE_MIME: payload, "text/plain": f"[costing] {name} = {payload['value']!r}{unit_txt}"}
 
 
+def _cell(v):
+    """A JSON value for a table cell, exact for floats (JSON keeps repr): numpy scalars
+    -> Python, NaN/NaT -> None, tuples (MultiIndex keys) -> lists, dates -> ISO text."""
+    if isinstance(v, tuple):
+        return [_cell(x) for x in v]
+    if hasattr(v, "isoformat"):
+        return None if v != v else v.isoformat()
+    if hasattr(v, "item") and not isinstance(v, (str, bytes)):
+        v = v.item()
+    if v is None or isinstance(v, (bool, int, str)):
+        return v
+    if isinstance(v, float):
+        return v if math.isfinite(v) else None
+    return str(v)
+
+
 def table_bundle(name: str, df, unit=None) -> dict:
     """The display bundle :func:`record_table` shows (pure; used by tests).
 
-    The DataFrame travels as ``orient="split"`` JSON with full float precision
-    (``double_precision=15``); column labels become strings, and a MultiIndex
-    on columns is joined with `` / ``.
+    The DataFrame travels as ``orient="split"``-shaped JSON (``columns``,
+    ``index``, ``data``) with exact floats; NaN becomes null, column labels
+    become strings, and a MultiIndex on columns is joined with `` / ``.
     """
     import pandas as pd
 
@@ -78,8 +93,9 @@ def table_bundle(name: str, df, unit=None) -> dict:
         df.columns = [str(c) for c in df.columns]
     has_index = not isinstance(df.index, pd.RangeIndex)
     index_names = [str(n) if n is not None else "" for n in df.index.names] if has_index else []
-    data = json.loads(df.to_json(orient="split", double_precision=15, date_format="iso",
-                                 default_handler=str))
+    data = {"columns": list(df.columns),
+            "index": [_cell(v) for v in df.index] if has_index else [],
+            "data": [[_cell(v) for v in row] for row in df.itertuples(index=False, name=None)]}
     if isinstance(unit, dict):
         unit = {str(k): v for k, v in unit.items()}
     payload = {"name": name, "unit": unit, "index": has_index, "index_names": index_names,
