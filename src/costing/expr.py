@@ -75,8 +75,13 @@ def names(src: str) -> set[str]:
     return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} - fn
 
 
-def evaluate(src: str | float | int, env: Mapping[str, Any], *, where: dict | None = None):
+def evaluate(src: str | float | int, env: Mapping[str, Any], *, where: dict | None = None,
+             rows: Mapping[str, Any] | None = None):
     """Evaluate a formula (or pass a number through) in ``env``.
+
+    ``rows``, if given, is the row-level namespace: inside ``sum(...)`` names
+    resolve there first, so a total ``vehicle_km = "sum(vehicle_km)"`` can
+    share its name with the row driver it adds up.
 
     Raises
     ------
@@ -94,7 +99,7 @@ def evaluate(src: str | float | int, env: Mapping[str, Any], *, where: dict | No
         raise InputError(f"formula has a syntax error ({e.msg})", **w,
                          expected="a formula such as 'vehicles * driver_per_vehicle'", found=text) from None
     try:
-        return _eval(tree.body, env)
+        return _eval(tree.body, env, rows)
     except _Unknown as e:
         raise InputError(f"formula uses an unknown name {e.args[0]!r}", **w,
                          expected=f"one of {sorted(k for k in env)}", found=text) from None
@@ -111,7 +116,7 @@ class _Forbidden(Exception):
     pass
 
 
-def _eval(node, env):
+def _eval(node, env, rows=None):
     if isinstance(node, ast.Constant):
         if isinstance(node.value, (int, float, str, bool)):
             return node.value
@@ -121,9 +126,9 @@ def _eval(node, env):
             return env[node.id]
         raise _Unknown(node.id)
     if isinstance(node, ast.BinOp) and type(node.op) in _BIN:
-        return _BIN[type(node.op)](_eval(node.left, env), _eval(node.right, env))
+        return _BIN[type(node.op)](_eval(node.left, env, rows), _eval(node.right, env, rows))
     if isinstance(node, ast.UnaryOp):
-        v = _eval(node.operand, env)
+        v = _eval(node.operand, env, rows)
         if isinstance(node.op, ast.USub):
             return -v
         if isinstance(node.op, ast.UAdd):
@@ -131,16 +136,17 @@ def _eval(node, env):
         if isinstance(node.op, ast.Not):
             return np.logical_not(v)
     if isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _CMP:
-        left = _eval(node.left, env)
-        right = _eval(node.comparators[0], env)
+        left = _eval(node.left, env, rows)
+        right = _eval(node.comparators[0], env, rows)
         return _CMP[type(node.ops[0])](np.asarray(left), right)
     if isinstance(node, ast.BoolOp):
-        vals = [np.asarray(_eval(v, env), dtype=bool) for v in node.values]
+        vals = [np.asarray(_eval(v, env, rows), dtype=bool) for v in node.values]
         f = np.logical_and if isinstance(node.op, ast.And) else np.logical_or
         return f.reduce(vals)
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
         fn = FUNCTIONS.get(node.func.id)
         if fn is None:
             raise _Forbidden(f"function {node.func.id}")
-        return fn(*[_eval(a, env) for a in node.args])
+        inner = env if rows is None or node.func.id != "sum" else {**env, **rows}
+        return fn(*[_eval(a, inner, rows) for a in node.args])
     raise _Forbidden(type(node).__name__)

@@ -94,10 +94,12 @@ def set_target(project: Project) -> Target:
             i = int(np.flatnonzero(bad)[0])
             raise InputError(f"driver {name!r} is not finite for this row", **meta.where(None, i + 2),
                              expected="finite inputs (check zeros in divisors)", found=f)
+    row_env = {c: rows[c].to_numpy() for c in rows.columns}
+    env = dict(project.parameters)
     env["n_rows"] = float(len(rows))
     drivers: dict[str, float] = {}
     for name, f in spec.get("drivers", {}).get("total", {}).items():
-        val = evaluate(f, env, where=dict(file=str(project.path), column=f"drivers.total.{name}"))
+        val = evaluate(f, env, rows=row_env, where=dict(file=str(project.path), column=f"drivers.total.{name}"))
         drivers[name] = float(np.sum(val)) if np.ndim(val) else float(val)
         env[name] = drivers[name]
     t = spec["type"]

@@ -1,0 +1,150 @@
+"""The ``costing`` command.
+
+Sub-commands:
+
+- ``costing standard PROJECT_FILE [--xlsx PATH]``: run the four steps and
+  print the cost-standard table and the budget summary (money in 万元).
+- ``costing report PROJECT... [--out DIR] [--jobs N] [--all DIR]``: reports.
+- ``costing assess | monitor | evaluate PORTFOLIO``: the performance life cycle.
+- ``costing examples``: regenerate the synthetic example data.
+
+Exit codes: 0 success; 2 bad input (a clear message naming the file, sheet,
+row and column; no traceback); 1 an internal error.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from .errors import CostingError, InputError
+
+EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
+
+
+def _standard_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("project", metavar="PROJECT_FILE", help="a .toml or .yaml project file")
+    p.add_argument("--xlsx", metavar="PATH", help="also write every table to this Excel workbook")
+    p.add_argument("--preset", help="subsidy preset (default: the project's [budget] preset)")
+
+
+def write_tables_xlsx(path, tables: dict, info: dict) -> Path:
+    """Write named DataFrames to ``path`` atomically (temp file in the same folder, then rename)."""
+    from .report.export import RecordedTable, write_xlsx
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    recorded = []
+    for name, df in tables.items():
+        frame = df.reset_index() if df.index.name else df
+        recorded.append(RecordedTable(name=name, frame=frame, n_index=1 if df.index.name else 0))
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".xlsx", dir=path.parent)
+    os.close(fd)
+    try:
+        write_xlsx(tmp, recorded, {}, info)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+def run_standard(args) -> int:
+    from . import present
+    from .method import run_method
+    from .project import load_project
+    from .units import fmt_money, fmt_rate
+
+    project = load_project(args.project)
+    result = run_method(project, preset=args.preset)
+    b = result.budget
+    print(f"{project.name} [{project.id}]  预算年度 {project.budget_year}，价格基年 {project.price_year}，金额单位：万元")
+    print()
+    print("成本标准表 (cost standard)")
+    print(present.format_for_console(present.cost_standard_table(result).drop(columns=["依据"])))
+    print()
+    print("预算汇总 (budget summary)")
+    for _, row in present.budget_table(result).iterrows():
+        v, u = row["数值"], row["单位"]
+        shown = fmt_rate(v) if u == "fraction" else (f"{v:,.4f}" if "/" in str(u) else f"{v:,.2f}")
+        print(f"  {row['项目']:<12} {shown:>16} {'' if u == 'fraction' else u}")
+    print()
+    print(f"单位成本标准 {b.unit_cost_standard:,.4f} {b.unit_cost_label}；核定补贴 {fmt_money(b.subsidy)} 万元；"
+          f"申报 {fmt_money(b.requested)} 万元；审减 {fmt_money(b.cut_amount)} 万元；审减率 {fmt_rate(b.cut_rate)}")
+    for note in b.notes:
+        print(f"注：{note}")
+    if args.xlsx:
+        tables = {"成本标准表": present.cost_standard_table(result), "预算汇总": present.budget_table(result),
+                  "审减情况": present.cut_table(result), "资源测算": present.need_table(result)}
+        out = write_tables_xlsx(args.xlsx, tables, {"project_id": project.id, "project_name": project.name,
+                                                    "project_file": str(project.path), "template": "costing standard",
+                                                    "parameters": {"price_year": project.price_year}})
+        print(f"Excel: {out}")
+    return EXIT_OK
+
+
+def run_examples(args) -> int:
+    from .examples import write_all
+
+    for p in write_all(args.root):
+        print(p)
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    ap = argparse.ArgumentParser(prog="costing", description="Budget costing workbench (全成本预算绩效管理).")
+    ap.add_argument("--version", action="version", version=f"costing {__version__}")
+    sub = ap.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("standard", help="run the four-step method on a project and print the standard")
+    _standard_args(p)
+    p.set_defaults(func=run_standard)
+    p = sub.add_parser("examples", help="regenerate the synthetic example data (seeded)")
+    p.add_argument("--root", default="data")
+    p.set_defaults(func=run_examples)
+    try:
+        from .report import cli as report_cli
+
+        p = sub.add_parser("report", help="build reports (HTML, xlsx, manifest) for projects")
+        report_cli.add_arguments(p)
+        p.set_defaults(func=report_cli.run)
+    except ImportError:  # pragma: no cover
+        pass
+    try:
+        from .performance import cli as perf_cli
+
+        for name, helptext in (("assess", "ex-ante assessment of a portfolio (事前绩效评估)"),
+                               ("monitor", "in-year dual monitoring (双监控)"),
+                               ("evaluate", "self-evaluation and grades (绩效自评)")):
+            p = sub.add_parser(name, help=helptext)
+            getattr(perf_cli, f"add_{name}_arguments")(p)
+            p.set_defaults(func=getattr(perf_cli, f"run_{name}"))
+    except (ImportError, AttributeError):  # pragma: no cover - lands separately
+        pass
+    return ap
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except InputError as e:
+        print(f"costing {args.command}: bad input: {e}", file=sys.stderr)
+        return EXIT_INPUT
+    except CostingError as e:
+        print(f"costing {args.command}: {e}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:  # pragma: no cover
+        return 130
+    except Exception as e:  # an internal error: say so, briefly
+        print(f"costing {args.command}: internal error: {type(e).__name__}: {e}", file=sys.stderr)
+        if os.environ.get("COSTING_DEBUG"):
+            raise
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
