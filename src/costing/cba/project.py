@@ -1,0 +1,171 @@
+"""Read a CBA project file (TOML) and its yearly cash-flow table (CSV).
+
+The project file names the table, the items (kind and label), the discount
+preset, the sensitivity factors and the Monte Carlo distributions; see
+``data/projects/cba_ebus_replacement.toml``. The table has a ``year`` column
+and one column per item, amounts as positive magnitudes in the declared
+money unit; lines starting with ``#`` are comments. Every problem raises an
+InputError naming the file, row and column.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError, ParameterError
+from ..units import money_factor
+from .cashflow import KIND_SIGN, CashFlowItem, CashFlowModel
+from .discounting import TIMINGS, get_preset
+
+__all__ = ["CBAProject", "load_cba_project"]
+
+
+@dataclass(frozen=True)
+class CBAProject:
+    """A CBA project: model, discounting, sensitivity and Monte Carlo settings."""
+
+    name: str
+    title: str
+    model: CashFlowModel
+    discount: str
+    timing: str
+    benchmark_rate: float
+    factor_items: dict
+    factor_labels: dict
+    changes: tuple
+    mc_specs: dict
+    mc_n: int
+    mc_seed: int | None
+    mc_correlation: list = field(default_factory=list)
+    synthetic: bool = False
+    note: str = ""
+    path: Path | None = None
+
+
+def _need(d: dict, key: str, file, section: str):
+    if key not in d:
+        raise InputError(f"missing key {key!r} in [{section}]", file=file, expected=key, found=sorted(d))
+    return d[key]
+
+
+def _read_table(path: Path, names: list[str], unit: str) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    if not path.exists():
+        raise InputError("cash-flow table not found", file=path, expected="an existing CSV file")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    n_comment = 0
+    while n_comment < len(lines) and lines[n_comment].lstrip().startswith("#"):
+        n_comment += 1
+    df = pd.read_csv(path, comment="#", skip_blank_lines=True)
+    header_row = n_comment + 1
+
+    def row_of(i):  # spreadsheet row number of data index i
+        return header_row + 1 + i
+
+    if "year" not in df.columns:
+        raise InputError("no 'year' column", file=path, row=header_row, expected="year", found=list(df.columns))
+    for c in ["year"] + names:
+        if c not in df.columns:
+            raise InputError(f"no column for item {c!r}", file=path, row=header_row, column=c,
+                             expected=f"columns year, {', '.join(names)}", found=list(df.columns))
+        vals = pd.to_numeric(df[c], errors="coerce")
+        bad = vals.isna()
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise InputError("not a number", file=path, row=row_of(i), column=c, expected="a number",
+                             found=None if pd.isna(df[c].iloc[i]) else df[c].iloc[i])
+    years = df["year"].to_numpy()
+    if np.any(years != np.round(years)):
+        raise InputError("year must be a whole number", file=path, column="year", found=years.tolist())
+    steps = np.diff(years)
+    if np.any(steps != 1):
+        i = int(np.flatnonzero(steps != 1)[0]) + 1
+        raise InputError("years out of order or not consecutive", file=path, row=row_of(i), column="year",
+                         expected=f"{int(years[i - 1]) + 1}", found=int(years[i]))
+    f = money_factor(unit, where={"file": path})
+    amounts = {}
+    for c in names:
+        a = df[c].to_numpy(dtype=float)
+        if (a < 0).any():
+            i = int(np.flatnonzero(a < 0)[0])
+            raise InputError("negative amount; enter magnitudes (the item's kind gives the sign)",
+                             file=path, row=row_of(i), column=c, expected=">= 0", found=float(a[i]))
+        amounts[c] = a * f
+    return years.astype(int), amounts
+
+
+def load_cba_project(path) -> CBAProject:
+    """Read and validate a CBA project file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The TOML file; the table path inside it is relative to the file.
+
+    Returns
+    -------
+    CBAProject
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError("project file not found", file=path, expected="an existing TOML file")
+    try:
+        cfg = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"not valid TOML: {exc}", file=path) from None
+    proj = cfg.get("project", {})
+    cf = _need(cfg, "cashflows", path, "root")
+    items_cfg = _need(cfg, "items", path, "root")
+    for k, it in enumerate(items_cfg):
+        for key in ("name", "kind"):
+            _need(it, key, path, f"items #{k + 1}")
+        if it["kind"] not in KIND_SIGN:
+            raise ParameterError(f"item {it['name']!r}: unknown kind", file=path,
+                                 expected=f"one of {list(KIND_SIGN)}", found=it["kind"])
+    names = [it["name"] for it in items_cfg]
+    table = (path.parent / _need(cf, "file", path, "cashflows")).resolve()
+    years, amounts = _read_table(table, names, cf.get("unit", "元"))
+    start = int(cf.get("start_year", years[0]))
+    if years[0] != start:
+        raise InputError("table does not start at start_year", file=table, column="year",
+                         expected=start, found=int(years[0]))
+    items = tuple(CashFlowItem(it["name"], it["kind"], amounts[it["name"]], it.get("label", it["name"]))
+                  for it in items_cfg)
+    model = CashFlowModel(items, start, cf.get("price_basis", "real"), cf.get("price_year"),
+                          proj.get("title", ""), {"table": str(table)})
+
+    disc = cfg.get("discount", {})
+    preset = disc.get("preset", "china_8")
+    get_preset(preset)
+    timing = disc.get("timing", "start")
+    if timing not in TIMINGS:
+        raise ParameterError("unknown timing", file=path, expected=list(TIMINGS), found=timing)
+
+    factors = cfg.get("factors", {})
+    factor_items, factor_labels = {}, {}
+    for fname, fcfg in factors.items():
+        its = _need(fcfg, "items", path, f"factors.{fname}")
+        unknown = [i for i in its if i not in names]
+        if unknown:
+            raise ParameterError(f"factor {fname!r} names unknown items", file=path,
+                                 expected=f"items of {names}", found=unknown)
+        factor_items[fname] = list(its)
+        factor_labels[fname] = fcfg.get("label", fname)
+
+    mc = cfg.get("montecarlo", {})
+    specs = mc.get("factors", {})
+    for fname in specs:
+        if fname not in factor_items:
+            raise ParameterError(f"Monte Carlo factor {fname!r} is not defined in [factors]", file=path,
+                                 expected=list(factor_items), found=fname)
+    sens = cfg.get("sensitivity", {})
+    return CBAProject(
+        name=proj.get("name", path.stem), title=proj.get("title", path.stem), model=model,
+        discount=preset, timing=timing, benchmark_rate=float(disc.get("benchmark_rate", get_preset(preset).rate)),
+        factor_items=factor_items, factor_labels=factor_labels,
+        changes=tuple(sens.get("changes", (-0.2, -0.1, 0.1, 0.2))), mc_specs=dict(specs),
+        mc_n=int(mc.get("n", 10_000)), mc_seed=mc.get("seed"), mc_correlation=list(mc.get("correlation", [])),
+        synthetic=bool(proj.get("synthetic", False)), note=proj.get("note", ""), path=path)
