@@ -1,0 +1,33 @@
+"""The budget performance life cycle (预算绩效全生命周期管理) over a portfolio of projects.
+
+- :mod:`.portfolio` — the data model (departments, projects, indicators,
+  spending, scores) and :func:`load_portfolio` / :func:`build_portfolio`;
+- :mod:`.indicators` — the indicator library (绩效目标指标库), search, SMART check;
+- :mod:`.exante` — ex-ante assessment (事前绩效评估), :func:`cut_amount`, :func:`cut_rate`;
+- :mod:`.monitoring` — dual monitoring (双监控) at an as-of date;
+- :mod:`.scoring` / :mod:`.evaluation` — self-evaluation (绩效自评) per 财预〔2020〕10号;
+- :mod:`.department` — whole-department performance (部门整体绩效);
+- :mod:`.excel`, :mod:`.charts`, :mod:`.display` — outputs; :mod:`.cli` — commands.
+
+Money is in 元 and rates are fractions throughout; display helpers convert.
+"""
+from .department import department_performance
+from .evaluation import EvaluationResult, SelfEvaluation, evaluate_portfolio, feed_forward, self_evaluate
+from .exante import CONCLUSION_THRESHOLDS, ExAnteResult, conclude, cut_amount, cut_rate, cut_summary, ex_ante
+from .indicators import LEVELS, load_library, project_types, search_indicators, smart_check
+from .monitoring import (DEFAULT_DEVIATION_THRESHOLD, DEFAULT_TOLERANCE, MonitoringResult, execution_rate,
+                         expected_to_date, monitor, target_achievement, time_progress)
+from .portfolio import EX_ANTE_DIMENSIONS, Portfolio, Project, build_portfolio, load_portfolio
+from .scoring import (DEFAULT_WEIGHTS, GRADE_BANDS, QUALITATIVE_BANDS, RECOMMENDATION_RULES, grade, recommend,
+                      score_execution, score_indicator)
+
+__all__ = [
+    "CONCLUSION_THRESHOLDS", "DEFAULT_DEVIATION_THRESHOLD", "DEFAULT_TOLERANCE", "DEFAULT_WEIGHTS",
+    "EX_ANTE_DIMENSIONS", "GRADE_BANDS", "LEVELS", "QUALITATIVE_BANDS", "RECOMMENDATION_RULES",
+    "EvaluationResult", "ExAnteResult", "MonitoringResult", "Portfolio", "Project", "SelfEvaluation",
+    "build_portfolio", "conclude", "cut_amount", "cut_rate", "cut_summary", "department_performance",
+    "evaluate_portfolio", "ex_ante", "execution_rate", "expected_to_date", "feed_forward", "grade",
+    "load_library", "load_portfolio", "monitor", "project_types", "recommend", "score_execution",
+    "score_indicator", "search_indicators", "self_evaluate", "smart_check", "target_achievement",
+    "time_progress",
+]

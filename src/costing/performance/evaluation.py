@@ -1,0 +1,226 @@
+"""Self-evaluation (绩效自评) per 财预〔2020〕10号, vectorised over a whole portfolio.
+
+A project's score [points, of 100] is the execution-rate score
+(:func:`costing.performance.scoring.score_execution`, 10 points by default)
+plus the scores of its indicators (:func:`score_indicator`, the indicator
+weights sum to 90: outputs 50, benefits 30, satisfaction 10 by default). The
+grade follows :data:`GRADE_BANDS`, the recommendation :data:`RECOMMENDATION_RULES`.
+
+The execution rate uses the latest spending record of the year (全年执行数)
+over the annual budget (全年预算数). Each indicator that scores below its weight
+carries a deviation reason: the input's ``deviation_reason`` or "未说明"
+(not explained).
+
+:func:`evaluate_portfolio` scores every project at once (pandas group sums,
+no loop per project); :func:`self_evaluate` is the same code on one project.
+:func:`feed_forward` turns the results into next year's
+``previous_evaluation`` table (事后评价+事前评估).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from .monitoring import execution_rate, spending_at
+from .portfolio import Portfolio, Project
+from .scoring import DEFAULT_WEIGHTS, grade, recommend, score_execution, score_indicator
+
+#: text of an unexplained deviation
+UNEXPLAINED = "未说明"
+#: tolerance below the weight before an indicator counts as missed [points]
+SCORE_TOLERANCE = 1e-9
+
+
+@dataclass
+class EvaluationResult:
+    """Self-evaluation of a portfolio.
+
+    Attributes
+    ----------
+    projects : DataFrame
+        One row per project: ``budget_initial, budget, spent`` [元],
+        ``execution_rate`` [fraction], ``execution_score``,
+        ``output_score, benefit_score, satisfaction_score, score`` [points],
+        ``grade``, ``recommendation``, ``n_missed`` (indicators below target).
+    indicators : DataFrame
+        One row per indicator: ``target_value, final_actual`` [unit],
+        ``weight, score`` [points], ``missed``, ``deviation_reason``.
+    departments : DataFrame
+        Per department: projects, budget-weighted mean score [points] and the
+        count of each grade.
+    grade_counts : Series
+        Number of projects per grade (every grade listed).
+    """
+
+    projects: pd.DataFrame
+    indicators: pd.DataFrame
+    departments: pd.DataFrame
+    grade_counts: pd.Series
+    bands: dict
+
+
+@dataclass
+class SelfEvaluation:
+    """Self-evaluation of one project.
+
+    Attributes
+    ----------
+    project_id : str
+    score : float
+        Total [points, of 100].
+    grade : str
+        优 / 良 / 中 / 差.
+    recommendation : str
+        延续 / 调整 / 取消.
+    execution_rate : float
+        [fraction]
+    execution_score : float
+        [points]
+    breakdown : DataFrame
+        Per indicator: level1..3, target, actual, weight, score, missed, deviation_reason.
+    """
+
+    project_id: str
+    score: float
+    grade: str
+    recommendation: str
+    execution_rate: float
+    execution_score: float
+    breakdown: pd.DataFrame
+
+
+def evaluate_portfolio(portfolio: Portfolio, *, bands: Mapping[str, float] | None = None,
+                       rules: Mapping[str, str] | None = None,
+                       execution_weight: float = DEFAULT_WEIGHTS["execution"]) -> EvaluationResult:
+    """Self-evaluate every project of a portfolio (vectorised).
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+    bands : mapping grade -> lowest score, optional
+        Default :data:`costing.performance.scoring.GRADE_BANDS`.
+    rules : mapping grade -> recommendation, optional
+        Overrides of :data:`costing.performance.scoring.RECOMMENDATION_RULES`.
+    execution_weight : float
+        Marks of the execution rate [points], default 10.
+
+    Raises
+    ------
+    InputError
+        A quantitative indicator without a final actual (names the row), or
+        a qualitative one without a rating band.
+    """
+    ind = portfolio.indicators
+    quant = ind["direction"] != "qualitative"
+    missing = quant & ind["final_actual"].isna()
+    if missing.any():
+        i = ind.index[missing][0]
+        raise InputError("indicator has no final actual value", **portfolio.where("indicators", "final_actual", i),
+                         expected="the actual value for the year (实际完成值)", found="")
+    no_band = ~quant & (ind["band"] == "")
+    if no_band.any():
+        i = ind.index[no_band][0]
+        raise InputError("qualitative indicator has no rating band", **portfolio.where("indicators", "band", i),
+                         expected="达成, 部分达成 or 未达成", found="")
+    r = ind[["project_id", "indicator_id", "level1", "level2", "level3", "unit", "direction", "target",
+             "target_value", "final_actual", "weight", "band", "deviation_reason"]].copy()
+    r["score"] = score_indicator(r["target_value"], r["final_actual"], direction=r["direction"],
+                                 weight=r["weight"], band=r["band"])
+    r["missed"] = r["score"] < r["weight"] - SCORE_TOLERANCE
+    reason = r["deviation_reason"].str.strip()
+    r["deviation_reason"] = np.where(r["missed"], np.where(reason == "", UNEXPLAINED, reason), "")
+
+    prj = portfolio.projects
+    names = portfolio.departments.set_index("department_id")["department_name"]
+    t = prj[["project_id", "project_name", "department_id", "project_type", "implementing_unit",
+             "annual_goal", "budget_initial", "budget"]].copy()
+    t.insert(3, "department_name", t["department_id"].map(names))
+    t = t.join(spending_at(portfolio.spending, prj["project_id"]))
+    t["execution_rate"] = execution_rate(t["spent"], t["budget"])
+    t["execution_score"] = score_execution(t["spent"], t["budget"], weight=execution_weight)
+    by_level = r.pivot_table(index="project_id", columns="level1", values="score", aggfunc="sum", fill_value=0.0)
+    for col, l1 in (("output_score", "产出指标"), ("benefit_score", "效益指标"), ("satisfaction_score", "满意度指标")):
+        t[col] = t["project_id"].map(by_level[l1]).fillna(0.0) if l1 in by_level else 0.0
+    t["score"] = t["execution_score"] + t[["output_score", "benefit_score", "satisfaction_score"]].sum(axis=1)
+    t["grade"] = grade(t["score"], bands)
+    t["recommendation"] = recommend(t["grade"], rules)
+    t["n_missed"] = t["project_id"].map(r.groupby("project_id", sort=False)["missed"].sum()).fillna(0).astype(int)
+
+    b = dict(bands) if bands is not None else None
+    from .scoring import GRADE_BANDS
+    grades = list((b or GRADE_BANDS).keys())
+    counts = t["grade"].value_counts().reindex(grades, fill_value=0)
+    counts.name = "n_projects"
+    t["_w"] = t["score"] * t["budget"]
+    dep = t.groupby("department_id", sort=False).agg(n_projects=("project_id", "size"), budget=("budget", "sum"),
+                                                     _w=("_w", "sum"), mean_score=("score", "mean"))
+    dep.insert(0, "department_name", dep.index.map(names))
+    dep["weighted_score"] = dep["_w"] / dep["budget"]
+    dep = dep.drop(columns="_w")
+    dep = dep.join(pd.crosstab(t["department_id"], t["grade"]).reindex(columns=grades, fill_value=0))
+    t = t.drop(columns="_w")
+    return EvaluationResult(projects=t, indicators=r, departments=dep, grade_counts=counts,
+                            bands=dict(b or GRADE_BANDS))
+
+
+def self_evaluate(project: Project | Portfolio, project_id: str | None = None, **kwargs) -> SelfEvaluation:
+    """Self-evaluate one project: score, grade, per-indicator breakdown and recommendation.
+
+    Parameters
+    ----------
+    project : Project or Portfolio
+        A :class:`Project` (``portfolio.project(id)``), or a portfolio with ``project_id``.
+    project_id : str, optional
+    **kwargs
+        ``bands``, ``rules``, ``execution_weight`` as in :func:`evaluate_portfolio`.
+
+    Returns
+    -------
+    SelfEvaluation
+    """
+    if isinstance(project, Portfolio):
+        if project_id is None:
+            raise InputError("self_evaluate on a portfolio needs a project_id", column="project_id",
+                             expected="one project id")
+        pf = project.subset([project_id])
+        if pf.projects.empty:
+            raise InputError("unknown project", column="project_id", expected="a project id of this portfolio",
+                             found=project_id)
+    else:
+        pf = Portfolio(id=project.project_id, name=project.name, budget_year=project.budget_year,
+                       departments=pd.DataFrame({"department_id": [project.info["department_id"]],
+                                                 "department_name": [project.department_name]}),
+                       projects=project.info.to_frame().T.reset_index(drop=True).infer_objects(),
+                       indicators=project.indicators, ex_ante_scores=pd.DataFrame(columns=["project_id"]),
+                       spending=project.spending, previous_evaluation=pd.DataFrame(columns=["project_id"]))
+    res = evaluate_portfolio(pf, **kwargs)
+    row = res.projects.iloc[0]
+    return SelfEvaluation(project_id=str(row["project_id"]), score=float(row["score"]), grade=str(row["grade"]),
+                          recommendation=str(row["recommendation"]), execution_rate=float(row["execution_rate"]),
+                          execution_score=float(row["execution_score"]),
+                          breakdown=res.indicators.reset_index(drop=True))
+
+
+def feed_forward(result: EvaluationResult, year: int) -> pd.DataFrame:
+    """Next year's ``previous_evaluation`` table from this year's self-evaluation.
+
+    Parameters
+    ----------
+    result : EvaluationResult
+    year : int
+        The evaluated year (recorded in the ``year`` column).
+
+    Returns
+    -------
+    DataFrame
+        ``project_id, year, score, grade, recommendation`` — pass it as
+        ``previous_evaluation`` of next year's portfolio; :func:`ex_ante` then
+        shows the grade and blocks a 取消 unless overridden with a reason.
+    """
+    out = result.projects[["project_id", "score", "grade", "recommendation"]].copy()
+    out.insert(1, "year", int(year))
+    return out.reset_index(drop=True)

@@ -1,0 +1,321 @@
+"""The bundled SYNTHETIC example portfolio, and generated portfolios for benchmarks.
+
+Everything here is invented (seeded random numbers around the indicator
+library's suggested targets); it describes no real bureau. Re-create the
+committed files with::
+
+    PYTHONPATH=src python -m costing.performance.example
+
+which rewrites ``data/portfolios/example_portfolio.toml`` and
+``data/raw/portfolio_example/*`` byte for byte (the .xlsx is written with
+fixed zip timestamps and document dates so that it is reproducible).
+
+:func:`generate_frames` / :func:`generate_portfolio` build a portfolio of any
+size in memory (money in 元) for the benchmark.
+"""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .indicators import load_library
+from .portfolio import EX_ANTE_DIMENSIONS, Portfolio, build_portfolio
+
+SEED = 20260930
+BUDGET_YEAR = 2026
+ROOT = Path(__file__).resolve().parents[3]
+RAW_DIR = ROOT / "data" / "raw" / "portfolio_example"
+PORTFOLIO_FILE = ROOT / "data" / "portfolios" / "example_portfolio.toml"
+
+#: indicator codes chosen from the library per project type (outputs, benefits, satisfaction)
+TEMPLATES: dict[str, list[str]] = {
+    "bus_subsidy": ["BUS-01", "BUS-03", "BUS-04", "BUS-05", "BUS-08", "BUS-10", "BUS-12", "BUS-14", "BUS-15"],
+    "sanitation": ["SAN-01", "SAN-02", "SAN-03", "SAN-04", "SAN-05", "SAN-06", "SAN-07", "SAN-08", "SAN-09", "SAN-10"],
+    "generic": ["GEN-01", "GEN-03", "GEN-04", "GEN-05", "GEN-07", "GEN-09", "GEN-10"],
+}
+
+DEPARTMENTS = [
+    # id, name, staff, basic budget [万元], duty completion, survey
+    ("D01", "区交通运输局", 86, 2350.0, 0.96, 0.91),
+    ("D02", "区城市管理局", 142, 3980.0, 0.92, 0.87),
+    ("D03", "区民政局", 64, 1620.0, 0.98, 0.93),
+]
+PROJECTS = [
+    # department, type, name, implementing unit
+    ("D01", "bus_subsidy", "城市公交运行补贴", "区公共交通集团有限公司"),
+    ("D01", "generic", "农村客运班线补贴", "区交通运输局"), ("D01", "generic", "公交站亭改造", "区交通运输局"),
+    ("D01", "generic", "道路养护专项", "区公路事业发展中心"), ("D01", "generic", "交通安全设施完善", "区交通运输局"),
+    ("D01", "generic", "智慧交通平台运维", "区交通信息中心"), ("D01", "generic", "出租车行业监管", "区运输管理所"),
+    ("D01", "generic", "桥梁定期检测", "区公路事业发展中心"), ("D01", "generic", "慢行系统建设", "区交通运输局"),
+    ("D01", "generic", "老年人免费乘车专项", "区公共交通集团有限公司"),
+    ("D02", "sanitation", "城区道路清扫保洁", "区环境卫生服务中心"),
+    ("D02", "sanitation", "生活垃圾收运处置", "区环境卫生服务中心"),
+    ("D02", "sanitation", "公厕运营管理", "区环境卫生服务中心"),
+    ("D02", "sanitation", "垃圾分类推广", "区城市管理局"), ("D02", "generic", "园林绿化养护", "区园林绿化中心"),
+    ("D02", "generic", "城市照明运维", "区市政设施管理处"), ("D02", "generic", "市政设施维修", "区市政设施管理处"),
+    ("D02", "generic", "违建治理", "区城市管理综合执法大队"), ("D02", "generic", "数字城管运行", "区数字化城市管理中心"),
+    ("D02", "generic", "河道保洁", "区环境卫生服务中心"),
+    ("D03", "generic", "城乡低保资金", "区民政局"), ("D03", "generic", "特困人员供养", "区民政局"),
+    ("D03", "generic", "居家养老服务补贴", "区养老服务中心"), ("D03", "generic", "社区养老服务站运营", "区养老服务中心"),
+    ("D03", "generic", "残疾人两项补贴", "区民政局"), ("D03", "generic", "临时救助", "区民政局"),
+    ("D03", "generic", "殡葬惠民补助", "区殡葬管理所"), ("D03", "generic", "社会组织培育", "区民政局"),
+    ("D03", "generic", "儿童福利保障", "区儿童福利院"), ("D03", "generic", "婚姻登记服务", "区婚姻登记处"),
+]
+
+
+def generate_frames(n_projects: int = 30, *, n_indicators: int | None = None, seed: int = SEED,
+                    departments=DEPARTMENTS, projects=PROJECTS) -> dict[str, pd.DataFrame]:
+    """Synthetic portfolio tables with glossary column names, money in 元.
+
+    Parameters
+    ----------
+    n_projects : int
+        Number of projects; the first ``len(projects)`` use the named list,
+        further ones are generic projects spread over the departments.
+    n_indicators : int, optional
+        Indicators per project for generated (non-listed) projects: the
+        generic template cycled to this length (weights given explicitly).
+        None keeps each type's template.
+    seed : int
+
+    Returns
+    -------
+    dict of DataFrame
+        Keys ``departments, projects, indicators, ex_ante_scores, spending,
+        previous_evaluation``.
+    """
+    rng = np.random.default_rng(seed)
+    lib = load_library().drop_duplicates("indicator_id").set_index("indicator_id")
+    dep = pd.DataFrame(departments, columns=["department_id", "department_name", "staff", "basic_budget",
+                                             "duty_completion", "satisfaction_survey"])
+    dep["basic_budget"] = dep["basic_budget"] * 1e4
+    dep["basic_spent"] = np.round(dep["basic_budget"] * rng.uniform(0.93, 0.99, len(dep)) / 100) * 100
+    dep = dep[["department_id", "department_name", "staff", "basic_budget", "basic_spent",
+               "duty_completion", "satisfaction_survey"]]
+
+    rows = []
+    for k in range(n_projects):
+        if k < len(projects):
+            d, typ, name, unit = projects[k]
+        else:
+            d, typ = dep["department_id"].iloc[k % len(dep)], "generic"
+            name, unit = f"合成项目{k + 1:05d}", "合成实施单位"
+        rows.append((f"P{k + 1:03d}" if n_projects < 1000 else f"P{k + 1:05d}", name, d, typ, unit))
+    prj = pd.DataFrame(rows, columns=["project_id", "project_name", "department_id", "project_type",
+                                      "implementing_unit"])
+    n = len(prj)
+    requested = np.round(np.exp(rng.normal(np.log(800), 0.9, n)), 0) * 1e4      # 元, whole 万元
+    requested[(prj["project_type"] == "bus_subsidy").to_numpy()] = 12000e4
+    cut = rng.uniform(0.0, 0.45, n)
+    approved = np.round(requested * (1 - cut) / 1e4, 0) * 1e4
+    budget = np.round(approved * rng.choice([1.0, 1.0, 1.0, 0.95, 1.05], n) / 1e4, 0) * 1e4
+    prj["requested"], prj["approved"], prj["budget_initial"], prj["budget"] = requested, approved, approved, budget
+    prj["annual_goal"] = [f"按期完成{nm}年度任务，资金使用规范高效，服务对象满意度不低于90%。（合成示例）"
+                          for nm in prj["project_name"]]
+
+    # spending: cumulative month-end amounts; pace < 1 means slow execution
+    pace = rng.choice([1.0, 0.95, 0.9, 0.55, 0.45], n, p=[0.4, 0.25, 0.15, 0.12, 0.08])
+    final = np.clip(rng.normal(0.93, 0.05, n) * np.where(pace < 0.6, 0.8, 1.0), 0.5, 1.0)
+    months = pd.date_range(f"{BUDGET_YEAR}-01-31", periods=12, freq="ME")
+    frac = np.arange(1, 13) / 12
+    sp_rows = []
+    for i in range(n):
+        path = final[i] * np.minimum(1.0, frac ** (1 / pace[i] if pace[i] >= 1 else 1 + 2.2 * (1 - pace[i])))
+        path = np.maximum.accumulate(path)
+        for m, f in zip(months, path):
+            sp_rows.append((prj["project_id"].iat[i], m.strftime("%Y-%m-%d"), np.round(budget[i] * f / 100) * 100))
+    sp = pd.DataFrame(sp_rows, columns=["project_id", "date", "spent"])
+
+    # indicators
+    ind_rows = []
+    behind = rng.random(n) < 0.2
+    for i in range(n):
+        typ = prj["project_type"].iat[i]
+        codes = TEMPLATES[typ]
+        explicit = n_indicators is not None and i >= len(projects)
+        if explicit:
+            codes = [TEMPLATES["generic"][j % len(TEMPLATES["generic"])] for j in range(n_indicators)]
+        for code in codes:
+            li = lib.loc[code]
+            row = dict(project_id=prj["project_id"].iat[i], indicator_id=code)
+            if li["direction"] == "qualitative":
+                band = rng.choice(["达成", "达成", "达成", "部分达成", "未达成"])
+                row.update(target=li["suggested_target"], actual_to_date=np.nan, final_actual=np.nan, band=band)
+            else:
+                base = float(li["suggested_target"])
+                scale = 1.0 if li["unit"] in ("%", "元/车公里", "元/平方米·年", "次/万公里") else rng.choice([0.5, 1, 2])
+                target = float(np.round(base * scale, 2))
+                tp = 273 / 365 if li["progress"] == "cumulative" else 1.0
+                f_td = rng.normal(0.97, 0.06) * (0.7 if behind[i] else 1.0)
+                f_fin = rng.normal(0.99, 0.05) * (0.85 if behind[i] else 1.0)
+                if li["direction"] == "lower":
+                    f_td, f_fin = 1 / max(f_td, 0.3), 1 / max(f_fin, 0.3)
+                cap = 100.0 if li["unit"] == "%" else np.inf
+                row.update(target=target, actual_to_date=float(np.round(min(target * tp * f_td, cap), 2)),
+                           final_actual=float(np.round(min(target * f_fin, cap), 2)), band="")
+            missed_reason = "" if rng.random() < 0.5 else "受项目实施进度影响，下阶段加快推进（合成示例）"
+            row["deviation_reason"] = missed_reason
+            ind_rows.append(row)
+    ind = pd.DataFrame(ind_rows)
+    if n_indicators is not None:
+        # explicit weights: default split by level 1 for every project
+        l1 = ind["indicator_id"].map(lib["level1"])
+        cnt = ind.groupby([ind["project_id"], l1])["indicator_id"].transform("size")
+        ind["weight"] = l1.map({"产出指标": 50.0, "效益指标": 30.0, "满意度指标": 10.0}) / cnt
+
+    # ex-ante scores: all but two projects; one weak assessment
+    ea = pd.DataFrame({"project_id": prj["project_id"]})
+    for k2, (_, mx) in EX_ANTE_DIMENSIONS.items():
+        ea[k2] = np.round(mx * rng.uniform(0.7, 1.0, n), 1)
+    if n >= 30:
+        ea.loc[ea["project_id"] == "P018", list(EX_ANTE_DIMENSIONS)] = [12.0, 10.0, 11.0, 10.0, 9.0]
+        ea = ea[~ea["project_id"].isin(["P027", "P029"])]
+    ea["override_reason"] = ""
+    ea["assessor"] = "第三方评估机构（合成示例）"
+    # previous evaluation (two years back, fed into this year's ex-ante): two 取消, one overridden
+    pv = prj[["project_id"]].iloc[: max(1, int(0.7 * n))].copy()
+    pv["year"] = BUDGET_YEAR - 2
+    pv["score"] = np.round(rng.uniform(72, 97, len(pv)), 2)
+    if n >= 30:
+        pv.loc[pv["project_id"].isin(["P009", "P016"]), "score"] = [55.4, 52.1]
+        ea.loc[ea["project_id"] == "P016", "override_reason"] = "项目已按上年评价意见完成整改，经区政府常务会议研究同意继续实施（合成示例）"
+    from .scoring import grade, recommend
+    pv["grade"] = grade(pv["score"])
+    pv["recommendation"] = recommend(pv["grade"])
+    return {"departments": dep, "projects": prj, "indicators": ind, "ex_ante_scores": ea.reset_index(drop=True),
+            "spending": sp, "previous_evaluation": pv.reset_index(drop=True)}
+
+
+def generate_portfolio(n_projects: int = 30, *, n_indicators: int | None = None, seed: int = SEED) -> Portfolio:
+    """A validated synthetic :class:`Portfolio` (see :func:`generate_frames`)."""
+    f = generate_frames(n_projects, n_indicators=n_indicators, seed=seed)
+    return build_portfolio(f["departments"], f["projects"], f["indicators"], budget_year=BUDGET_YEAR,
+                           ex_ante_scores=f["ex_ante_scores"], spending=f["spending"],
+                           previous_evaluation=f["previous_evaluation"], id="synthetic", name="合成组合")
+
+
+# ---- writing the bundled files -------------------------------------------------------------
+
+HEADERS = {
+    "departments": {"department_id": "部门编码", "department_name": "部门名称", "staff": "编制人数",
+                    "basic_budget": "基本支出预算数（万元）", "basic_spent": "基本支出执行数（万元）",
+                    "duty_completion": "重点工作完成率", "satisfaction_survey": "部门满意度"},
+    "projects": {"project_id": "项目编码", "project_name": "项目名称", "department_id": "主管部门编码",
+                 "project_type": "项目类型", "implementing_unit": "实施单位", "requested": "申报数（万元）",
+                 "approved": "审定数（万元）", "budget_initial": "年初预算数（万元）",
+                 "budget": "全年预算数（万元）", "annual_goal": "年度总体目标"},
+    "indicators": {"project_id": "项目编码", "indicator_id": "指标编码", "target": "年度指标值",
+                   "actual_to_date": "截至目前完成值", "final_actual": "实际完成值", "band": "定性评级",
+                   "deviation_reason": "偏差原因分析及改进措施"},
+    # English headers on purpose: the reader accepts both
+    "spending": {"project_id": "project_id", "date": "date", "spent": "spent [万元]"},
+    "ex_ante_scores": {"project_id": "项目编码", **{k: v[0] for k, v in EX_ANTE_DIMENSIONS.items()},
+                       "override_reason": "恢复申报理由", "assessor": "评估机构"},
+    "previous_evaluation": {"project_id": "项目编码", "year": "年度", "score": "自评得分", "grade": "等级",
+                            "recommendation": "评价建议"},
+}
+MONEY_COLS = {"basic_budget", "basic_spent", "requested", "approved", "budget_initial", "budget", "spent"}
+FILES = {"departments": "departments.csv", "projects": "projects.csv", "indicators": "indicators.csv",
+         "ex_ante_scores": "ex_ante_scores.xlsx", "spending": "spending.csv",
+         "previous_evaluation": "previous_evaluation.csv"}
+
+TOML = """# SYNTHETIC example portfolio: invented departments, projects and figures, generated by
+# `python -m costing.performance.example` (seeded). It describes no real bureau.
+[project]
+id = "example_portfolio"
+name = "某区{year}年度项目支出绩效管理（合成示例 synthetic）"
+kind = "portfolio"
+budget_year = {year}
+
+[tables]
+departments = "../raw/portfolio_example/departments.csv"
+projects = "../raw/portfolio_example/projects.csv"
+indicators = "../raw/portfolio_example/indicators.csv"
+ex_ante_scores = "../raw/portfolio_example/ex_ante_scores.xlsx"
+spending = "../raw/portfolio_example/spending.csv"
+previous_evaluation = "../raw/portfolio_example/previous_evaluation.csv"
+
+[parameters]
+tolerance = 0.15            # low execution: execution rate < time progress - 15 percentage points
+deviation_threshold = 0.80  # target deviation: achievement < 80% of the expected value to date
+time_progress = "days"      # elapsed days / days in year (30 Sep = 273/365)
+
+[report]
+templates = ["ex_ante", "monitoring", "self_evaluation"]
+
+[report.parameters]
+as_of = "{year}-09-30"
+"""
+
+
+def _fmt(v) -> str:
+    if isinstance(v, float):
+        if np.isnan(v):
+            return ""
+        return f"{v:.2f}".rstrip("0").rstrip(".") if v != int(v) else str(int(v))
+    return str(v)
+
+
+def _to_file_frame(name: str, df: pd.DataFrame) -> pd.DataFrame:
+    cols = HEADERS[name]
+    out = pd.DataFrame()
+    for c, h in cols.items():
+        s = df[c]
+        if c in MONEY_COLS:
+            s = s / 1e4
+        out[h] = s
+    return out
+
+
+def _normalize_xlsx(data: bytes) -> bytes:
+    """Fixed zip timestamps and document dates, so the same workbook gives the same bytes."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:)", rb"\g<1>2026-01-01T00:00:00Z\g<3>", body)
+            zi = zipfile.ZipInfo(info.filename, date_time=(2026, 1, 1, 0, 0, 0))
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = info.external_attr
+            dst.writestr(zi, body)
+    return buf.getvalue()
+
+
+def write_example(raw_dir: str | Path = RAW_DIR, portfolio_file: str | Path = PORTFOLIO_FILE,
+                  *, seed: int = SEED) -> list[Path]:
+    """Write the bundled synthetic example (CSV/XLSX tables with Chinese headers, and the TOML file).
+
+    Returns the paths written. Deterministic: the same seed gives the same bytes.
+    """
+    raw_dir, portfolio_file = Path(raw_dir), Path(portfolio_file)
+    raw_dir.mkdir(parents=True, exist_ok=True)
+    portfolio_file.parent.mkdir(parents=True, exist_ok=True)
+    frames = generate_frames(30, seed=seed)
+    written = []
+    for name, fname in FILES.items():
+        df = _to_file_frame(name, frames[name])
+        path = raw_dir / fname
+        if fname.endswith(".csv"):
+            text = df.map(_fmt).to_csv(index=False, lineterminator="\n")
+            path.write_text(text, encoding="utf-8")
+        else:
+            buf = io.BytesIO()
+            with pd.ExcelWriter(buf, engine="openpyxl") as xw:
+                df.to_excel(xw, index=False, sheet_name="事前评估评分（合成示例）")
+            path.write_bytes(_normalize_xlsx(buf.getvalue()))
+        written.append(path)
+    portfolio_file.write_text(TOML.format(year=BUDGET_YEAR), encoding="utf-8")
+    written.append(portfolio_file)
+    return written
+
+
+if __name__ == "__main__":  # pragma: no cover
+    for p in write_example():
+        print(p)

@@ -1,0 +1,198 @@
+"""Workbooks (.xlsx, openpyxl): formatted headers, number formats, frozen panes, atomic writes.
+
+Every writer builds the workbook in memory, saves it to a temporary file in
+the target folder and moves it into place with :func:`os.replace`, so a
+reader never sees a half-written file.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from ..units import from_yuan
+from .display import to_display
+from .evaluation import EvaluationResult
+from .exante import ExAnteResult
+from .monitoring import MonitoringResult
+
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+TITLE_FONT = Font(bold=True, size=14)
+THIN = Side(style="thin", color="999999")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+WRAP = Alignment(wrap_text=True, vertical="center")
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+MONEY_FORMAT = "#,##0.00"
+RATE_FORMAT = '0.00"%"'
+
+
+def save_atomic(wb: Workbook, path: str | Path) -> Path:
+    """Save ``wb`` to ``path`` atomically (temporary file in the same folder, then os.replace)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(suffix=".xlsx.tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        wb.save(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def _cell_value(v):
+    if v is None:
+        return None
+    if isinstance(v, (np.floating, float)):
+        return None if not np.isfinite(v) else float(v)
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    if isinstance(v, (np.bool_, bool)):
+        return bool(v)
+    if isinstance(v, pd.Timestamp):
+        return v.to_pydatetime()
+    return v
+
+
+def add_table_sheet(wb: Workbook, title: str, df: pd.DataFrame, *, freeze: str = "B2") -> None:
+    """Add a sheet holding a display table (see :func:`to_display`): bold filled header, formats by unit."""
+    ws = wb.create_sheet(title=title[:31])
+    cols = list(df.columns)
+    for j, c in enumerate(cols, 1):
+        cell = ws.cell(row=1, column=j, value=str(c))
+        cell.font, cell.fill, cell.alignment, cell.border = HEADER_FONT, HEADER_FILL, CENTER, BORDER
+    fmts = [MONEY_FORMAT if "元" in str(c) else RATE_FORMAT if "（%）" in str(c) else None for c in cols]
+    for i, row in enumerate(df.itertuples(index=False), 2):
+        for j, v in enumerate(row, 1):
+            cell = ws.cell(row=i, column=j, value=_cell_value(v))
+            if fmts[j - 1] and isinstance(cell.value, (int, float)):
+                cell.number_format = fmts[j - 1]
+    for j, c in enumerate(cols, 1):
+        width = max([len(str(c))] + [len(str(v)) for v in df.iloc[:200, j - 1]]) if len(df) else len(str(c))
+        ws.column_dimensions[get_column_letter(j)].width = min(max(8, 1.6 * width), 48)
+    ws.row_dimensions[1].height = 32
+    ws.freeze_panes = freeze
+
+
+def write_tables(path: str | Path, sheets: Mapping[str, pd.DataFrame], **display) -> Path:
+    """Write frames (money in 元, rates as fractions) as formatted sheets, one per item."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, df in sheets.items():
+        add_table_sheet(wb, name, to_display(df, **display))
+    return save_atomic(wb, path)
+
+
+def write_ex_ante_xlsx(result: ExAnteResult, path: str | Path) -> Path:
+    """The ex-ante sheet (事前绩效评估表), department and portfolio cut summaries."""
+    return write_tables(path, {"事前绩效评估表": result.sheet, "部门汇总": result.departments,
+                               "全部项目汇总": result.total})
+
+
+def write_tracking_xlsx(result: MonitoringResult, path: str | Path) -> Path:
+    """The tracking table (《绩效跟踪分析表》) per project, the indicator detail and the department summary."""
+    return write_tables(path, {"绩效跟踪分析表": result.projects.drop(columns=["spent_date"], errors="ignore"),
+                               "指标监控明细": result.indicators, "部门汇总": result.departments})
+
+
+def _box(ws, r1, c1, r2, c2, value=None, *, bold=False, fmt=None, align=CENTER):
+    if (r1, c1) != (r2, c2):
+        ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
+    cell = ws.cell(row=r1, column=c1, value=_cell_value(value))
+    cell.alignment = align
+    if bold:
+        cell.font = HEADER_FONT
+    if fmt and isinstance(cell.value, (int, float)):
+        cell.number_format = fmt
+    for r in range(r1, r2 + 1):
+        for c in range(c1, c2 + 1):
+            ws.cell(row=r, column=c).border = BORDER
+    return cell
+
+
+def add_self_evaluation_sheet(wb: Workbook, project: pd.Series, indicators: pd.DataFrame, year: int,
+                              *, title: str | None = None) -> None:
+    """One 《项目支出绩效自评表》 in the familiar layout (财预〔2020〕10号 附件2).
+
+    ``project`` is a row of :attr:`EvaluationResult.projects`, ``indicators``
+    its rows of :attr:`EvaluationResult.indicators`. Money shown in 万元.
+    """
+    ws = wb.create_sheet(title=(title or str(project["project_id"]))[:31])
+    widths = [14, 14, 16, 22, 14, 14, 10, 10, 36]
+    for j, w in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(j)].width = w
+    _box(ws, 1, 1, 1, 9, f"项目支出绩效自评表（{year}年度）", align=CENTER).font = TITLE_FONT
+    _box(ws, 2, 1, 2, 2, "项目名称", bold=True)
+    _box(ws, 2, 3, 2, 9, project["project_name"], align=WRAP)
+    _box(ws, 3, 1, 3, 2, "主管部门", bold=True)
+    _box(ws, 3, 3, 3, 5, project["department_name"], align=WRAP)
+    _box(ws, 3, 6, 3, 7, "实施单位", bold=True)
+    _box(ws, 3, 8, 3, 9, project.get("implementing_unit", ""), align=WRAP)
+    _box(ws, 4, 1, 5, 2, "项目资金（万元）", bold=True)
+    for j, h in enumerate(["年初预算数", "全年预算数", "全年执行数", "分值", "执行率（%）", "得分"], 3):
+        _box(ws, 4, j, 4, j, h, bold=True)
+    _box(ws, 4, 9, 4, 9, "", bold=True)
+    vals = [from_yuan(project["budget_initial"], "万元"), from_yuan(project["budget"], "万元"),
+            from_yuan(project["spent"], "万元"), 10.0, 100 * project["execution_rate"], project["execution_score"]]
+    fmts = [MONEY_FORMAT] * 3 + ["0.00", RATE_FORMAT, "0.00"]
+    for j, (v, f) in enumerate(zip(vals, fmts), 3):
+        _box(ws, 5, j, 5, j, v, fmt=f)
+    _box(ws, 5, 9, 5, 9, "")
+    _box(ws, 6, 1, 6, 2, "年度总体目标", bold=True)
+    _box(ws, 6, 3, 6, 9, project.get("annual_goal", ""), align=WRAP)
+    ws.row_dimensions[6].height = 48
+    heads = ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"]
+    n = len(indicators)
+    _box(ws, 7, 1, 7 + n, 1, "绩效指标", bold=True)
+    for j, h in enumerate(heads, 2):
+        _box(ws, 7, j, 7, j, h, bold=True)
+    r = 8
+    for row in indicators.itertuples(index=False):
+        actual = row.band if row.direction == "qualitative" else row.final_actual
+        unit = "" if row.direction == "qualitative" or not row.unit else f" {row.unit}"
+        target = row.target if isinstance(row.target, str) else f"{row.target:g}{unit}"
+        shown = actual if isinstance(actual, str) else f"{actual:g}{unit}"
+        for j, v in enumerate([row.level1, row.level2, row.level3, target, shown, row.weight, row.score,
+                               row.deviation_reason], 2):
+            _box(ws, r, j, r, j, v, fmt="0.00" if j in (7, 8) else None, align=WRAP if j in (4, 9) else CENTER)
+        r += 1
+    _box(ws, r, 1, r, 6, "总分", bold=True)
+    _box(ws, r, 7, r, 7, 100.0, fmt="0.00")
+    _box(ws, r, 8, r, 8, project["score"], fmt="0.00", bold=True)
+    _box(ws, r, 9, r, 9, f"等级：{project['grade']}    评价建议：{project['recommendation']}", bold=True)
+    ws.freeze_panes = "A2"
+
+
+def write_self_evaluation_xlsx(result: EvaluationResult, path: str | Path, *, year: int,
+                               projects: list[str] | None = None) -> Path:
+    """The self-evaluation workbook: a summary sheet, a department sheet, and one 自评表 per project.
+
+    Parameters
+    ----------
+    result : EvaluationResult
+    path : path-like
+    year : int
+        The evaluated budget year (in the sheet titles).
+    projects : list of str, optional
+        Project ids that get their own 自评表 sheet (default: all).
+    """
+    wb = Workbook()
+    wb.remove(wb.active)
+    add_table_sheet(wb, "自评汇总", to_display(result.projects.drop(columns=["spent_date"], errors="ignore")))
+    add_table_sheet(wb, "部门汇总", to_display(result.departments))
+    ids = list(result.projects["project_id"]) if projects is None else list(projects)
+    groups = dict(tuple(result.indicators.groupby("project_id", sort=False)))
+    prj = result.projects.set_index("project_id", drop=False)
+    for pid in ids:
+        add_self_evaluation_sheet(wb, prj.loc[pid], groups.get(pid, result.indicators.iloc[:0]), year)
+    return save_atomic(wb, path)

@@ -1,0 +1,270 @@
+"""In-year dual monitoring (绩效运行监控, 双监控): budget execution and target achievement.
+
+Conventions
+-----------
+- **Time progress** (时间进度) is by default elapsed calendar days including
+  the as-of date over the days of the budget year: 30 September 2026 is day
+  273 of 365, so 273/365 = 74.79%. The bureau's rule of thumb says "75% at the
+  end of September", which is the month convention
+  (``convention="months"``: (month − 1 + day / days in month) / 12 = 9/12).
+- **Execution rate** (预算执行率) = cumulative spending at the as-of date /
+  annual budget (全年预算数) [fraction]; the spending record used is the latest
+  one dated on or before the as-of date (no record: 0 spent).
+- **Low execution** (执行进度偏慢): execution rate < time progress − tolerance,
+  default tolerance :data:`DEFAULT_TOLERANCE` = 15 percentage points (at the
+  end of September a project is flagged below 59.79%).
+- **Expected to date** (序时进度目标): target × time progress for cumulative
+  indicators (progress ``cumulative``: vehicle-km, passengers); the target
+  itself for level indicators (rates, quality, stocks).
+- **Target achievement** (目标实现程度) = actual to date / expected to date for
+  higher-is-better indicators, expected / actual for lower-is-better ones
+  (an actual of 0 is ``inf``: better than any target). Qualitative
+  indicators are not monitored (NaN).
+- **Target deviation** (目标偏离): achievement < threshold, default
+  :data:`DEFAULT_DEVIATION_THRESHOLD` = 0.80 (more than 20% behind the
+  expected value to date). A quantitative indicator without an actual to
+  date is flagged ``missing_actual``, not deviating.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError, ParameterError
+from .portfolio import Portfolio
+from .scoring import _wrap
+
+#: tolerance below time progress before an execution rate is flagged [fraction]
+DEFAULT_TOLERANCE = 0.15
+#: achievement below which an indicator deviates [fraction]
+DEFAULT_DEVIATION_THRESHOLD = 0.80
+CONVENTIONS = ("days", "months")
+
+
+def _as_date(as_of, where: dict | None = None) -> _dt.date:
+    if isinstance(as_of, pd.Timestamp):
+        return as_of.date()
+    if isinstance(as_of, _dt.datetime):
+        return as_of.date()
+    if isinstance(as_of, _dt.date):
+        return as_of
+    try:
+        return _dt.date.fromisoformat(str(as_of).strip())
+    except ValueError:
+        raise InputError("not a date", **(where or {}), expected="an ISO date such as 2026-09-30", found=as_of) from None
+
+
+def time_progress(as_of, budget_year: int, *, convention: str = "days") -> float:
+    """Share of the budget year elapsed at the end of ``as_of`` [fraction].
+
+    Parameters
+    ----------
+    as_of : date, Timestamp or ISO string
+        Must fall in ``budget_year``.
+    budget_year : int
+    convention : {"days", "months"}
+        ``days``: day of year / days in year (2026-09-30 -> 273/365 = 0.7479);
+        ``months``: (month − 1 + day / days in month) / 12 (2026-09-30 -> 0.75).
+
+    Raises
+    ------
+    InputError
+        A date outside the budget year.
+    """
+    d = _as_date(as_of, dict(column="as_of"))
+    if d.year != budget_year:
+        raise InputError("as-of date outside the budget year", column="as_of",
+                         expected=f"a date in {budget_year}", found=d.isoformat())
+    if convention == "days":
+        start = _dt.date(budget_year, 1, 1)
+        n = (_dt.date(budget_year + 1, 1, 1) - start).days
+        return ((d - start).days + 1) / n
+    if convention == "months":
+        dim = (_dt.date(d.year + (d.month == 12), d.month % 12 + 1, 1) - _dt.date(d.year, d.month, 1)).days
+        return (d.month - 1 + d.day / dim) / 12
+    raise ParameterError("unknown time-progress convention", column="convention",
+                         expected=f"one of {list(CONVENTIONS)}", found=convention)
+
+
+def execution_rate(spent, budget):
+    """Budget execution rate (预算执行率) = spent / budget [fraction], not capped.
+
+    Parameters
+    ----------
+    spent : float, array or Series
+        Cumulative spending [元].
+    budget : float, array or Series
+        Annual budget [元], > 0.
+    """
+    s = np.asarray(spent, dtype=float)
+    b = np.asarray(budget, dtype=float)
+    if np.any(~(b > 0)):
+        raise InputError("budget must be positive", column="budget", expected="a budget > 0",
+                         found=float(b[~(b > 0)].reshape(-1)[0]))
+    return _wrap(s / b, spent, budget)
+
+
+def expected_to_date(target, cumulative, progress):
+    """Expected value to date: target × progress if cumulative, else the target [indicator unit].
+
+    Parameters
+    ----------
+    target : float, array or Series
+    cumulative : bool, array or Series
+        True for quantities that build up over the year.
+    progress : float
+        Time progress [fraction].
+    """
+    t = np.asarray(target, dtype=float)
+    c = np.asarray(cumulative, dtype=bool)
+    return _wrap(np.where(c, t * progress, t), target)
+
+
+def target_achievement(actual, expected, direction):
+    """Achievement against the expected value [fraction]: actual/expected, or expected/actual if lower is better.
+
+    Returns NaN for qualitative indicators and missing actuals; an expected
+    value of 0 is met by any actual (1.0 for higher-is-better); a
+    lower-is-better actual of 0 gives ``inf``.
+    """
+    a = np.asarray(actual, dtype=float)
+    e = np.asarray(expected, dtype=float)
+    d = np.asarray(direction, dtype=object)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        hi = np.where(e > 0, a / np.where(e > 0, e, 1.0), np.where(np.isnan(a), np.nan, 1.0))
+        lo = np.where(a > 0, e / np.where(a > 0, a, 1.0), np.where(np.isnan(a), np.nan, np.inf))
+    out = np.where(d == "higher", hi, np.where(d == "lower", lo, np.nan))
+    return _wrap(out, actual, expected)
+
+
+def spending_at(spending: pd.DataFrame, project_ids: pd.Series, as_of=None) -> pd.DataFrame:
+    """Latest cumulative spending per project dated on or before ``as_of`` (None: latest overall).
+
+    Returns a frame indexed like ``project_ids`` with ``spent`` [元] (0 when no
+    record) and ``spent_date`` (NaT when no record).
+    """
+    sp = spending
+    if as_of is not None and len(sp):
+        sp = sp[sp["date"] <= pd.Timestamp(as_of)]
+    last = sp.sort_values("date").drop_duplicates("project_id", keep="last").set_index("project_id")
+    out = pd.DataFrame(index=project_ids.index)
+    out["spent"] = project_ids.map(last["spent"]).fillna(0.0).astype(float)
+    out["spent_date"] = project_ids.map(last["date"])
+    return out
+
+
+@dataclass
+class MonitoringResult:
+    """Dual monitoring of a portfolio at one date.
+
+    Attributes
+    ----------
+    as_of : date
+    time_progress : float
+        [fraction]
+    tolerance, deviation_threshold : float
+        [fraction]
+    projects : DataFrame
+        The tracking table (《绩效跟踪分析表》), one row per project:
+        ``budget, spent`` [元], ``execution_rate, time_progress, gap``
+        (execution − time progress) [fraction], ``low_execution``,
+        ``n_indicators, n_deviating, n_missing_actual``, ``deviating``
+        (any indicator deviates) and ``deviating_indicators`` (names).
+    indicators : DataFrame
+        One row per indicator: ``target_value, expected, actual_to_date``
+        [unit], ``achievement`` [fraction], ``deviation``, ``missing_actual``.
+    departments : DataFrame
+        Per department: projects, budget, spent, execution rate (sums then
+        divide), projects with low execution and with deviating targets.
+    """
+
+    as_of: _dt.date
+    time_progress: float
+    tolerance: float
+    deviation_threshold: float
+    convention: str
+    projects: pd.DataFrame
+    indicators: pd.DataFrame
+    departments: pd.DataFrame
+    summary: dict = field(default_factory=dict)
+
+
+def monitor(portfolio: Portfolio, as_of, *, tolerance: float | None = None,
+            deviation_threshold: float | None = None, convention: str | None = None) -> MonitoringResult:
+    """Dual monitoring of every project of a portfolio at ``as_of``.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+    as_of : date or ISO string
+        In the budget year.
+    tolerance : float, optional
+        [fraction]; default the portfolio's ``[parameters] tolerance`` or
+        :data:`DEFAULT_TOLERANCE`.
+    deviation_threshold : float, optional
+        [fraction]; default ``[parameters] deviation_threshold`` or
+        :data:`DEFAULT_DEVIATION_THRESHOLD`.
+    convention : {"days", "months"}, optional
+        Time progress convention (default ``days``).
+
+    Returns
+    -------
+    MonitoringResult
+    """
+    p = portfolio.parameters
+    tol = float(p.get("tolerance", DEFAULT_TOLERANCE) if tolerance is None else tolerance)
+    thr = float(p.get("deviation_threshold", DEFAULT_DEVIATION_THRESHOLD)
+                if deviation_threshold is None else deviation_threshold)
+    conv = convention or p.get("time_progress", "days")
+    for name, v in (("tolerance", tol), ("deviation_threshold", thr)):
+        if not 0 <= v <= 1:
+            raise ParameterError(f"{name} out of range", column=name, expected="a fraction in [0, 1]", found=v)
+    d = _as_date(as_of, dict(column="as_of"))
+    tp = time_progress(d, portfolio.budget_year, convention=conv)
+
+    prj = portfolio.projects
+    names = portfolio.departments.set_index("department_id")["department_name"]
+    t = prj[["project_id", "project_name", "department_id", "project_type", "budget"]].copy()
+    t.insert(3, "department_name", t["department_id"].map(names))
+    t = t.join(spending_at(portfolio.spending, prj["project_id"], d))
+    t["execution_rate"] = execution_rate(t["spent"], t["budget"])
+    t["time_progress"] = tp
+    t["gap"] = t["execution_rate"] - tp
+    t["low_execution"] = t["execution_rate"] < tp - tol
+
+    ind = portfolio.indicators
+    r = ind[["project_id", "indicator_id", "level1", "level2", "level3", "unit", "direction", "progress",
+             "target", "target_value", "actual_to_date"]].copy()
+    r["expected"] = expected_to_date(r["target_value"], r["progress"] == "cumulative", tp)
+    r["achievement"] = target_achievement(r["actual_to_date"], r["expected"], r["direction"])
+    quant = r["direction"] != "qualitative"
+    r["missing_actual"] = quant & r["actual_to_date"].isna()
+    r["deviation"] = quant & (r["achievement"] < thr)
+    g = r.groupby("project_id", sort=False)
+    t["n_indicators"] = t["project_id"].map(g.size()).fillna(0).astype(int)
+    t["n_deviating"] = t["project_id"].map(g["deviation"].sum()).fillna(0).astype(int)
+    t["n_missing_actual"] = t["project_id"].map(g["missing_actual"].sum()).fillna(0).astype(int)
+    t["deviating"] = t["n_deviating"] > 0
+    dev = r[r["deviation"]]
+    t["deviating_indicators"] = t["project_id"].map(dev.groupby("project_id", sort=False)["level3"].agg("、".join)).fillna("")
+
+    dep = t.groupby("department_id", sort=False).agg(
+        n_projects=("project_id", "size"), budget=("budget", "sum"), spent=("spent", "sum"),
+        n_low_execution=("low_execution", "sum"), n_deviating=("deviating", "sum"))
+    dep.insert(0, "department_name", dep.index.map(names))
+    dep["execution_rate"] = execution_rate(dep["spent"], dep["budget"])
+    dep["time_progress"] = tp
+    dep["n_deviating_indicators"] = r.groupby(r["project_id"].map(prj.set_index("project_id")["department_id"]),
+                                              sort=False)["deviation"].sum()
+    dep["n_deviating_indicators"] = dep["n_deviating_indicators"].fillna(0).astype(int)
+    summary = {
+        "as_of": d.isoformat(), "time_progress": tp, "n_projects": len(t),
+        "execution_rate": float(t["spent"].sum() / t["budget"].sum()),
+        "n_low_execution": int(t["low_execution"].sum()), "n_deviating_projects": int(t["deviating"].sum()),
+        "n_deviating_indicators": int(r["deviation"].sum()), "n_missing_actual": int(r["missing_actual"].sum()),
+    }
+    return MonitoringResult(as_of=d, time_progress=tp, tolerance=tol, deviation_threshold=thr, convention=conv,
+                            projects=t, indicators=r, departments=dep, summary=summary)

@@ -1,0 +1,518 @@
+"""The portfolio data model: departments, their projects, indicators, spending and scores.
+
+A portfolio file (TOML) names its tables; each table is a CSV (UTF-8 or GBK)
+or XLSX file with Chinese or English headers, read and validated by
+:func:`costing.io.read_table`::
+
+    [project]
+    id = "example_portfolio"
+    name = "某区2026年度项目支出（合成示例）"
+    kind = "portfolio"
+    budget_year = 2026
+
+    [tables]                       # paths relative to this file
+    departments = "../raw/portfolio_example/departments.csv"
+    projects = "../raw/portfolio_example/projects.csv"
+    indicators = "../raw/portfolio_example/indicators.csv"
+    ex_ante_scores = "../raw/portfolio_example/ex_ante_scores.xlsx"   # optional
+    spending = "../raw/portfolio_example/spending.csv"                # optional
+    previous_evaluation = "../raw/portfolio_example/previous_evaluation.csv"  # optional
+
+Money is in 元 after reading (headers declare 元/万元/亿元). Every problem
+raises :class:`costing.errors.InputError` naming the file, row and column:
+a budget of zero, an indicator with no target, weights that do not sum to
+100, a spending date outside the budget year, a duplicate project id, an
+unknown department, an indicator or score of an unknown project.
+
+:func:`build_portfolio` runs the same validation on in-memory frames (tests,
+benchmarks, notebooks that assemble data by hand).
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from ..io import Column, TableMeta, read_table
+from . import indicators as lib
+from .scoring import DEFAULT_WEIGHTS, normalize_band, normalize_direction
+
+#: ex-ante dimensions: identifier -> (Chinese name, default maximum marks [points]).
+#: The marks are a common split of 100 points; pass ``max_scores=`` to change them.
+EX_ANTE_DIMENSIONS: dict[str, tuple[str, float]] = {
+    "necessity": ("立项必要性", 25.0),
+    "economy": ("投入经济性", 20.0),
+    "target_quality": ("绩效目标合理性", 20.0),
+    "feasibility": ("实施方案可行性", 20.0),
+    "compliance": ("筹资合规性", 15.0),
+}
+
+DEPARTMENT_COLUMNS = [
+    Column("department_id", "text", aliases=("部门编码", "主管部门编码", "department")),
+    Column("department_name", "text", aliases=("部门名称", "主管部门", "department name")),
+    Column("staff", "int", required=False, allow_empty=True, min_value=0, aliases=("编制人数", "在职人数")),
+    Column("basic_budget", "money", required=False, allow_empty=True, min_value=0,
+           aliases=("基本支出预算数", "基本支出预算", "basic expenditure budget")),
+    Column("basic_spent", "money", required=False, allow_empty=True, min_value=0,
+           aliases=("基本支出执行数", "基本支出决算数", "basic expenditure spent")),
+    Column("duty_completion", "number", required=False, allow_empty=True, min_value=0,
+           aliases=("重点工作完成率", "履职完成率", "duty completion")),
+    Column("satisfaction_survey", "number", required=False, allow_empty=True, min_value=0,
+           aliases=("部门满意度", "满意度调查得分", "satisfaction survey")),
+]
+
+PROJECT_COLUMNS = [
+    Column("project_id", "text", aliases=("项目编码", "项目代码", "项目编号", "project")),
+    Column("project_name", "text", aliases=("项目名称", "project name")),
+    Column("department_id", "text", aliases=("部门编码", "主管部门编码", "department")),
+    Column("project_type", "text", required=False, allow_empty=True, default="generic",
+           aliases=("项目类型", "project type")),
+    Column("implementing_unit", "text", required=False, allow_empty=True, aliases=("实施单位", "implementing unit")),
+    Column("requested", "money", min_value=0),
+    Column("approved", "money", min_value=0),
+    Column("budget_initial", "money", required=False, allow_empty=True, min_value=0,
+           aliases=("年初预算数", "initial budget")),
+    Column("budget", "money", positive=True, aliases=("全年预算数", "预算数", "调整后预算数", "annual budget")),
+    Column("annual_goal", "text", required=False, allow_empty=True, aliases=("年度总体目标", "annual goal")),
+]
+
+INDICATOR_COLUMNS = [
+    Column("project_id", "text", aliases=("项目编码", "项目代码", "项目编号", "project")),
+    Column("indicator_id", "text", required=False, allow_empty=True, aliases=("指标编码", "指标代码", "indicator")),
+    Column("level1", "text", required=False, allow_empty=True, aliases=("一级指标", "level 1")),
+    Column("level2", "text", required=False, allow_empty=True, aliases=("二级指标", "level 2")),
+    Column("level3", "text", required=False, allow_empty=True, aliases=("三级指标", "指标名称", "indicator name")),
+    Column("unit", "text", required=False, allow_empty=True, aliases=("计量单位", "指标单位")),
+    Column("direction", "text", required=False, allow_empty=True, aliases=("指标方向", "方向")),
+    Column("progress", "text", required=False, allow_empty=True, aliases=("进度类型",)),
+    Column("target", "expr", required=True, allow_empty=True, aliases=("年度指标值", "指标值", "目标值")),
+    Column("actual_to_date", "expr", required=False, allow_empty=True,
+           aliases=("截至目前完成值", "累计完成值", "actual to date")),
+    Column("final_actual", "expr", required=False, allow_empty=True,
+           aliases=("实际完成值", "全年实际完成值", "final actual")),
+    Column("weight", "number", required=False, allow_empty=True, min_value=0, aliases=("分值", "权重")),
+    Column("band", "text", required=False, allow_empty=True, aliases=("定性评级", "评价档次", "rating band")),
+    Column("deviation_reason", "text", required=False, allow_empty=True,
+           aliases=("偏差原因", "偏差原因分析及改进措施", "deviation reason")),
+    Column("data_source", "text", required=False, allow_empty=True, aliases=("数据来源", "source")),
+]
+
+EX_ANTE_COLUMNS = [
+    Column("project_id", "text", aliases=("项目编码", "项目代码", "项目编号", "project")),
+    *[Column(k, "number", min_value=0, aliases=(v[0],)) for k, v in EX_ANTE_DIMENSIONS.items()],
+    Column("override_reason", "text", required=False, allow_empty=True,
+           aliases=("恢复申报理由", "取消建议复核意见", "override reason")),
+    Column("assessor", "text", required=False, allow_empty=True, aliases=("评估机构", "评估人")),
+]
+
+SPENDING_COLUMNS = [
+    Column("project_id", "text", aliases=("项目编码", "项目代码", "项目编号", "project")),
+    Column("date", "date", aliases=("日期", "截至日期", "as of")),
+    Column("spent", "money", min_value=0, aliases=("累计支出数", "累计执行数", "支出数", "spent to date")),
+]
+
+PREVIOUS_COLUMNS = [
+    Column("project_id", "text", aliases=("项目编码", "项目代码", "项目编号", "project")),
+    Column("year", "year", required=False, allow_empty=True),
+    Column("score", "number", required=False, allow_empty=True, min_value=0, aliases=("自评得分", "评价得分", "得分")),
+    Column("grade", "text", required=False, allow_empty=True, aliases=("等级", "评价等级")),
+    Column("recommendation", "text", required=False, allow_empty=True, aliases=("评价建议", "结果应用建议")),
+]
+
+TABLES: dict[str, list[Column]] = {
+    "departments": DEPARTMENT_COLUMNS,
+    "projects": PROJECT_COLUMNS,
+    "indicators": INDICATOR_COLUMNS,
+    "ex_ante_scores": EX_ANTE_COLUMNS,
+    "spending": SPENDING_COLUMNS,
+    "previous_evaluation": PREVIOUS_COLUMNS,
+}
+REQUIRED_TABLES = ("departments", "projects", "indicators")
+
+#: tolerance when checking that weights sum to 100 [points]
+WEIGHT_TOLERANCE = 1e-6
+
+Where = Callable[[str, object], dict]
+
+
+def _where_for(meta: TableMeta | None, label: str) -> Where:
+    """A function (column, index) -> InputError keywords for a table from a file or memory."""
+    if meta is not None:
+        return lambda col, i: meta.where(col, int(i) + 2)
+    return lambda col, i: dict(file=f"<{label}>", row=int(i) + 2, column=col)
+
+
+@dataclass
+class Project:
+    """One project of a portfolio, with its own rows of each table (thin view, no maths)."""
+
+    project_id: str
+    info: pd.Series
+    indicators: pd.DataFrame
+    spending: pd.DataFrame
+    ex_ante: pd.Series | None
+    previous: pd.Series | None
+    budget_year: int
+    department_name: str = ""
+
+    @property
+    def name(self) -> str:
+        return str(self.info["project_name"])
+
+
+@dataclass
+class Portfolio:
+    """A bureau's project portfolio for one budget year.
+
+    Attributes
+    ----------
+    id, name : str
+    budget_year : int
+    departments : DataFrame
+        One row per department (``department_id`` unique).
+    projects : DataFrame
+        One row per project; money columns ``requested``, ``approved``,
+        ``budget_initial``, ``budget`` [元].
+    indicators : DataFrame
+        One row per project indicator, completed from the library:
+        ``level1..3, unit, direction (higher/lower/qualitative), progress
+        (cumulative/level), target, target_value [unit] (NaN for qualitative),
+        actual_to_date, final_actual [unit] (for qualitative: rating
+        [fraction]), weight [points], band, deviation_reason, data_source``.
+    ex_ante_scores, spending, previous_evaluation : DataFrame
+        Possibly empty. ``spending.spent`` is cumulative spending [元] at ``date``.
+    path : Path or None
+        The portfolio file.
+    parameters : dict
+        The file's ``[parameters]`` table (thresholds), if any.
+    report : dict
+        The file's ``[report]`` table.
+    """
+
+    id: str
+    name: str
+    budget_year: int
+    departments: pd.DataFrame
+    projects: pd.DataFrame
+    indicators: pd.DataFrame
+    ex_ante_scores: pd.DataFrame
+    spending: pd.DataFrame
+    previous_evaluation: pd.DataFrame
+    path: Path | None = None
+    parameters: dict = field(default_factory=dict)
+    report: dict = field(default_factory=dict)
+    metas: dict = field(default_factory=dict, repr=False)
+
+    def project(self, project_id: str) -> Project:
+        """The :class:`Project` view of one project."""
+        rows = self.projects[self.projects["project_id"] == project_id]
+        if rows.empty:
+            raise InputError("unknown project", column="project_id",
+                             expected="a project id of this portfolio", found=project_id)
+        info = rows.iloc[0]
+        ea = self.ex_ante_scores[self.ex_ante_scores["project_id"] == project_id]
+        pv = self.previous_evaluation[self.previous_evaluation["project_id"] == project_id]
+        dept = self.departments.loc[self.departments["department_id"] == info["department_id"], "department_name"]
+        return Project(
+            project_id=project_id, info=info,
+            indicators=self.indicators[self.indicators["project_id"] == project_id],
+            spending=self.spending[self.spending["project_id"] == project_id],
+            ex_ante=None if ea.empty else ea.iloc[0],
+            previous=None if pv.empty else pv.iloc[0],
+            budget_year=self.budget_year,
+            department_name=str(dept.iloc[0]) if len(dept) else "",
+        )
+
+    def where(self, table: str, column: str, index) -> dict:
+        """InputError keywords for a cell of one of the portfolio's tables (row = index + 2)."""
+        return _where_for(self.metas.get(table), table)(column, index)
+
+    def subset(self, project_ids) -> "Portfolio":
+        """A portfolio restricted to some projects (same departments)."""
+        ids = set(project_ids)
+        pick = lambda df: df[df["project_id"].isin(ids)].reset_index(drop=True)  # noqa: E731
+        return Portfolio(self.id, self.name, self.budget_year, self.departments,
+                         pick(self.projects), pick(self.indicators), pick(self.ex_ante_scores),
+                         pick(self.spending), pick(self.previous_evaluation), self.path,
+                         dict(self.parameters), dict(self.report), dict(self.metas))
+
+
+def _empty(columns: list[Column]) -> pd.DataFrame:
+    return pd.DataFrame({c.name: pd.Series(dtype=float if c.kind in ("number", "money", "int", "year") else object)
+                         for c in columns})
+
+
+def _num(v) -> float:
+    if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
+        return float(v)
+    return np.nan
+
+
+def _complete_indicators(ind: pd.DataFrame, projects: pd.DataFrame, where: Where) -> pd.DataFrame:
+    """Fill blanks from the library, normalise labels, check targets and weights."""
+    ind = ind.copy()
+    library = lib.load_library().drop_duplicates("indicator_id").set_index("indicator_id")
+    fill_cols = ["level1", "level2", "level3", "unit", "direction", "progress", "data_source"]
+    for c in fill_cols:
+        if c not in ind:
+            ind[c] = ""
+        ind[c] = ind[c].fillna("").astype(str).str.strip()
+    has_id = ind["indicator_id"].fillna("").astype(str).str.strip() != ""
+    known = ind["indicator_id"].isin(library.index)
+    for i in ind.index[has_id & ~known]:
+        if ind.loc[i, ["level1", "level2", "level3", "direction"]].eq("").any():
+            raise InputError("indicator code not in the library and its levels/direction are not given",
+                             **where("indicator_id", i), expected=f"a library code such as {library.index[0]} "
+                             "or the columns level1, level2, level3 and direction filled in", found=ind.loc[i, "indicator_id"])
+    for c in fill_cols:
+        src = ind["indicator_id"].map(library[c]) if c in library else None
+        if src is not None:
+            blank = (ind[c] == "") & known
+            ind.loc[blank, c] = src[blank]
+    for c in ("level1", "level2", "level3", "direction"):
+        empty = ind[c] == ""
+        if empty.any():
+            i = ind.index[empty][0]
+            raise InputError(f"indicator without {c}", **where(c, i),
+                             expected="a value (or a library indicator code)", found="")
+    ind["level1"] = ind["level1"].map(lib.normalize_level1)
+    ind["level2"] = ind["level2"].map(lib.normalize_level2)
+    lib.check_tree(ind, where)
+    for col, fn in (("direction", normalize_direction), ("band", normalize_band)):
+        vals = ind[col] if col in ind else pd.Series("", index=ind.index)
+        try:
+            ind[col] = fn(vals.to_numpy())
+        except InputError:
+            for i, v in vals.items():  # find the row
+                try:
+                    fn(np.array([v], dtype=object))
+                except InputError as e:
+                    raise InputError(e.problem, **where(col, i), expected=e.expected, found=e.found) from None
+    try:
+        ind["progress"] = lib.normalize_progress(ind["progress"])
+    except InputError as e:
+        i = ind.index[~ind["progress"].str.lower().isin(lib.PROGRESS_ALIASES)][0]
+        raise InputError(e.problem, **where("progress", i), expected=e.expected, found=e.found) from None
+
+    quant = ind["direction"] != "qualitative"
+    ind["target_value"] = ind["target"].map(_num)
+    for c in ("actual_to_date", "final_actual"):
+        if c not in ind:
+            ind[c] = np.nan
+        ind[c] = ind[c].map(_num)
+    no_target = quant & ind["target_value"].isna()
+    if no_target.any():
+        i = ind.index[no_target][0]
+        raise InputError("indicator has no target", **where("target", i),
+                         expected="a number in the indicator's unit (年度指标值)", found=ind.loc[i, "target"])
+    qual_no_target = ~quant & (ind["target"].astype(str).str.strip() == "")
+    if qual_no_target.any():
+        i = ind.index[qual_no_target][0]
+        raise InputError("qualitative indicator has no target", **where("target", i),
+                         expected="a text target such as 建立并有效运行", found="")
+    neg = quant & (ind["target_value"] < 0)
+    if neg.any():
+        i = ind.index[neg][0]
+        raise InputError("negative target", **where("target", i), expected="a target >= 0",
+                         found=ind.loc[i, "target_value"])
+    rating = ~quant & ind["final_actual"].notna() & ((ind["final_actual"] < 0) | (ind["final_actual"] > 1))
+    if rating.any():
+        i = ind.index[rating][0]
+        raise InputError("qualitative rating out of range", **where("final_actual", i),
+                         expected="a fraction of the indicator's marks between 0 and 1 (or empty)",
+                         found=ind.loc[i, "final_actual"])
+
+    # weights: given per row, or the default weights split evenly within each level-1 group
+    if "weight" not in ind:
+        ind["weight"] = np.nan
+    given = ind["weight"].notna()
+    if given.any() and not given.all():
+        i = ind.index[~given][0]
+        raise InputError("weights given for some indicators and not for others", **where("weight", i),
+                         expected="a weight on every row, or no weight column at all", found="")
+    if not given.any():
+        n = ind.groupby(["project_id", "level1"])["level1"].transform("size")
+        ind["weight"] = ind["level1"].map(DEFAULT_WEIGHTS).astype(float) / n
+    total = ind.groupby("project_id", sort=False)["weight"].sum() + DEFAULT_WEIGHTS["execution"]
+    bad = total[(total - 100.0).abs() > WEIGHT_TOLERANCE]
+    if not bad.empty:
+        pid = bad.index[0]
+        i = ind.index[ind["project_id"] == pid][0]
+        raise InputError(f"weights of project {pid} do not sum to 100", **where("weight", i),
+                         expected=f"indicator weights summing to {100 - DEFAULT_WEIGHTS['execution']:g} "
+                         f"(+ {DEFAULT_WEIGHTS['execution']:g} for the execution rate = 100)",
+                         found=f"{total[pid]:g}")
+    if "deviation_reason" not in ind:
+        ind["deviation_reason"] = ""
+    ind["deviation_reason"] = ind["deviation_reason"].fillna("").astype(str)
+    return ind
+
+
+def _parse_dates(sp: pd.DataFrame, year: int, where: Where) -> pd.Series:
+    dates = pd.to_datetime(sp["date"], errors="coerce", format="mixed")
+    bad = dates.isna()
+    if bad.any():
+        i = sp.index[bad][0]
+        raise InputError("not a date", **where("date", i), expected="a date such as 2026-09-30", found=sp.loc[i, "date"])
+    out = dates.dt.year != year
+    if out.any():
+        i = sp.index[out][0]
+        raise InputError("date outside the budget year", **where("date", i),
+                         expected=f"a date in {year}", found=str(sp.loc[i, "date"]))
+    return dates.dt.normalize()
+
+
+def build_portfolio(departments: pd.DataFrame, projects: pd.DataFrame, indicators: pd.DataFrame, *,
+                    budget_year: int, ex_ante_scores: pd.DataFrame | None = None,
+                    spending: pd.DataFrame | None = None, previous_evaluation: pd.DataFrame | None = None,
+                    id: str = "portfolio", name: str = "", metas: dict | None = None,
+                    path: Path | None = None, parameters: dict | None = None,
+                    report: dict | None = None) -> Portfolio:
+    """Validate and assemble a :class:`Portfolio` from frames that use the glossary names.
+
+    Money columns must already be in 元. ``metas`` maps a table name to the
+    :class:`costing.io.TableMeta` it was read with, so errors name the file;
+    without it errors name ``<projects>`` etc. and the row as if the frame
+    were a sheet (header = row 1).
+    """
+    metas = metas or {}
+    w = {k: _where_for(metas.get(k), k) for k in TABLES}
+    frames = {"departments": departments, "projects": projects, "indicators": indicators,
+              "ex_ante_scores": ex_ante_scores, "spending": spending, "previous_evaluation": previous_evaluation}
+    for k, cols in TABLES.items():
+        df = frames[k]
+        if df is None:
+            frames[k] = _empty(cols)
+            continue
+        df = df.reset_index(drop=True).copy()
+        for c in cols:
+            if c.name not in df:
+                if c.required and k in REQUIRED_TABLES and c.name not in ("project_type",):
+                    raise InputError(f"missing column {c.name!r}", **w[k](c.name, -1),
+                                     expected=f"a column {c.name}", found=list(df.columns))
+                df[c.name] = c.default if c.default is not None else (
+                    np.nan if c.kind in ("number", "money", "int", "year") else "")
+        frames[k] = df
+    dep, prj = frames["departments"], frames["projects"]
+    for k, key in (("departments", "department_id"), ("projects", "project_id")):
+        dup = frames[k].duplicated(key)
+        if dup.any():
+            i = frames[k].index[dup][0]
+            raise InputError(f"duplicated {key}", **w[k](key, i), expected=f"each {key} once",
+                             found=frames[k].loc[i, key])
+    if not (prj["budget"] > 0).all():
+        i = prj.index[~(prj["budget"] > 0)][0]
+        raise InputError("budget must be positive", **w["projects"]("budget", i),
+                         expected="a budget > 0 (全年预算数)", found=prj.loc[i, "budget"])
+    unknown = ~prj["department_id"].isin(dep["department_id"])
+    if unknown.any():
+        i = prj.index[unknown][0]
+        raise InputError("unknown department", **w["projects"]("department_id", i),
+                         expected=f"a department_id of the departments table {list(dep['department_id'])[:5]}",
+                         found=prj.loc[i, "department_id"])
+    prj["project_type"] = prj["project_type"].replace("", "generic").fillna("generic")
+    prj["budget_initial"] = prj["budget_initial"].fillna(prj["budget"])
+    for c in ("implementing_unit", "annual_goal"):
+        prj[c] = prj[c].fillna("").astype(str)
+    for k in ("indicators", "ex_ante_scores", "spending", "previous_evaluation"):
+        df = frames[k]
+        orphan = ~df["project_id"].isin(prj["project_id"])
+        if orphan.any():
+            i = df.index[orphan][0]
+            raise InputError("unknown project", **w[k]("project_id", i),
+                             expected="a project_id of the projects table", found=df.loc[i, "project_id"])
+    ind = frames["indicators"]
+    missing = ~prj["project_id"].isin(ind["project_id"])
+    if missing.any():
+        i = prj.index[missing][0]
+        raise InputError("project has no performance indicators", **w["projects"]("project_id", i),
+                         expected="at least one row in the indicators table", found=prj.loc[i, "project_id"])
+    frames["indicators"] = _complete_indicators(ind, prj, w["indicators"])
+    ea = frames["ex_ante_scores"]
+    dup = ea.duplicated("project_id")
+    if dup.any():
+        i = ea.index[dup][0]
+        raise InputError("duplicated project_id", **w["ex_ante_scores"]("project_id", i),
+                         expected="one assessment per project", found=ea.loc[i, "project_id"])
+    for k2, (cn, mx) in EX_ANTE_DIMENSIONS.items():
+        over = ea[k2].astype(float) > mx
+        if over.any():
+            i = ea.index[over][0]
+            raise InputError(f"{cn} score above its maximum", **w["ex_ante_scores"](k2, i),
+                             expected=f"0 to {mx:g} points", found=ea.loc[i, k2])
+    if "override_reason" in ea:
+        ea["override_reason"] = ea["override_reason"].fillna("").astype(str)
+    sp = frames["spending"]
+    if len(sp):
+        sp["date"] = _parse_dates(sp, budget_year, w["spending"])
+        dup = sp.duplicated(["project_id", "date"])
+        if dup.any():
+            i = sp.index[dup][0]
+            raise InputError("duplicated project_id/date", **w["spending"]("date", i),
+                             expected="one cumulative amount per project and date", found=str(sp.loc[i, "date"].date()))
+    else:
+        sp["date"] = pd.to_datetime(sp["date"])
+    pv = frames["previous_evaluation"]
+    for c in ("grade", "recommendation"):
+        pv[c] = pv[c].fillna("").astype(str)
+    return Portfolio(id=id, name=name or id, budget_year=int(budget_year), departments=dep, projects=prj,
+                     indicators=frames["indicators"], ex_ante_scores=ea, spending=sp,
+                     previous_evaluation=pv, path=path, parameters=dict(parameters or {}),
+                     report=dict(report or {}), metas=metas)
+
+
+def load_portfolio(path: str | Path) -> Portfolio:
+    """Read, validate and assemble a portfolio from its TOML file and tables.
+
+    Parameters
+    ----------
+    path : path-like
+        The portfolio file (``kind = "portfolio"``).
+
+    Raises
+    ------
+    InputError
+        Naming the file, row and column of the first problem.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError("portfolio file does not exist", file=str(path), expected="an existing .toml file")
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as e:
+        raise InputError(f"not valid TOML ({e})", file=str(path)) from None
+    proj = doc.get("project", {})
+    if proj.get("kind", "portfolio") != "portfolio":
+        raise InputError("not a portfolio file", file=str(path), column="[project] kind",
+                         expected="kind = \"portfolio\"", found=proj.get("kind"))
+    for k in ("id",):
+        if not proj.get(k):
+            raise InputError(f"missing [project] {k}", file=str(path), column=f"[project] {k}", expected="a value")
+    year = proj.get("budget_year", doc.get("budget_year"))
+    if not isinstance(year, int) or not 1990 <= year <= 2100:
+        raise InputError("missing or invalid budget_year", file=str(path), column="[project] budget_year",
+                         expected="a year such as 2026", found=year)
+    tables = doc.get("tables", {})
+    unknown = sorted(set(tables) - set(TABLES))
+    if unknown:
+        raise InputError("unknown table", file=str(path), column=f"[tables] {unknown[0]}",
+                         expected=f"one of {list(TABLES)}", found=unknown[0])
+    frames, metas = {}, {}
+    for k, cols in TABLES.items():
+        if k not in tables:
+            if k in REQUIRED_TABLES:
+                raise InputError(f"missing table {k!r}", file=str(path), column=f"[tables] {k}",
+                                 expected="a path to a .csv or .xlsx file relative to the portfolio file")
+            continue
+        key = ["project_id"] if k in ("projects",) else (["department_id"] if k == "departments" else None)
+        frames[k], metas[k] = read_table(path.parent / tables[k], cols, key=key, label=k)
+    return build_portfolio(frames["departments"], frames["projects"], frames["indicators"],
+                           budget_year=year, ex_ante_scores=frames.get("ex_ante_scores"),
+                           spending=frames.get("spending"), previous_evaluation=frames.get("previous_evaluation"),
+                           id=str(proj["id"]), name=str(proj.get("name", proj["id"])), metas=metas, path=path,
+                           parameters=doc.get("parameters", {}), report=doc.get("report", {}))

@@ -1,0 +1,284 @@
+"""Self-evaluation scoring rules of 财政部《项目支出绩效评价管理办法》(财预〔2020〕10号).
+
+Pure, vectorised functions: every argument may be a scalar, a numpy array or a
+pandas Series (broadcast together); the result has the same kind (a Series
+keeps the index of the first Series argument).
+
+Rules (财预〔2020〕10号, 附件2《项目支出绩效自评表》 notes):
+
+- the budget execution rate scores its weight (default 10 points) in
+  proportion, capped at the weight: ``weight × min(spent / budget, 1)``;
+- a quantitative indicator (``direction="higher"``) that meets its target
+  scores its full weight, otherwise ``weight × actual / target``;
+- a reverse indicator (``direction="lower"``, lower is better, e.g. a cost or
+  an accident rate) scores ``weight × target / actual`` when the actual
+  exceeds the target, full weight otherwise;
+- a qualitative indicator (``direction="qualitative"``) is rated in one of
+  three bands of its weight: 达成 80–100% (80% included), 部分达成 60–80%
+  (60% included), 未达成 0–60%. The rater's fraction within the band is
+  ``actual``; when it is missing the band's midpoint is used.
+
+Grades: 优 ≥ 90, 良 80 to under 90, 中 60 to under 80, 差 under 60
+(:data:`GRADE_BANDS`, configurable). Recommendations follow the grade by the
+rules in :data:`RECOMMENDATION_RULES` (configurable).
+"""
+from __future__ import annotations
+
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError, ParameterError
+
+#: default weights of the four parts of a project's score [points]; 财预〔2020〕10号 附件2
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "execution": 10.0,   # 预算执行率
+    "产出指标": 50.0,     # outputs
+    "效益指标": 30.0,     # benefits
+    "满意度指标": 10.0,   # satisfaction
+}
+
+#: grade -> lowest score of the grade [points], highest band first. 财预〔2020〕10号 第二十七条:
+#: 90（含）-100 为优、80（含）-90 为良、60（含）-80 为中、60 以下为差.
+GRADE_BANDS: dict[str, float] = {"优": 90.0, "良": 80.0, "中": 60.0, "差": float("-inf")}
+
+#: qualitative rating bands -> (lowest, highest) fraction of the indicator's weight.
+#: The lower bound is included; the upper bound is included only for 达成 (100%).
+QUALITATIVE_BANDS: dict[str, tuple[float, float]] = {
+    "达成": (0.8, 1.0),       # 达成年度指标
+    "部分达成": (0.6, 0.8),   # 部分达成年度指标并具有一定效果
+    "未达成": (0.0, 0.6),     # 未达成年度指标且效果较差
+}
+#: accepted spellings of the bands
+BAND_ALIASES: dict[str, str] = {
+    "达成": "达成", "全部达成": "达成", "achieved": "达成", "a": "达成",
+    "部分达成": "部分达成", "partly achieved": "部分达成", "partial": "部分达成", "b": "部分达成",
+    "未达成": "未达成", "not achieved": "未达成", "c": "未达成",
+}
+
+#: grade -> recommendation (延续 continue / 调整 adjust / 取消 cancel). The bureau's
+#: common practice, documented in METHOD.md §3 "Using the results"; override per call.
+RECOMMENDATION_RULES: dict[str, str] = {"优": "延续", "良": "延续", "中": "调整", "差": "取消"}
+
+DIRECTIONS = ("higher", "lower", "qualitative")
+#: accepted spellings of a direction
+DIRECTION_ALIASES: dict[str, str] = {
+    "higher": "higher", "high": "higher", "正向": "higher", "越高越好": "higher", "≥": "higher", ">=": "higher",
+    "lower": "lower", "low": "lower", "反向": "lower", "逆向": "lower", "越低越好": "lower", "≤": "lower", "<=": "lower",
+    "qualitative": "qualitative", "定性": "qualitative",
+}
+
+#: tolerance [points] that absorbs floating-point error at grade boundaries (89.9999999999 -> 优)
+GRADE_TOLERANCE = 1e-9
+
+
+def _wrap(result: np.ndarray, *args):
+    """Return ``result`` in the kind of the inputs: Series, array or float."""
+    for a in args:
+        if isinstance(a, pd.Series):
+            return pd.Series(result, index=a.index)
+    if np.ndim(result) == 0:
+        r = result.item() if hasattr(result, "item") else result
+        return r
+    return result
+
+
+def _map_unique(values, fn) -> np.ndarray:
+    """Apply ``fn`` to each distinct value only (fast on long arrays of few labels)."""
+    arr = np.asarray(values, dtype=object)
+    flat = pd.Series(arr.reshape(-1), dtype=object)
+    mapping = {u: fn(u) for u in pd.unique(flat)}
+    return flat.map(mapping).to_numpy(dtype=object).reshape(arr.shape)
+
+
+def _direction_one(d) -> str:
+    v = DIRECTION_ALIASES.get(str(d).strip().lower())
+    if v is None:
+        raise ParameterError("unknown indicator direction", column="direction",
+                             expected=f"one of {list(DIRECTIONS)} (or 正向/反向/定性)", found=d)
+    return v
+
+
+def _band_one(b) -> str:
+    if b is None or (isinstance(b, float) and np.isnan(b)) or str(b).strip() == "":
+        return ""
+    v = BAND_ALIASES.get(str(b).strip().lower())
+    if v is None:
+        raise ParameterError("unknown qualitative band", column="band",
+                             expected=f"one of {list(QUALITATIVE_BANDS)}", found=b)
+    return v
+
+
+def normalize_direction(direction) -> np.ndarray:
+    """Map direction spellings (``正向``, ``≤``, ``qualitative``...) onto :data:`DIRECTIONS`."""
+    return _map_unique(direction, _direction_one)
+
+
+def normalize_band(band) -> np.ndarray:
+    """Map qualitative band spellings onto the keys of :data:`QUALITATIVE_BANDS`; empty -> ''."""
+    return _map_unique(band, _band_one)
+
+
+def score_indicator(target, actual, *, direction, weight, band=None):
+    """Score one indicator (or many, vectorised) per 财预〔2020〕10号.
+
+    Parameters
+    ----------
+    target : float, array or Series
+        Target value (年度指标值) in the indicator's unit. Ignored for
+        qualitative indicators (pass NaN).
+    actual : float, array or Series
+        Actual value (实际完成值) in the same unit. For a qualitative indicator,
+        the rater's score as a fraction of the weight [fraction], which must
+        lie in ``band``; NaN means "use the band's midpoint".
+    direction : {"higher", "lower", "qualitative"} or array of them
+        ``higher``: higher is better; ``lower``: lower is better (reverse
+        indicator); ``qualitative``: rated by band.
+    weight : float, array or Series
+        The indicator's marks (分值) [points].
+    band : {"达成", "部分达成", "未达成"} or array, optional
+        Rating band of a qualitative indicator (:data:`QUALITATIVE_BANDS`).
+
+    Returns
+    -------
+    score : float, array or Series
+        Marks earned [points], between 0 and ``weight``.
+
+    Raises
+    ------
+    InputError
+        A quantitative indicator without a numeric target or actual, a
+        negative target or actual, a qualitative indicator without a band, or
+        a rating outside its band.
+
+    Examples
+    --------
+    >>> score_indicator(100, 80, direction="higher", weight=20)
+    16.0
+    >>> score_indicator(5, 8, direction="lower", weight=8)   # 8 × 5/8
+    5.0
+    """
+    d = normalize_direction(direction)
+    t = np.asarray(target, dtype=float)
+    a = np.asarray(actual, dtype=float)
+    w = np.asarray(weight, dtype=float)
+    d, t, a, w = np.broadcast_arrays(d, t, a, w)
+    qual = d == "qualitative"
+    quant = ~qual
+    if np.any(quant & (np.isnan(t) | np.isnan(a))):
+        raise InputError("quantitative indicator without a numeric target or actual",
+                         expected="numbers for target and actual", found="NaN")
+    if np.any(quant & ((t < 0) | (a < 0))):
+        raise InputError("negative target or actual", expected="values >= 0",
+                         found=float(np.where(t < 0, t, a)[quant & ((t < 0) | (a < 0))][0]))
+    if np.any(w < 0) or np.any(np.isnan(w)):
+        raise InputError("indicator weight missing or negative", column="weight", expected="marks >= 0")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        higher = np.where(t > 0, np.minimum(a / t, 1.0), 1.0)           # target 0: met by any actual >= 0
+        lower = np.where(a > t, np.where(a > 0, t / a, 1.0), 1.0)
+    frac = np.where(d == "higher", higher, lower)
+    if np.any(qual):
+        b = normalize_band(band if band is not None else "")
+        b = np.broadcast_to(b, d.shape)
+        if np.any(qual & (b == "")):
+            raise InputError("qualitative indicator without a rating band", column="band",
+                             expected=f"one of {list(QUALITATIVE_BANDS)}", found="")
+        lo = _map_unique(b, lambda x: QUALITATIVE_BANDS.get(x, (np.nan, np.nan))[0]).astype(float)
+        hi = _map_unique(b, lambda x: QUALITATIVE_BANDS.get(x, (np.nan, np.nan))[1]).astype(float)
+        rating = np.where(np.isnan(a), (lo + hi) / 2, a)
+        top = hi >= 1.0
+        outside = qual & ((rating < lo) | (rating > hi) | ((rating == hi) & ~top))
+        if np.any(outside):
+            i = np.flatnonzero(outside.reshape(-1))[0]
+            raise InputError("qualitative rating outside its band", column="actual",
+                             expected=f"a fraction in [{lo.reshape(-1)[i]:g}, {hi.reshape(-1)[i]:g}) for band {b.reshape(-1)[i]}",
+                             found=float(rating.reshape(-1)[i]))
+        frac = np.where(qual, rating, frac)
+    return _wrap(w * frac, target, actual, weight, direction)
+
+
+def score_execution(spent, budget, *, weight: float = DEFAULT_WEIGHTS["execution"]):
+    """Score of the budget execution rate: ``weight × min(spent / budget, 1)`` [points].
+
+    Parameters
+    ----------
+    spent : float, array or Series
+        全年执行数 [元], >= 0.
+    budget : float, array or Series
+        全年预算数 [元], > 0.
+    weight : float
+        Marks of the execution rate [points]; default 10.
+    """
+    s = np.asarray(spent, dtype=float)
+    b = np.asarray(budget, dtype=float)
+    if np.any(~(b > 0)):
+        raise InputError("budget must be positive to compute an execution rate",
+                         column="budget", expected="a budget > 0", found=float(b[~(b > 0)].reshape(-1)[0]))
+    r = np.minimum(np.maximum(s, 0.0) / b, 1.0)
+    return _wrap(weight * r, spent, budget)
+
+
+def check_bands(bands: Mapping[str, float]) -> dict[str, float]:
+    """Validate grade bands: a mapping grade -> lowest score, strictly decreasing."""
+    items = list(bands.items())
+    if not items:
+        raise ParameterError("grade bands are empty", expected="e.g. {'优': 90, '良': 80, '中': 60, '差': -inf}")
+    lows = [float(v) for _, v in items]
+    if any(a <= b for a, b in zip(lows, lows[1:])):
+        raise ParameterError("grade bands must be listed from the highest lower bound down",
+                             expected="strictly decreasing lower bounds", found=dict(bands))
+    return {k: float(v) for k, v in items}
+
+
+def grade(score, bands: Mapping[str, float] | None = None):
+    """Grade a score [points]: 优 ≥ 90, 良 80 to under 90, 中 60 to under 80, 差 under 60.
+
+    Parameters
+    ----------
+    score : float, array or Series
+        Total score [points].
+    bands : mapping grade -> lowest score, optional
+        Highest band first; default :data:`GRADE_BANDS`. A score below every
+        lower bound gets the last grade.
+
+    Returns
+    -------
+    str, array of str or Series of str
+        NaN scores get ``""``.
+
+    Examples
+    --------
+    >>> grade(90), grade(89.99), grade(60), grade(59.99)
+    ('优', '良', '中', '差')
+    """
+    b = check_bands(bands if bands is not None else GRADE_BANDS)
+    s = np.asarray(score, dtype=float)
+    names = list(b)
+    conds = [s + GRADE_TOLERANCE >= lo for lo in b.values()]
+    out = np.select(conds, names, default=names[-1]).astype(object)
+    out = np.where(np.isnan(s), "", out)
+    res = _wrap(out, score)
+    return str(res) if isinstance(res, (np.str_, str)) else res
+
+
+def recommend(grades, rules: Mapping[str, str] | None = None):
+    """Recommendation (延续 / 调整 / 取消) for each grade by :data:`RECOMMENDATION_RULES`.
+
+    Parameters
+    ----------
+    grades : str, array or Series
+    rules : mapping grade -> recommendation, optional
+        Overrides :data:`RECOMMENDATION_RULES` (e.g. ``{"中": "延续"}``):
+        given keys replace the defaults, others are kept.
+    """
+    r = dict(RECOMMENDATION_RULES)
+    if rules:
+        r.update(rules)
+    g = np.asarray(grades, dtype=object)
+    bad = [x for x in g.reshape(-1) if x not in r and x != ""]
+    if bad:
+        raise ParameterError("no recommendation rule for grade", expected=f"one of {list(r)}", found=bad[0])
+    out = _map_unique(g, lambda x: r.get(x, ""))
+    res = _wrap(out, grades)
+    return str(res) if isinstance(res, (np.str_, str)) else res
