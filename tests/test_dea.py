@@ -312,3 +312,31 @@ def test_too_few_units_warn():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         dea(SMALL5_X, SMALL5_Y)  # 5 units for 3 variables: no warning
+
+
+# ----------------------------------------------------------------- real data (optional)
+def test_ntd_loader_sanity_figure():
+    # ../shared/data/ntd/README.md: 287 full-reporter directly operated bus services,
+    # median operating cost per vehicle revenue mile about 9.5 USD
+    ntd = Path(__file__).resolve().parents[2] / "shared" / "data" / "ntd"
+    if not (ntd / "ntd2022_bus_MB_merged.csv").exists():
+        pytest.skip("../shared/data/ntd is absent")
+    from costing.benchmark.ntd import cost_per_vrm, frontier_sample, load_ntd_bus, ntd_peer_group
+
+    raw = load_ntd_bus(ntd)
+    assert not raw.duplicated(["ntd_id", "mode", "tos"]).any()
+    assert raw.attrs["duplicates_removed"] == 2
+    peers = ntd_peer_group(raw)
+    assert len(peers) == 287
+    assert cost_per_vrm(peers).median() == pytest.approx(9.5, abs=0.05)
+    sample = frontier_sample(peers)
+    r = dea(sample[["opex_total", "mode_voms"]], sample[["vehicle_revenue_miles", "fares_total"]],
+            rts="vrs")
+    assert np.all((r > 0) & (r <= 1 + 1e-9))
+
+
+def test_ntd_loader_missing_dir(tmp_path):
+    from costing.benchmark.ntd import load_ntd_bus
+
+    with pytest.raises(InputError, match="ntd_dir"):
+        load_ntd_bus(tmp_path)
