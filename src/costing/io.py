@@ -124,7 +124,7 @@ def _read_raw(path: Path, sheet: str | None) -> tuple[pd.DataFrame, str | None, 
         if name not in book.sheet_names:
             raise InputError("sheet not found", file=str(path), sheet=name,
                              expected=f"one of {book.sheet_names}", found=name)
-        df = book.parse(name, dtype=object, keep_default_na=False, na_values=[])
+        df = pd.read_excel(book, sheet_name=name, dtype=object, keep_default_na=False, na_values=[])
         df = df.dropna(how="all")
         return df, None, name
     raise InputError("unsupported file type", file=str(path),
