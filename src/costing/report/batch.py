@@ -12,9 +12,11 @@ executor may be passed instead, including a Dask ``distributed.Client``
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextvars
 import multiprocessing as mp
 import os
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -38,8 +40,31 @@ def warm_worker() -> None:
     kernel_env_ready()
 
 
+_tls = threading.local()
+
+
+def _thread_context() -> contextvars.Context:
+    """One empty :class:`contextvars.Context` per thread, reused across reports.
+
+    jupyter_core keeps its event loop in a context variable. Thread-pool
+    executors (Dask's among them) run tasks in a *copy* of the submitting
+    context, so two worker threads could inherit the same loop and one would
+    find it "already running". Running each report in its thread's own
+    context gives every thread its own loop.
+    """
+    ctx = getattr(_tls, "ctx", None)
+    if ctx is None:
+        ctx = _tls.ctx = contextvars.Context()
+    return ctx
+
+
 def _run_one(project_path, out_dir, overrides, templates_dir, kernel_name, timeout, plan=None):
     """Worker entry point: never raises; every outcome becomes a ReportResult."""
+    return _thread_context().run(_run_one_here, project_path, out_dir, overrides, templates_dir,
+                                 kernel_name, timeout, plan)
+
+
+def _run_one_here(project_path, out_dir, overrides, templates_dir, kernel_name, timeout, plan):
     t0 = time.perf_counter()
     try:
         return run_report(project_path, out_dir, overrides=overrides, templates_dir=templates_dir,
