@@ -228,9 +228,9 @@ def ex_ante(portfolio: Portfolio, *, thresholds: Mapping[str, float] | None = No
     pv = portfolio.previous_evaluation.drop_duplicates("project_id", keep="last").set_index("project_id")
     prev_rec = pv["recommendation"].where(pv["recommendation"] != "", recommend(pv["grade"], rules))
     sheet["prev_score"] = sheet["project_id"].map(pv["score"])
-    sheet["prev_grade"] = sheet["project_id"].map(pv["grade"]).fillna("")
-    sheet["prev_recommendation"] = sheet["project_id"].map(prev_rec).fillna("")
-    sheet["override_reason"] = sheet["project_id"].map(ea["override_reason"]).fillna("")
+    sheet["prev_grade"] = sheet["project_id"].map(pv["grade"]).astype(object).fillna("")
+    sheet["prev_recommendation"] = sheet["project_id"].map(prev_rec).astype(object).fillna("")
+    sheet["override_reason"] = sheet["project_id"].map(ea["override_reason"]).astype(object).fillna("")
     sheet["blocked"] = (sheet["prev_recommendation"] == "取消") & (sheet["override_reason"].str.strip() == "")
     lowest = list(th)[-1]
     sheet["fundable"] = sheet["assessed"] & (sheet["conclusion"] != lowest) & ~sheet["blocked"]

@@ -133,7 +133,7 @@ def target_achievement(actual, expected, direction):
     a = np.asarray(actual, dtype=float)
     e = np.asarray(expected, dtype=float)
     d = np.asarray(direction, dtype=object)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         hi = np.where(e > 0, a / np.where(e > 0, e, 1.0), np.where(np.isnan(a), np.nan, 1.0))
         lo = np.where(a > 0, e / np.where(a > 0, a, 1.0), np.where(np.isnan(a), np.nan, np.inf))
     out = np.where(d == "higher", hi, np.where(d == "lower", lo, np.nan))
@@ -249,7 +249,7 @@ def monitor(portfolio: Portfolio, as_of, *, tolerance: float | None = None,
     t["n_missing_actual"] = t["project_id"].map(g["missing_actual"].sum()).fillna(0).astype(int)
     t["deviating"] = t["n_deviating"] > 0
     dev = r[r["deviation"]]
-    t["deviating_indicators"] = t["project_id"].map(dev.groupby("project_id", sort=False)["level3"].agg("、".join)).fillna("")
+    t["deviating_indicators"] = t["project_id"].map(dev.groupby("project_id", sort=False)["level3"].agg("、".join)).astype(object).fillna("")
 
     dep = t.groupby("department_id", sort=False).agg(
         n_projects=("project_id", "size"), budget=("budget", "sum"), spent=("spent", "sum"),

@@ -174,7 +174,7 @@ def score_indicator(target, actual, *, direction, weight, band=None):
                          found=float(np.where(t < 0, t, a)[quant & ((t < 0) | (a < 0))][0]))
     if np.any(w < 0) or np.any(np.isnan(w)):
         raise InputError("indicator weight missing or negative", column="weight", expected="marks >= 0")
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         higher = np.where(t > 0, np.minimum(a / t, 1.0), 1.0)           # target 0: met by any actual >= 0
         lower = np.where(a > t, np.where(a > 0, t / a, 1.0), 1.0)
     frac = np.where(d == "higher", higher, lower)

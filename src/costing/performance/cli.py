@@ -1,0 +1,141 @@
+"""Sub-commands ``costing assess``, ``costing monitor --as-of DATE`` and ``costing evaluate``.
+
+Each prints its tables (money in 万元, rates in %) and, with ``--xlsx PATH``,
+writes the workbook atomically. ``run_*`` return the exit code: 0 success,
+2 bad input (the message names the file, row and column; no traceback),
+1 an internal error.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+
+import pandas as pd
+
+from ..errors import CostingError, InputError
+from ..units import fmt_rate
+from .display import to_display
+
+EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("portfolio", metavar="PORTFOLIO", help="a portfolio .toml file (kind = \"portfolio\")")
+    p.add_argument("--xlsx", metavar="PATH", help="also write the workbook to this path (atomic)")
+
+
+def add_assess_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of ``costing assess``."""
+    _common(parser)
+
+
+def add_monitor_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of ``costing monitor``."""
+    _common(parser)
+    parser.add_argument("--as-of", dest="as_of", required=True, metavar="DATE",
+                        help="monitoring date in the budget year, e.g. 2026-09-30")
+    parser.add_argument("--tolerance", type=float, default=None,
+                        help="low execution when execution rate < time progress - tolerance (fraction, default 0.15)")
+    parser.add_argument("--threshold", type=float, default=None,
+                        help="target deviation when achievement < threshold (fraction, default 0.80)")
+    parser.add_argument("--convention", choices=("days", "months"), default=None,
+                        help="time progress: elapsed days (default) or months")
+
+
+def add_evaluate_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of ``costing evaluate``."""
+    _common(parser)
+
+
+def _print(title: str, df: pd.DataFrame, out) -> None:
+    print(f"\n== {title}", file=out)
+    with pd.option_context("display.width", 200, "display.max_columns", 40, "display.max_rows", 200,
+                           "display.unicode.east_asian_width", True):
+        print(to_display(df, strings=True).to_string(index=False), file=out)
+
+
+def _guard(fn, args, name: str) -> int:
+    try:
+        fn(args)
+        return EXIT_OK
+    except InputError as e:
+        print(f"costing {name}: bad input: {e}", file=sys.stderr)
+        return EXIT_INPUT
+    except CostingError as e:
+        print(f"costing {name}: {e}", file=sys.stderr)
+        return EXIT_INPUT
+    except Exception:  # internal error: keep the traceback for a bug report
+        traceback.print_exc()
+        return EXIT_INTERNAL
+
+
+def _assess(args, out=None) -> None:
+    from .excel import write_ex_ante_xlsx
+    from .exante import ex_ante
+    from .portfolio import load_portfolio
+
+    out = out or sys.stdout
+    res = ex_ante(load_portfolio(args.portfolio))
+    cols = ["project_id", "project_name", "department_name", "requested", "approved_final", "cut_amount",
+            "cut_rate", "total", "conclusion", "prev_grade", "prev_recommendation", "blocked", "no_assessment"]
+    _print("事前绩效评估表 (ex-ante sheet)", res.sheet[cols], out)
+    _print("部门汇总 (departments)", res.departments, out)
+    _print("全部项目 (portfolio)", res.total, out)
+    print(f"\n审减率 (cut rate) {fmt_rate(res.cut_rate)}; 未评估 {res.n_no_assessment}; 取消建议暂停 {res.n_blocked}",
+          file=out)
+    if args.xlsx:
+        print(f"wrote {write_ex_ante_xlsx(res, args.xlsx)}", file=out)
+
+
+def _monitor(args, out=None) -> None:
+    from .excel import write_tracking_xlsx
+    from .monitoring import monitor
+    from .portfolio import load_portfolio
+
+    out = out or sys.stdout
+    res = monitor(load_portfolio(args.portfolio), args.as_of, tolerance=getattr(args, "tolerance", None),
+                  deviation_threshold=getattr(args, "threshold", None), convention=getattr(args, "convention", None))
+    cols = ["project_id", "project_name", "department_name", "budget", "spent", "execution_rate",
+            "time_progress", "low_execution", "n_deviating", "deviating_indicators"]
+    _print(f"绩效跟踪分析表 (tracking table, as of {res.as_of})", res.projects[cols], out)
+    _print("部门汇总 (departments)", res.departments, out)
+    s = res.summary
+    print(f"\n时间进度 {fmt_rate(s['time_progress'])}; 执行率 {fmt_rate(s['execution_rate'])}; "
+          f"执行偏慢 {s['n_low_execution']} 个项目; 目标偏离 {s['n_deviating_projects']} 个项目"
+          f"（{s['n_deviating_indicators']} 个指标）", file=out)
+    if args.xlsx:
+        print(f"wrote {write_tracking_xlsx(res, args.xlsx)}", file=out)
+
+
+def _evaluate(args, out=None) -> None:
+    from .evaluation import evaluate_portfolio
+    from .excel import write_self_evaluation_xlsx
+    from .portfolio import load_portfolio
+
+    out = out or sys.stdout
+    pf = load_portfolio(args.portfolio)
+    res = evaluate_portfolio(pf)
+    cols = ["project_id", "project_name", "department_name", "budget", "spent", "execution_rate",
+            "execution_score", "output_score", "benefit_score", "satisfaction_score", "score", "grade",
+            "recommendation", "n_missed"]
+    _print("绩效自评汇总 (self-evaluation)", res.projects[cols], out)
+    _print("部门汇总 (departments)", res.departments, out)
+    print("\n等级分布 (grades): " + "，".join(f"{g} {n}" for g, n in res.grade_counts.items()), file=out)
+    if args.xlsx:
+        print(f"wrote {write_self_evaluation_xlsx(res, args.xlsx, year=pf.budget_year)}", file=out)
+
+
+def run_assess(args) -> int:
+    """``costing assess PORTFOLIO [--xlsx PATH]``: the ex-ante sheet and the cut per department."""
+    return _guard(_assess, args, "assess")
+
+
+def run_monitor(args) -> int:
+    """``costing monitor PORTFOLIO --as-of DATE [--xlsx PATH]``: the tracking table and flags."""
+    return _guard(_monitor, args, "monitor")
+
+
+def run_evaluate(args) -> int:
+    """``costing evaluate PORTFOLIO [--xlsx PATH]``: scores, grades, recommendations and the 自评表."""
+    return _guard(_evaluate, args, "evaluate")
