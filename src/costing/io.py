@@ -120,11 +120,12 @@ def _read_raw(path: Path, sheet: str | None) -> tuple[pd.DataFrame, str | None, 
             book = pd.ExcelFile(path, engine="openpyxl")
         except Exception as e:  # zip or xml errors from a corrupt workbook
             raise InputError(f"not a readable .xlsx workbook ({e})", file=str(path))
-        name = sheet if sheet is not None else book.sheet_names[0]
-        if name not in book.sheet_names:
-            raise InputError("sheet not found", file=str(path), sheet=name,
-                             expected=f"one of {book.sheet_names}", found=name)
-        df = pd.read_excel(book, sheet_name=name, dtype=object, keep_default_na=False, na_values=[])
+        with book:
+            name = sheet if sheet is not None else book.sheet_names[0]
+            if name not in book.sheet_names:
+                raise InputError("sheet not found", file=str(path), sheet=name,
+                                 expected=f"one of {book.sheet_names}", found=name)
+            df = pd.read_excel(book, sheet_name=name, dtype=object, keep_default_na=False, na_values=[])
         df = df.dropna(how="all")
         return df, None, name
     raise InputError("unsupported file type", file=str(path),
