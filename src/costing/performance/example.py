@@ -78,9 +78,8 @@ def generate_frames(n_projects: int = 30, *, n_indicators: int | None = None, se
         Number of projects; the first ``len(projects)`` use the named list,
         further ones are generic projects spread over the departments.
     n_indicators : int, optional
-        Indicators per project for generated (non-listed) projects: the
-        generic template cycled to this length (weights given explicitly).
-        None keeps each type's template.
+        Indicators per project: each type's template cycled to this length
+        (weights then given explicitly). None keeps each type's template.
     seed : int
 
     Returns
@@ -137,9 +136,8 @@ def generate_frames(n_projects: int = 30, *, n_indicators: int | None = None, se
     for i in range(n):
         typ = prj["project_type"].iat[i]
         codes = TEMPLATES[typ]
-        explicit = n_indicators is not None and i >= len(projects)
-        if explicit:
-            codes = [TEMPLATES["generic"][j % len(TEMPLATES["generic"])] for j in range(n_indicators)]
+        if n_indicators is not None:  # the type's template cycled to the requested length
+            codes = [codes[j % len(codes)] for j in range(n_indicators)]
         for code in codes:
             li = lib.loc[code]
             row = dict(project_id=prj["project_id"].iat[i], indicator_id=code)
@@ -172,7 +170,7 @@ def generate_frames(n_projects: int = 30, *, n_indicators: int | None = None, se
     ea = pd.DataFrame({"project_id": prj["project_id"]})
     for k2, (_, mx) in EX_ANTE_DIMENSIONS.items():
         ea[k2] = np.round(mx * rng.uniform(0.7, 1.0, n), 1)
-    if n >= 30:
+    if 30 <= n < 1000:  # the bundled example's named cases
         ea.loc[ea["project_id"] == "P018", list(EX_ANTE_DIMENSIONS)] = [12.0, 10.0, 11.0, 10.0, 9.0]
         ea = ea[~ea["project_id"].isin(["P027", "P029"])]
     ea["override_reason"] = ""
@@ -181,7 +179,7 @@ def generate_frames(n_projects: int = 30, *, n_indicators: int | None = None, se
     pv = prj[["project_id"]].iloc[: max(1, int(0.7 * n))].copy()
     pv["year"] = BUDGET_YEAR - 2
     pv["score"] = np.round(rng.uniform(72, 97, len(pv)), 2)
-    if n >= 30:
+    if 30 <= n < 1000:  # the bundled example's named cases
         pv.loc[pv["project_id"].isin(["P009", "P016"]), "score"] = [55.4, 52.1]
         ea.loc[ea["project_id"] == "P016", "override_reason"] = "项目已按上年评价意见完成整改，经区政府常务会议研究同意继续实施（合成示例）"
     from .scoring import grade, recommend
