@@ -139,8 +139,8 @@ def test_irr_2d_matches_numpy_financial_loop():
     np.testing.assert_allclose(res.irr[both], ref[both], atol=1e-9, rtol=0)
     # NaN exactly where numpy-financial has none
     np.testing.assert_array_equal(np.isnan(res.irr), np.isnan(ref))
-    assert set(res.method) <= {"newton", "eigen", "none"}
-    assert (res.method == "newton").sum() > 100 and (res.method == "eigen").sum() > 10
+    assert set(res.method) <= {"newton", "isolated", "eigen", "none"}
+    assert (res.method == "newton").sum() > 100 and (res.method == "isolated").sum() > 10
 
 
 @settings(max_examples=150, deadline=None)
@@ -262,3 +262,25 @@ def test_dates_bad_input():
     b = cba.xnpv(0.05, [-100, 50, 60], ["2020-01-01", "2020-07-01", "2021-06-01"])
     assert a == pytest.approx(b, rel=1e-15)
     assert np.isnan(cba.xirr([100, 50], ["2020-01-01", "2021-01-01"]))
+
+
+def test_two_roots_either_side_of_zero_isolated_path():
+    # P(x) = -(x - 1/0.9)(x - 1/1.2): IRRs -10% and +20%; rule: the one closest to zero
+    x1, x2 = 1 / 0.9, 1 / 1.2
+    v = np.array([-x1 * x2, x1 + x2, -1.0]) * 100
+    with pytest.warns(cba.MultipleIRRWarning):
+        res = cba.irr(np.vstack([v, v]), full_output=True)
+    assert res.method[0] == "isolated" and res.n_roots[0] == 2 and res.multiple[0]
+    assert res.irr[0] == pytest.approx(-0.1, abs=1e-12)
+    assert res.irr[0] == pytest.approx(npf.irr(v), abs=1e-12)
+    np.testing.assert_allclose(cba.irr_roots(v), [-0.1, 0.2], atol=1e-12)
+
+
+def test_replacement_year_flows_match_numpy_financial():
+    # a mid-life replacement makes the net flow negative again: several sign changes, one root
+    rng = np.random.default_rng(5)
+    v = np.tile(np.r_[-1000.0, np.full(14, 150.0)], (300, 1)) * rng.uniform(0.7, 1.3, (300, 15))
+    v[:, 7] -= 500 * rng.uniform(0.5, 1.5, 300)
+    res = cba.irr(v, full_output=True)
+    assert (res.method == "isolated").sum() > 0
+    np.testing.assert_allclose(res.irr, [npf.irr(row) for row in v], atol=1e-9, rtol=0)

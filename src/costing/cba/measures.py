@@ -186,7 +186,9 @@ class IRRResult:
         ``n_roots > 1``: the IRR is ambiguous; read the cash flow's NPV profile.
     method : str or ndarray
         ``"none"`` (no sign change), ``"newton"`` (one sign change: unique root,
-        safeguarded Newton) or ``"eigen"`` (companion-matrix roots).
+        safeguarded Newton), ``"isolated"`` (several sign changes, at most one
+        root proven on each side of r = 0, bracketed Newton on each side) or
+        ``"eigen"`` (companion-matrix roots).
     """
 
     irr: object
@@ -197,34 +199,48 @@ class IRRResult:
 
 def _sign_changes(v: np.ndarray) -> np.ndarray:
     """Number of sign changes along each row, zeros skipped (Descartes' rule)."""
-    s = np.sign(v)
-    t = np.arange(v.shape[1])
-    idx = np.where(s != 0, t, 0)
-    np.maximum.accumulate(idx, axis=1, out=idx)
-    filled = np.take_along_axis(s, idx, axis=1)
-    return np.count_nonzero(filled[:, 1:] * filled[:, :-1] < 0, axis=1)
+    neg = v < 0
+    out = np.count_nonzero(neg[:, 1:] != neg[:, :-1], axis=1)
+    has_zero = (v == 0).any(axis=1)
+    if has_zero.any():  # forward-fill the last nonzero sign over the zeros
+        s = np.sign(v[has_zero])
+        t = np.arange(v.shape[1])
+        idx = np.where(s != 0, t, 0)
+        np.maximum.accumulate(idx, axis=1, out=idx)
+        filled = np.take_along_axis(s, idx, axis=1)
+        out[has_zero] = np.count_nonzero(filled[:, 1:] * filled[:, :-1] < 0, axis=1)
+    return out
 
 
-def _newton_unique(c: np.ndarray, x0: np.ndarray, tol: float, maxiter: int):
-    """Safeguarded vectorised Newton for rows with exactly one positive root of
-    ``P(x) = sum_t c[:, t] x**t`` (x = 1/(1+r)).
-
-    The root is bracketed by Cauchy's bounds on the moduli of the nonzero roots;
-    each iteration keeps the bracket and falls back to a geometric bisection
-    when the Newton step leaves it. Returns (x, converged).
-    """
+def _cauchy_bracket(c: np.ndarray):
+    """Cauchy's bounds (lo, hi) on the moduli of the nonzero roots x of each row,
+    and the signs of P just above 0 and at +infinity."""
     n, T = c.shape
-    absc = np.abs(c)
     nz = c != 0
     first = nz.argmax(axis=1)
     last = T - 1 - nz[:, ::-1].argmax(axis=1)
     rows = np.arange(n)
     c_first = c[rows, first]
     c_last = c[rows, last]
-    amax = absc.max(axis=1)
+    amax = np.abs(c).max(axis=1)
     lo = np.abs(c_first) / (np.abs(c_first) + amax)
     hi = 1.0 + amax / np.abs(c_last)
-    sign_lo = np.sign(c_first)
+    return lo, hi, np.sign(c_first), np.sign(c_last)
+
+
+def _newton_unique(c: np.ndarray, x0: np.ndarray, tol: float, maxiter: int,
+                   lo=None, hi=None, sign_lo=None):
+    """Safeguarded vectorised Newton for rows with exactly one root of
+    ``P(x) = sum_t c[:, t] x**t`` (x = 1/(1+r)) in the bracket (lo, hi).
+
+    The default bracket is Cauchy's bounds on the moduli of the nonzero roots
+    (for rows with one root on x > 0); ``sign_lo`` is the sign of P at ``lo``.
+    Each iteration keeps the bracket and falls back to a geometric bisection
+    when the Newton step leaves it. Returns (x, converged).
+    """
+    n, T = c.shape
+    if lo is None:
+        lo, hi, sign_lo, _ = _cauchy_bracket(c)
     x = np.where((x0 > lo) & (x0 < hi), x0, np.sqrt(lo * hi))
     cT = np.ascontiguousarray(c.T)  # (T, n): contiguous columns for Horner
     out = np.full(n, np.nan)
@@ -257,6 +273,69 @@ def _newton_unique(c: np.ndarray, x0: np.ndarray, tol: float, maxiter: int):
                 active, x, lo, hi, sign_lo = active[keep], x[keep], lo[keep], hi[keep], sign_lo[keep]
                 cT = cT[:, keep]
     return out, done
+
+
+def _binomial_maps(T: int):
+    """Matrices B_pos[t, k] = C(T-1-t, k) and B_neg[t, k] = C(t, k).
+
+    ``c @ B_pos`` are the coefficients in r of ``(1+r)**(T-1) * NPV(r)`` (its
+    positive roots are the IRRs > 0); ``c @ B_neg`` those in s of
+    ``NPV(-s/(1+s))`` (positive roots s <-> IRRs in (-1, 0)).
+    """
+    from scipy.special import comb
+
+    t = np.arange(T)
+    return comb(T - 1 - t[:, None], t[None, :]), comb(t[:, None], t[None, :])
+
+
+def _interval_counts(c: np.ndarray):
+    """Descartes' bounds on the number of IRRs in r > 0 and in -1 < r < 0 of each
+    row, and a flag for rows where rounding could flip a coefficient's sign."""
+    T = c.shape[1]
+    B = np.hstack(_binomial_maps(T))
+    a = c @ B
+    # rounding bound on each coefficient: max|c| * sum_t B[t, k] * 1e-11 (>= |c| @ B * 1e-11)
+    err = np.abs(c).max(axis=1)[:, None] * (B.sum(axis=0) * 1e-11)[None, :]
+    unsure = (np.abs(a) <= err).any(axis=1)
+    return _sign_changes(a[:, :T]), _sign_changes(a[:, T:]), unsure
+
+
+def _isolated_roots(v2, rows, g, target, tol, maxiter, out, n_roots, method):
+    """IRRs of flows with several sign changes, without an eigenvalue problem
+    where Descartes' rule on r > 0 and on -1 < r < 0 separately proves at most
+    one root in each: each is found by the bracketed Newton on its side of
+    x = 1 (r = 0), and the rule of :func:`irr` picks one. Fills ``out``,
+    ``n_roots`` and ``method``; returns the rows left for the eigenvalue method."""
+    c = v2[rows]
+    vp, vn, unsure = _interval_counts(c)
+    total = c.sum(axis=1)
+    easy = ~unsure & (vp <= 1) & (vn <= 1) & (total != 0)
+    lo_c, hi_c, s0, _ = _cauchy_bracket(c)
+    r_pos = np.full(rows.size, np.nan)
+    r_neg = np.full(rows.size, np.nan)
+    for side, want in (("pos", easy & (vp == 1)), ("neg", easy & (vn == 1))):
+        k = np.flatnonzero(want)
+        if not k.size:
+            continue
+        if side == "pos":  # x in (lo, 1): r > 0
+            lo, hi, sgn = lo_c[k], np.ones(k.size), s0[k]
+            x0 = np.full(k.size, 1.0 / (1.0 + max(g, 1e-3)))
+        else:  # x in (1, hi): -1 < r < 0
+            lo, hi, sgn = np.ones(k.size), hi_c[k], np.sign(total[k])
+            x0 = np.full(k.size, 1.0 / (1.0 + min(g, -1e-3)))
+        x, ok = _newton_unique(c[k], x0, tol, maxiter, lo=lo, hi=hi, sign_lo=sgn)
+        easy[k[~ok]] = False
+        (r_pos if side == "pos" else r_neg)[k[ok]] = 1.0 / x[ok] - 1.0
+    idx = np.flatnonzero(easy)
+    cand = np.stack([r_pos[idx], r_neg[idx]], axis=1)
+    cnt = np.isfinite(cand).sum(axis=1)
+    dist = np.where(np.isfinite(cand), np.abs(cand - target), np.inf)
+    pick = cand[np.arange(idx.size), dist.argmin(axis=1)]
+    rr = rows[idx]
+    out[rr] = np.where(cnt > 0, pick, np.nan)
+    n_roots[rr] = cnt
+    method[rr] = "isolated"
+    return rows[~easy]
 
 
 def _eigen_roots(c_rows: np.ndarray):
@@ -334,9 +413,14 @@ def irr(values, *, guess=None, tol: float = 1e-12, maxiter: int = 100,
       found by a vectorised Newton iteration on the polynomial, safeguarded by
       a bracket (Cauchy's root bounds) and bisection; rows that do not
       converge fall back to the eigenvalue method;
-    * two or more sign changes: there may be 0, 2, 4... roots. All roots are
+    * two or more sign changes: there may be 0, 2, 4... roots. Descartes'
+      rule is applied again to the NPV rewritten as a polynomial in ``r``
+      (roots r > 0) and in ``s = -r/(1+r)`` (roots -1 < r < 0). Where that
+      proves at most one root on each side of r = 0 (e.g. a mid-life
+      replacement year), each is found by the bracketed Newton; otherwise
+      (or when rounding leaves a coefficient's sign in doubt) all roots are
       computed as eigenvalues of the companion matrix (the method of
-      ``numpy.roots``, which numpy-financial 1.0 uses) and the returned IRR
+      ``numpy.roots``, which numpy-financial 1.0 uses). The returned IRR
       follows numpy-financial's rule: **the real root closest to zero** (or
       closest to ``guess`` when one is given). If a flow has more than one
       distinct real root a :class:`MultipleIRRWarning` is issued (one warning
@@ -359,21 +443,25 @@ def irr(values, *, guess=None, tol: float = 1e-12, maxiter: int = 100,
     n_roots = np.zeros(n, dtype=int)
     method = np.full(n, "none", dtype=object)
 
+    target = 0.0 if guess is None else float(guess)
+    g = 0.1 if guess is None else float(guess)
+    fallback = []
     single = np.flatnonzero(changes == 1)
     if single.size:
-        g = 0.1 if guess is None else float(guess)
         x0 = np.full(single.size, 1.0 / (1.0 + g))
         x, ok = _newton_unique(v2[single], x0, tol, maxiter)
         good = single[ok]
         out[good] = 1.0 / x[ok] - 1.0
         n_roots[good] = 1
         method[good] = "newton"
-        multi = np.concatenate([single[~ok], np.flatnonzero(changes >= 2)])
-    else:
-        multi = np.flatnonzero(changes >= 2)
+        fallback.append(single[~ok])
 
+    several_changes = np.flatnonzero(changes >= 2)
+    if several_changes.size:
+        fallback.append(_isolated_roots(v2, several_changes, g, target, tol, maxiter,
+                                        out, n_roots, method))
+    multi = np.concatenate(fallback) if fallback else np.empty(0, dtype=int)
     if multi.size:
-        target = 0.0 if guess is None else float(guess)
         for i, xs in zip(multi, _eigen_roots(v2[multi])):
             method[i] = "eigen"
             if xs.size == 0:
