@@ -188,3 +188,44 @@ def test_sensitivity_is_linear_and_signed(result):
     e = result.standard.items.loc["energy", "amount"]
     assert t.loc[("energy_price", 0.1), "change"] == pytest.approx(0.1 * e * 1.02)
     assert t.loc[("energy_price", -0.1), "subsidy"] == pytest.approx(base - 0.1 * e * 1.02)
+
+
+def test_frontier_rule_catch_up(tmp_path):
+    """Single input and output under CRS: θ = (output/cost of the project) / (best ratio).
+
+    Project 2024: cost 400,000 + 110,000 = 510,000 元 for 400,000 vkm (ratio 0.7843).
+    Added peer P9: 1,000,000 vkm for 637,500 元 (ratio 1.5686 = 2 × 0.7843) -> θ = 0.5.
+    """
+    from tiny_project import PROJECT, TABLES
+
+    peers = TABLES["peers.csv"] + "P9,2024,1000000,60000,25,3000000,6000000,637500,98000\n"
+    text = PROJECT.replace("[budget]", '[benchmark]\nfrontier = { inputs = ["total_cost"], outputs = ["vehicle_km"], '
+                                       'rts = "crs" }\n\n[standard]\nmaintenance = "frontier"\n\n[budget]')
+    r = costing.run_method(costing.load_project(write_tiny(tmp_path / "a", files={"peers.csv": peers}, project=text)))
+    f = r.benchmark.frontier
+    assert f.efficiency == pytest.approx(0.5)
+    assert f.scores["P9"] == pytest.approx(1.0)
+    avg = r.benchmark.actual_3yr_avg["maintenance"]
+    # default catch-up 50% of the gap in the first year: 1 − 0.5 × (1 − 0.5) = 0.75
+    assert r.standard.items.loc["maintenance", "unit_cost"] == pytest.approx(0.75 * avg)
+    assert "DEA CRS" in r.standard.items.loc["maintenance", "provenance"]
+    # two years of 50% catch-up close 1 − 0.5² = 75% of the gap: 1 − 0.75 × 0.5 = 0.625
+    text2 = text.replace("city_avg_wage = 100000.0", "city_avg_wage = 100000.0\nfrontier_catch_up_years = 2.0")
+    r2 = costing.run_method(costing.load_project(write_tiny(tmp_path / "b", files={"peers.csv": peers}, project=text2)))
+    assert r2.standard.items.loc["maintenance", "unit_cost"] == pytest.approx(0.625 * avg)
+    # catch-up 100%: the standard is the frontier itself
+    text3 = text.replace("city_avg_wage = 100000.0", "city_avg_wage = 100000.0\nfrontier_catch_up = 1.0")
+    r3 = costing.run_method(costing.load_project(write_tiny(tmp_path / "c", files={"peers.csv": peers}, project=text3)))
+    assert r3.standard.items.loc["maintenance", "unit_cost"] == pytest.approx(0.5 * avg)
+
+
+def test_cost_plus_diagnostic_by_hand():
+    from costing.benchmark.diagnostics import cost_plus_diagnostic
+
+    years = [2021, 2022, 2023]
+    rising = pd.DataFrame({"unit_cost": [9.0, 9.5, 10.0], "cost_per_passenger": [6.0, 6.6, 7.2],
+                           "passengers_per_output": [1.5, 1.44, 1.39]}, index=years)
+    d = cost_plus_diagnostic(rising)
+    assert d["flag"] and d["slopes"]["unit_cost"] == pytest.approx(0.5)
+    steady = rising.assign(passengers_per_output=[1.4, 1.45, 1.5])
+    assert not cost_plus_diagnostic(steady)["flag"]

@@ -165,6 +165,24 @@ def requested_vs_approved(result) -> Figure:
     return fig
 
 
+def efficiency_scores(result) -> Figure:
+    """DEA cost efficiency θ of every peer and the project (1 = on the frontier)."""
+    f = result.benchmark.frontier
+    sc = f.scores.sort_values()
+    names = result.benchmark.peers.get("peer_name", pd.Series(dtype=str))
+    labels = [names.get(i, i) or i for i in sc.index]
+    colors = [RED if i == "本项目" else GREY for i in sc.index]
+    fig, ax = _fig(9, 4.5)
+    ax.bar(range(len(sc)), sc.to_numpy(), color=colors)
+    ax.axhline(1.0, color=GREEN, ls="--", lw=1, label="效率前沿 θ = 1")
+    ax.set_xticks(range(len(sc)), labels, rotation=45, ha="right")
+    ax.set_ylim(0, 1.05)
+    ax.set_ylabel("成本效率 θ")
+    ax.set_title(f"DEA 成本效率（{f.rts.upper()}，投入：总成本；产出：{'、'.join(f.outputs)}）")
+    ax.legend(loc="lower right", fontsize=8)
+    return fig
+
+
 ALL = {"peer_unit_costs": peer_unit_costs, "cost_regression": cost_regression, "cost_composition": cost_composition,
        "unit_cost_trend": unit_cost_trend, "subsidy_waterfall": subsidy_waterfall, "tornado": tornado,
-       "requested_vs_approved": requested_vs_approved}
+       "requested_vs_approved": requested_vs_approved, "efficiency_scores": efficiency_scores}

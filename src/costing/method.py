@@ -25,6 +25,7 @@ import pandas as pd
 from . import rules as _rules
 from .benchmark.costfn import CostFunctionResult, fit_cost_function
 from .benchmark.diagnostics import cost_plus_diagnostic
+from .benchmark.frontier import FrontierResult, project_frontier
 from .benchmark.peers import outlier_flags, peer_metrics, summarize_peers
 from .errors import InputError, ModelError
 from .expr import evaluate, names
@@ -196,8 +197,9 @@ class Benchmark:
         The cost function's expected cost [元] for the budget plan, with interval.
     diagnostics : dict
         The cost-plus pattern check.
-    frontier : object or None
-        Efficiency-frontier results (DEA/SFA) when requested.
+    frontier : FrontierResult or None
+        The project's DEA cost efficiency among its peers, when the project
+        type has a ``[benchmark.frontier]`` section.
     """
 
     price_year: int
@@ -218,7 +220,7 @@ class Benchmark:
     expected_cost: dict
     actual_residual: float
     diagnostics: dict
-    frontier: Any = None
+    frontier: FrontierResult | None = None
 
 
 def price_factors(index: pd.DataFrame, price_year: int) -> pd.DataFrame:
@@ -330,13 +332,16 @@ def benchmark(project: Project, target: Target, need: Need, *, years: int = 3) -
         expected["plan"] = plan
         own_point = {r: float(own[r].iloc[0]) for r in regs}
         resid = cf.residual(own_point, float(own["total_cost"].iloc[0]))
+    frontier = None
+    if "frontier" in bspec:
+        frontier = project_frontier(latest, own, bspec["frontier"], project.parameters)
     peer_years = "、".join(str(y) for y in sorted(set(latest["year"])))
     return Benchmark(price_year=project.price_year, output=out, price_factors=pf, actuals=ac,
                      actual_unit_costs=unit, actual_3yr_avg=avg3, actual_years_used=list(used),
                      trend=trend, peers=peers, peer_years=peer_years, peer_summary=summary,
                      peer_outliers=outl, peer_item_unit_costs=piu, peer_item_summary=pis,
                      cost_function=cf, expected_cost=expected, actual_residual=resid,
-                     diagnostics=cost_plus_diagnostic(trend))
+                     diagnostics=cost_plus_diagnostic(trend), frontier=frontier)
 
 
 # --------------------------------------------------------------------------- step 4a

@@ -70,6 +70,17 @@ for _q in (25, 50, 75):
     BASES[f"peer_p{_q}"] = _peer(_q)
 
 
+@basis("frontier")
+def _frontier(ctx, item):
+    b = ctx.benchmark
+    f = b.frontier
+    if f is None:
+        return np.nan, "no [benchmark.frontier] in the project type"
+    v = b.actual_3yr_avg.get(item, np.nan) * f.factor
+    return v, (f"效率前沿（DEA {f.rts.upper()} 投入导向，效率 {f.efficiency:.3f}，本年缩小差距 {f.gap_closed:.0%}；"
+               f"以近三年实际 {b.actual_years_used[0]}–{b.actual_years_used[-1]} 年为基数）")
+
+
 @dataclass
 class BudgetInputs:
     """Everything a subsidy preset reads [元 unless stated]."""

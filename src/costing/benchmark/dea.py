@@ -246,6 +246,30 @@ def _highs_module():
         return None, None
 
 
+def _new_highs(Highs):
+    """A HiGHS instance, without the banner highspy prints (at C level) on its first construction.
+
+    Jupyter kernels forward C-level stdout into cell outputs, so the banner
+    would otherwise end up in reports.
+    """
+    import os
+    import sys
+
+    try:
+        sys.stdout.flush()
+        fd = os.dup(1)
+    except (OSError, ValueError):  # no real stdout (some embedded interpreters)
+        return Highs()
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        return Highs()
+    finally:
+        os.dup2(fd, 1)
+        os.close(fd)
+        os.close(devnull)
+
+
 class _EnvelopmentModel:
     """Persistent HiGHS model of the envelopment LP of one data set.
 
@@ -266,7 +290,7 @@ class _EnvelopmentModel:
         self.input = orientation == "input"
         self.A_all = np.vstack([X.T, Y.T, np.ones((1, self.n))])  # (m+s+1, n)
         self.cost_all = np.zeros(self.n) if cost is None else cost
-        h = Highs()
+        h = _new_highs(Highs)
         h.setOptionValue("output_flag", False)
         self.h = h
         inf = self.inf
