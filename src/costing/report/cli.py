@@ -28,6 +28,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
                         help="parallel projects (default: number of cores)")
     parser.add_argument("-p", "--param", dest="params", action="append", default=[],
                         metavar="NAME=VALUE", help="override a template parameter (repeatable)")
+    parser.add_argument("--template", "-t", dest="templates", action="append", default=None,
+                        metavar="NAME", help="run this template instead of the project's "
+                        "[report] templates (repeatable)")
     parser.add_argument("--templates-dir", default=None, metavar="DIR",
                         help="folder of report templates (default: notebooks/templates)")
     parser.add_argument("--no-progress", dest="progress", action="store_false",
@@ -77,7 +80,8 @@ def run(args: argparse.Namespace) -> int:
         print("costing report: no project files given (PROJECT... or --all DIR)", file=sys.stderr)
         return EXIT_INVALID
     results = run_batch(paths, args.out, jobs=args.jobs, overrides=overrides,
-                        progress=args.progress, templates_dir=args.templates_dir)
+                        progress=args.progress, templates_dir=args.templates_dir,
+                        templates=args.templates)
     for r in results:
         if not r.ok:
             print(f"costing report: {r.project_path}: {r.status}: {r.error}", file=sys.stderr)

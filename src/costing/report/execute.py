@@ -24,6 +24,7 @@ manifest and the xlsx show the final folder.
 """
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import tempfile
@@ -135,7 +136,7 @@ class ReportPlan:
     templates: tuple
 
 
-def plan_report(project_path, overrides=None, *, templates_dir=None) -> ReportPlan:
+def plan_report(project_path, overrides=None, *, templates_dir=None, templates=None) -> ReportPlan:
     """Read a project file and validate its parameters for each of its templates.
 
     Parameters
@@ -146,6 +147,8 @@ def plan_report(project_path, overrides=None, *, templates_dir=None) -> ReportPl
         :class:`CliValue` are parsed into each template's declared type;
         relative ``*_path`` values are relative to the current directory.
     templates_dir : str or Path, optional
+    templates : list of str, optional
+        Run these templates instead of the project's ``[report] templates``.
 
     Raises
     ------
@@ -156,7 +159,7 @@ def plan_report(project_path, overrides=None, *, templates_dir=None) -> ReportPl
     _ = spec.safe_id  # path-traversal check before any work
     overrides = dict(overrides or {})
     planned = []
-    for name in spec.templates:
+    for name in (templates or spec.templates):
         path = resolve_template(name, base_dir=spec.path.parent, search_dir=templates_dir,
                                 project_file=spec.path)
         try:
@@ -183,6 +186,20 @@ def plan_report(project_path, overrides=None, *, templates_dir=None) -> ReportPl
 
 
 # ------------------------------------------------------------------ kernel
+
+
+class _DropParseNoise(logging.Filter):
+    """papermill re-parses the parameters cell with a regex and logs "Unable to parse
+    line" for valid lines (e.g. a comment holding '='); our own ast-based schema
+    (:mod:`.params`) has already validated the cell, so those lines are noise."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Unable to parse line")
+
+
+_papermill_log = logging.getLogger("papermill")
+if not any(isinstance(f, _DropParseNoise) for f in _papermill_log.filters):
+    _papermill_log.addFilter(_DropParseNoise())
 
 _env_lock = threading.Lock()
 
@@ -239,6 +256,7 @@ def execute_template(template: Path, parameters: dict, output_path: Path, *,
             str(template), str(output_path), parameters=parameters, kernel_name=kernel_name,
             cwd=str(template.parent), progress_bar=False, log_output=False,
             request_save_on_cell_execute=False, execution_timeout=timeout,
+            shutdown_kernel="immediate",
         )
     except PapermillExecutionError as exc:
         first = _first_line(exc.source)
@@ -287,7 +305,7 @@ def _keep_failed(src: Path | None, out_dir: Path, name: str) -> Path | None:
 
 
 def run_report(project_path, out_dir="reports", *, overrides=None, templates_dir=None,
-               kernel_name: str = DEFAULT_KERNEL, timeout: float | None = DEFAULT_TIMEOUT,
+               templates=None, kernel_name: str = DEFAULT_KERNEL, timeout: float | None = DEFAULT_TIMEOUT,
                plan: ReportPlan | None = None) -> ReportResult:
     """Build one project's report (every template it lists) into ``out_dir/<id>/``.
 
@@ -301,6 +319,8 @@ def run_report(project_path, out_dir="reports", *, overrides=None, templates_dir
         Parameter overrides (see :func:`plan_report`).
     templates_dir : str or Path, optional
         Folder of templates (default: ``notebooks/templates``).
+    templates : list of str, optional
+        Run these templates instead of the project's ``[report] templates``.
     kernel_name : str
         Jupyter kernel (default ``python3`` = this interpreter).
     timeout : float or None
@@ -323,7 +343,8 @@ def run_report(project_path, out_dir="reports", *, overrides=None, templates_dir
     """
     t0 = time.perf_counter()
     if plan is None:
-        plan = plan_report(project_path, overrides, templates_dir=templates_dir)
+        plan = plan_report(project_path, overrides, templates_dir=templates_dir,
+                           templates=templates)
     spec = plan.spec
     sid = spec.safe_id
     out_dir = Path(out_dir).expanduser().resolve()

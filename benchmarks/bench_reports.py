@@ -1,0 +1,209 @@
+"""Benchmark of the report pipeline (issue 3): batch vs naive loop vs floor.
+
+Measured in one run, on the same machine state:
+
+- **batch**: ``run_batch`` (what ``costing report --jobs 2`` runs) on N generated
+  copies of a project: reused, pre-warmed worker processes, in-process HTML
+  export, xlsx and manifest included;
+- **naive loop**: per project, ``papermill`` then ``jupyter nbconvert --to html
+  --no-input`` as subprocesses, one after the other (HTML only: less work);
+- **floor**: papermill + in-process nbconvert of a template that only imports
+  the libraries the real template imports (no computation, no xlsx).
+
+Goals: naive / batch >= 1.8 on 2 cores; one report / floor <= 1.3.
+
+The template and project default to ``notebooks/templates/cost_standard.ipynb``
+and ``data/projects/bus_example.toml``, falling back to the test fixture
+(``tests/fixtures/report``) while those do not exist; the code path is the same.
+
+Usage: ``python benchmarks/bench_reports.py [-n 20] [--jobs 2] [--template T] [--project P]``
+"""
+from __future__ import annotations
+
+import argparse
+import ast
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from costing.report import export  # noqa: E402
+from costing.report.batch import run_batch  # noqa: E402
+from costing.report.execute import execute_template, kernel_env_ready, run_report  # noqa: E402
+from costing.report.spec import read_report_spec  # noqa: E402
+
+FIXTURE = ROOT / "tests" / "fixtures" / "report"
+
+
+def defaults() -> tuple[Path, Path]:
+    tpl = ROOT / "notebooks" / "templates" / "cost_standard.ipynb"
+    proj = ROOT / "data" / "projects" / "bus_example.toml"
+    if tpl.exists() and proj.exists():
+        return tpl, proj
+    return FIXTURE / "report_fixture.ipynb", FIXTURE / "bus_tiny.toml"
+
+
+def generate_projects(project: Path, n: int, root: Path) -> list[Path]:
+    """N copies of ``project`` with ids ``<id>_gen01``...; table files copied so that the
+    relative paths of ``[tables]`` still resolve."""
+    spec = read_report_spec(project)
+    text = project.read_text(encoding="utf-8")
+    rels = {}
+    for name, path in spec.tables.items():
+        rels[name] = os.path.relpath(path, project.parent)
+    depth = max([r.split(os.sep).count("..") for r in rels.values()] + [0])
+    gen = root.joinpath(*[f"d{i}" for i in range(depth)], "projects")
+    gen.mkdir(parents=True)
+    for name, rel in rels.items():
+        dst = (gen / rel).resolve()
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(spec.tables[name], dst)
+    id_line = re.compile(r"^(\s*id\s*[=:]\s*)(['\"]?)([^'\"\n#]+)(['\"]?)", flags=re.M)
+    out = []
+    for i in range(1, n + 1):
+        new = id_line.sub(lambda m: f"{m.group(1)}{m.group(2)}{spec.project_id}_gen{i:02d}"
+                                    f"{m.group(4)}", text, count=1)
+        p = gen / f"{project.stem}_gen{i:02d}{project.suffix}"
+        p.write_text(new, encoding="utf-8")
+        out.append(p)
+    return out
+
+
+def floor_template(template: Path, dst: Path) -> Path:
+    """The template's parameters cell plus one cell with its import statements only."""
+    import nbformat
+
+    nb = nbformat.read(template, as_version=4)
+    imports, params = [], None
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        if "parameters" in cell.metadata.get("tags", []):
+            params = cell
+            continue
+        try:
+            tree = ast.parse("\n".join(ln for ln in cell.source.splitlines()
+                                       if not ln.lstrip().startswith(("%", "!"))))
+        except SyntaxError:
+            continue
+        imports += [ast.unparse(n) for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
+    floor = nbformat.v4.new_notebook(metadata=nb.metadata)
+    floor.cells = [params, nbformat.v4.new_code_cell("\n".join(dict.fromkeys(imports)))]
+    nbformat.write(floor, dst)
+    return dst
+
+
+def naive_one(template: Path, project: Path, out: Path) -> None:
+    bindir = Path(sys.executable).parent
+    nb_out = out / f"{project.stem}.ipynb"
+    subprocess.run([str(bindir / "papermill"), str(template), str(nb_out), "--cwd",
+                    str(template.parent), "-k", "python3", "--no-progress-bar",
+                    "-p", "project_path", str(project), "-p", "output_dir", str(out)],
+                   check=True, capture_output=True)
+    subprocess.run([str(bindir / "jupyter"), "nbconvert", "--to", "html", "--no-input",
+                    str(nb_out)], check=True, capture_output=True)
+
+
+def floor_one(floor: Path, project: Path, out: Path) -> None:
+    nb = execute_template(floor, {"project_path": str(project), "output_dir": str(out)},
+                          out / "floor.ipynb")
+    (out / "floor.html").write_text(export.to_html(nb), encoding="utf-8")
+
+
+def timed(fn, *args) -> float:
+    t0 = time.perf_counter()
+    fn(*args)
+    return time.perf_counter() - t0
+
+
+def main(argv=None) -> int:
+    tpl_default, proj_default = defaults()
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("-n", type=int, default=20, help="generated projects (default 20)")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--repeat", type=int, default=3, help="repeats of the single-report timings")
+    ap.add_argument("--template", type=Path, default=tpl_default)
+    ap.add_argument("--project", type=Path, default=proj_default)
+    args = ap.parse_args(argv)
+    template, project = args.template.resolve(), args.project.resolve()
+    kernel_env_ready()
+    print(f"template: {template.relative_to(ROOT) if template.is_relative_to(ROOT) else template}")
+    print(f"project:  {project.relative_to(ROOT) if project.is_relative_to(ROOT) else project}")
+    print(f"projects: {args.n}, jobs: {args.jobs}, cores: {os.cpu_count()}")
+
+    with tempfile.TemporaryDirectory(prefix="bench_reports_") as tmp:
+        tmp = Path(tmp)
+        # the generated copies run the given template: it sits next to them under its own name
+        tdir = tmp / "templates"
+        tdir.mkdir()
+        shutil.copy(template, tdir / template.name)
+        for f in template.parent.iterdir():  # files a template reads by relative default
+            if f.is_file() and f.suffix != ".ipynb" and not (tdir / f.name).exists():
+                shutil.copy(f, tdir / f.name)
+        tpl = tdir / template.name
+        projects = generate_projects(project, args.n, tmp / "gen")
+        kw = {"templates_dir": tdir, "templates": [tpl.stem]}
+        floor = floor_template(tpl, tdir / "floor_imports.ipynb")
+
+        # single report vs floor, in this process, after one warm-up of each
+        one_out = tmp / "one"
+        one_out.mkdir()
+        run_report(projects[0], one_out, **kw)
+        floor_one(floor, projects[0], one_out)
+        # alternate the two so that load from other processes hits both alike; take the
+        # minimum of the repeats (the least disturbed run), as timeit does
+        t_reports, t_floors = [], []
+        for _ in range(args.repeat):
+            t_reports.append(timed(lambda: run_report(projects[0], one_out, **kw)))
+            t_floors.append(timed(floor_one, floor, projects[0], one_out))
+        t_report, t_floor = min(t_reports), min(t_floors)
+        report_dir = one_out / read_report_spec(projects[0]).safe_id
+        sizes = {p.suffix: p.stat().st_size for p in report_dir.iterdir()}
+
+        # batch
+        t0 = time.perf_counter()
+        results = run_batch(projects, tmp / "batch", jobs=args.jobs, progress=False,
+                            summary=False, **kw)
+        t_batch = time.perf_counter() - t0
+        failed = [r for r in results if not r.ok]
+        if failed:
+            print(f"batch: {len(failed)} failed, first: {failed[0].error}")
+            return 1
+
+        # naive loop
+        naive_out = tmp / "naive"
+        naive_out.mkdir()
+        t0 = time.perf_counter()
+        for p in projects:
+            naive_one(tpl, p, naive_out)
+        t_naive = time.perf_counter() - t0
+
+    n = args.n
+    print()
+    print(f"{'':28}{'total [s]':>10}{'per project [s]':>17}")
+    print(f"{'batch (run_batch, jobs=%d)' % args.jobs:28}{t_batch:>10.1f}{t_batch / n:>17.2f}")
+    print(f"{'naive loop (subprocesses)':28}{t_naive:>10.1f}{t_naive / n:>17.2f}")
+    print(f"{'one report (in-process)':28}{'':>10}{t_report:>17.2f}")
+    print(f"{'floor (imports only)':28}{'':>10}{t_floor:>17.2f}")
+    print()
+    ratio_batch = t_naive / t_batch
+    ratio_floor = t_report / t_floor
+    print(f"naive / batch      = {ratio_batch:.2f}x  (goal >= 1.8)  "
+          f"{'ok' if ratio_batch >= 1.8 else 'MISSED'}")
+    print(f"one report / floor = {ratio_floor:.2f}x  (goal <= 1.3)  "
+          f"{'ok' if ratio_floor <= 1.3 else 'MISSED'}")
+    print("one report's size: " + ", ".join(f"{k[1:]} {v / 1024:.0f} KiB"
+                                            for k, v in sorted(sizes.items()))
+          + f"; total {sum(sizes.values()) / 1024:.0f} KiB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
