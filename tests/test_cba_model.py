@@ -255,3 +255,12 @@ def test_project_bad_input_names_the_place(tmp_path):
     # unknown preset
     with pytest.raises(ParameterError, match="unknown discount preset"):
         cba.load_cba_project(_write_project(tmp_path, "\n".join(src), **{'preset = "china_8"': 'preset = "x"'}))
+
+
+@pytest.mark.parametrize("module", ["measures", "discounting", "sensitivity"])
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+    mod = importlib.import_module(f"costing.cba.{module}")
+    result = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0

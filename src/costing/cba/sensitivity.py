@@ -118,7 +118,7 @@ def sensitivity_coefficient(base_output: float, new_output: float, change: float
     --------
     NPV 100 falls to 70 when investment rises 10%: E = (-30/100)/0.10 = -3.
 
-    >>> sensitivity_coefficient(100.0, 70.0, 0.10)
+    >>> round(sensitivity_coefficient(100.0, 70.0, 0.10), 12)
     -3.0
     """
     if change == 0:
