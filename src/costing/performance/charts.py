@@ -30,6 +30,10 @@ def plot_execution(result: MonitoringResult, ax=None):
     ax.axhline(tp - 100 * result.tolerance, ls=":", color="#c00000", lw=1,
                label=f"预警线 {tp - 100 * result.tolerance:.2f}%")
     ax.set_xscale("log")
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("全年预算数（万元，对数刻度）")
     ax.set_ylabel("预算执行率（%）")
     ax.set_title(f"预算执行率与时间进度（截至 {result.as_of.isoformat()}）")

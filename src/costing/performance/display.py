@@ -61,7 +61,7 @@ def header(col: str, unit: str = "万元") -> str:
 
 
 def to_display(df: pd.DataFrame, *, unit: str = "万元", decimals: int = 2, strings: bool = False,
-               index: bool = True) -> pd.DataFrame:
+               index: bool = True, rates_as_fractions: bool = False) -> pd.DataFrame:
     """A copy for display: money in ``unit``, rates in percent, booleans as 是/空, Chinese headers.
 
     Parameters
@@ -76,6 +76,9 @@ def to_display(df: pd.DataFrame, *, unit: str = "万元", decimals: int = 2, str
         Format rates as ``'30.40%'`` text (for printing) instead of numbers in percent.
     index : bool
         Keep a named index as the first column.
+    rates_as_fractions : bool
+        Keep rates as fractions (header still says %), for writers that
+        apply a percent number format (``costing.report.record_table``).
     """
     d = df.reset_index() if index and df.index.name is not None else df.copy()
     out = pd.DataFrame(index=d.index)
@@ -85,6 +88,8 @@ def to_display(df: pd.DataFrame, *, unit: str = "万元", decimals: int = 2, str
         if c in MONEY:
             v = from_yuan(s.astype(float), unit)
             out[header(c, unit)] = rnd(v.to_numpy()) if len(v) else v
+        elif c in RATES and rates_as_fractions:
+            out[header(c)] = s.astype(float)
         elif c in RATES:
             v = 100 * s.astype(float)
             if strings:
@@ -99,4 +104,15 @@ def to_display(df: pd.DataFrame, *, unit: str = "万元", decimals: int = 2, str
             out[header(c)] = rnd(s.to_numpy()) if len(s) else s
         else:
             out[header(c)] = s
+    return out
+
+
+def report_units(df: pd.DataFrame, unit: str = "万元") -> dict[str, str]:
+    """Units of the display columns of ``df`` for ``costing.report.record_table``: money and % columns."""
+    out = {}
+    for c in df.columns:
+        if c in MONEY:
+            out[header(c, unit)] = unit
+        elif c in RATES:
+            out[header(c)] = "%"
     return out
