@@ -283,6 +283,13 @@ def test_glyph_warnings_found_in_stderr_only():
     assert export.glyph_warnings(_nb_with(headline_bundle("a", 1), stderr="fine\n")) == []
 
 
+def test_unrendered_figure_detected():
+    nb = _nb_with({"text/plain": "<Figure size 990x528 with 1 Axes>"},
+                  {"text/plain": "<Figure size 640x480 with 1 Axes>", "image/png": "iVBOR"},
+                  {"text/plain": "42"})
+    assert export.unrendered_figures(nb) == [(1, "<Figure size 990x528 with 1 Axes>")]
+
+
 @pytest.mark.parametrize("unit, column, kind", [("元", "", "money"), ("万元", "", "money"),
                                                 ("元/车公里", "", "money"), ("%", "", "rate"),
                                                 ("fraction", "", "rate"), (None, "审减率", "rate"),

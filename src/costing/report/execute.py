@@ -245,7 +245,8 @@ def execute_template(template: Path, parameters: dict, output_path: Path, *,
     ------
     ReportError
         A cell raised (names the cell index, its first source line and the
-        exception), a missing-glyph warning was printed, or the kernel failed.
+        exception), a chart was displayed as text instead of an image, a
+        missing-glyph warning was printed, or the kernel failed.
     """
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
@@ -268,6 +269,15 @@ def execute_template(template: Path, parameters: dict, output_path: Path, *,
     except Exception as exc:  # kernel died, timed out, could not start
         raise ReportError(f"{template.stem}: execution failed: {type(exc).__name__}: {exc}",
                           project_path=project_path, template=template.stem) from None
+    figures = export.unrendered_figures(nb)
+    if figures:
+        idx, text = figures[0]
+        raise ReportError(
+            f"{template.stem}: cell {idx} `{_first_line(nb.cells[idx].source)}` displayed a chart "
+            f"as text ({text}; {len(figures)} in all), so the report would have no image: run "
+            "`%matplotlib inline` in the template's import cell",
+            project_path=project_path, template=template.stem, cell_index=idx,
+            cell_source=_first_line(nb.cells[idx].source))
     glyphs = export.glyph_warnings(nb)
     if glyphs:
         idx, line = glyphs[0]

@@ -150,6 +150,23 @@ def glyph_warnings(nb) -> list[tuple[int, str]]:
     return found
 
 
+def unrendered_figures(nb) -> list[tuple[int, str]]:
+    """(cell index, text) for every matplotlib Figure that was displayed as text only.
+
+    A ``Figure`` built without pyplot displays as ``<Figure size ... with 1 Axes>``
+    unless the inline backend is active (``%matplotlib inline``); the chart is then
+    missing from the report.
+    """
+    found = []
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            text = str(data.get("text/plain", ""))
+            if set(data) == {"text/plain"} and text.startswith("<Figure size"):
+                found.append((i, text.strip()))
+    return found
+
+
 # -------------------------------------------------------------------- HTML
 
 _local = threading.local()
