@@ -22,7 +22,7 @@ test: $(STAMP)  ## set up, then run the test suite
 	$(BIN)/python -m pytest -n 2 -q
 
 report: $(STAMP)  ## set up, then build the reports of every bundled project under reports/
-	$(BIN)/costing report --all data/projects --out reports --jobs $(JOBS)
+	$(BIN)/costing report --all data/projects --all data/portfolios --out reports --jobs $(JOBS)
 
 lab: $(STAMP)  ## open JupyterLab with a kernel that has costing installed
 	$(BIN)/python -m pip install --quiet -e '.[lab]'
@@ -33,6 +33,7 @@ bench: $(STAMP)  ## run every benchmark script and print its figures
 
 examples: $(STAMP)  ## regenerate the synthetic example data (seeded)
 	$(BIN)/python -m costing.examples
+	$(BIN)/python -m costing.performance.example
 
 clean:  ## remove generated outputs and the environment
 	rm -rf $(VENV) reports/* .pytest_cache

@@ -229,7 +229,7 @@ def test_bundled_example_loads_and_appraises():
 
 def _write_project(tmp_path, csv_text, **over):
     (tmp_path / "cf.csv").write_text(csv_text, encoding="utf-8")
-    toml = EXAMPLE.read_text(encoding="utf-8").replace('file = "../raw/cba_ebus/cashflows.csv"', 'file = "cf.csv"')
+    toml = EXAMPLE.read_text(encoding="utf-8").replace('cashflows = "../raw/cba_ebus/cashflows.csv"', 'cashflows = "cf.csv"')
     for k, v in over.items():
         toml = toml.replace(k, v)
     (tmp_path / "p.toml").write_text(toml, encoding="utf-8")

@@ -25,17 +25,23 @@ def test_template_has_one_literal_parameters_cell_and_no_outputs():
 
 
 @pytest.mark.slow
-def test_template_runs_on_defaults_with_papermill(tmp_path, monkeypatch):
-    pm = pytest.importorskip("papermill")
-    src = str(REPO / "src")
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([src, os.environ.get("PYTHONPATH", "")]))
-    monkeypatch.setenv("MPLBACKEND", "Agg")
-    out = tmp_path / "out"
-    pm.execute_notebook(str(TEMPLATE), str(tmp_path / "cba.executed.ipynb"), kernel_name="python3",
-                        cwd=str(REPO), parameters={"output_dir": str(out), "n_draws": 2000},
-                        progress_bar=False)
-    for name in ("summary.csv", "sensitivity.csv", "switching_values.csv", "montecarlo.csv",
-                 "tornado.png", "npv_cdf.png"):
-        assert (out / name).exists(), name
-    summary = (out / "summary.csv").read_text(encoding="utf-8")
-    assert "1,863.86" in summary  # ENPV of the bundled example [万元], see test_cba_model
+def test_template_runs_through_the_report_pipeline(tmp_path):
+    """Tier 2 and 3: the bundled CBA project reports, and its headline equals cba.appraise."""
+    import json
+
+    from costing import cba
+    from costing.report import run_report
+
+    project = REPO / "data" / "projects" / "cba_ebus_replacement.toml"
+    res = run_report(project, tmp_path, overrides={"n_draws": 2000})
+    assert res.status == "ok"
+    p = cba.load_cba_project(project)
+    r = cba.appraise(p.model, p.discount, timing=p.timing)
+    head = res.headline["cba"]
+    assert head["enpv"] == pytest.approx(r.enpv, rel=1e-12)
+    assert head["eirr"] == pytest.approx(r.eirr, rel=1e-12)
+    assert head["bcr"] == pytest.approx(r.bcr, rel=1e-12)
+    html = (res.report_dir / "cba_ebus_replacement_cba.html").read_text(encoding="utf-8")
+    assert "成本效益分析" in html and "data:image/png;base64" in html
+    manifest = json.loads((res.report_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert "cashflows.csv" in json.dumps(manifest)

@@ -126,7 +126,7 @@ def load_cba_project(path) -> CBAProject:
             raise ParameterError(f"item {it['name']!r}: unknown kind", file=path,
                                  expected=f"one of {list(KIND_SIGN)}", found=it["kind"])
     names = [it["name"] for it in items_cfg]
-    table = (path.parent / _need(cf, "file", path, "cashflows")).resolve()
+    table = (path.parent / _need(cfg.get("tables", {}), "cashflows", path, "tables")).resolve()
     years, amounts = _read_table(table, names, cf.get("unit", "元"))
     start = int(cf.get("start_year", years[0]))
     if years[0] != start:
