@@ -29,6 +29,7 @@ from .benchmark.frontier import FrontierResult, project_frontier
 from .benchmark.peers import outlier_flags, peer_metrics, summarize_peers
 from .errors import InputError, ModelError
 from .expr import evaluate, names
+from .performance.exante import cut_amount, cut_rate  # one 审减 arithmetic for the method and the life cycle
 from .project import Project
 from .units import money_factor
 
@@ -473,25 +474,6 @@ class Budget:
         rows += [("核定补贴（审定数）", self.subsidy, "元"), ("申报数", self.requested, "元"),
                  ("审减额", self.cut_amount, "元"), ("审减率", self.cut_rate, "fraction")]
         return pd.DataFrame(rows, columns=["项目", "数值", "单位"])
-
-
-def cut_amount(requested, approved):
-    """审减额 = requested − approved [same unit as the inputs]. Works on scalars, arrays and Series."""
-    return requested - approved
-
-
-def cut_rate(requested, approved):
-    """审减率 = (requested − approved) / requested [fraction]; NaN where requested is 0.
-
-    >>> round(cut_rate(38.19, 38.19 - 11.61), 4)
-    0.304
-    """
-    req = np.asarray(requested, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        r = np.where(req != 0, (req - np.asarray(approved, dtype=float)) / np.where(req != 0, req, 1), np.nan)
-    if isinstance(requested, pd.Series):
-        return pd.Series(r, index=requested.index)
-    return float(r) if np.ndim(r) == 0 else r
 
 
 def budget_inputs(project: Project, target: Target, regulated_cost: float) -> tuple[_rules.BudgetInputs, list[str]]:
