@@ -49,4 +49,24 @@ def setup_fonts() -> str:
     matplotlib.rcParams["savefig.dpi"] = 150
     matplotlib.rcParams["axes.grid"] = True
     matplotlib.rcParams["grid.alpha"] = 0.3
+    _register_png_display()
     return CJK_FAMILY
+
+
+def _register_png_display() -> None:
+    """In IPython/Jupyter, show a returned ``Figure`` as a PNG image (not as text).
+
+    Our charts are object-oriented ``Figure`` objects (no pyplot state to
+    leak between charts), so they need the inline formatter registered even
+    when nobody ran ``%matplotlib inline``.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - plain Python
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+    set_matplotlib_formats("png")
