@@ -82,7 +82,7 @@ class CostFunctionResult:
             lo, hi = float(pr["obs_ci_lower"].iloc[0]), float(pr["obs_ci_upper"].iloc[0])
             se = float(pr["mean_se"].iloc[0])
         else:
-            ln = float(X.to_numpy() @ self.params.to_numpy())
+            ln = float((X.to_numpy() @ self.params.to_numpy())[0])
             cov = np.asarray(self.fit.cov_params())
             x = X.to_numpy()[0]
             se = float(np.sqrt(x @ cov @ x))
