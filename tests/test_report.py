@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import io
 import json
-import math
 import re
+import shutil
 from datetime import datetime
 from pathlib import Path
 
@@ -198,6 +197,24 @@ def test_plan_validates_project_parameters_and_overrides(tmp_path):
         plan_report(FIX / "bus_tiny.toml", {"show_chrat": CliValue("1")}, templates_dir=FIX)
     with pytest.raises(ParameterError, match="set by the report pipeline"):
         plan_report(FIX / "bus_tiny.toml", {"output_dir": "x"}, templates_dir=FIX)
+
+
+def test_shared_parameters_go_to_the_templates_that_declare_them(tmp_path):
+    nb = nbformat.read(FIX / "report_fixture.ipynb", as_version=4)
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    cell.source = 'project_path = "x.toml"\noutput_dir = "."\nas_of = "2026-09-30"\n'
+    nbformat.write(nb, tmp_path / "other.ipynb")
+    shutil.copy(FIX / "report_fixture.ipynb", tmp_path)
+    p = tmp_path / "p.toml"
+    p.write_text('[project]\nid = "p"\n[report]\ntemplates = ["report_fixture", "other"]\n'
+                 '[report.parameters]\nas_of = "2026-06-30"\ntitle = "半年"\n', encoding="utf-8")
+    plan = plan_report(p, {"profit_rate": CliValue("0.03")}, templates_dir=tmp_path)
+    assert [(t.name, t.parameters) for t in plan.templates] == [
+        ("report_fixture", {"title": "半年", "profit_rate": 0.03}),
+        ("other", {"as_of": "2026-06-30"})]
+    with pytest.raises(ParameterError, match=r"'as_off' for templates report_fixture, other.*"
+                                             r"did you mean 'as_of'"):
+        plan_report(p, {"as_off": CliValue("x")}, templates_dir=tmp_path)
 
 
 # ------------------------------------------------------------------ bundled templates (tier 1)

@@ -139,6 +139,11 @@ class ReportPlan:
 def plan_report(project_path, overrides=None, *, templates_dir=None, templates=None) -> ReportPlan:
     """Read a project file and validate its parameters for each of its templates.
 
+    ``[report.parameters]`` and ``overrides`` are checked against the union of
+    the templates' parameters: a name no template declares is an error (with
+    the valid names and the closest match); a name goes to each template that
+    declares it, type-checked against that template.
+
     Parameters
     ----------
     project_path : str or Path
@@ -158,7 +163,11 @@ def plan_report(project_path, overrides=None, *, templates_dir=None, templates=N
     spec = read_report_spec(project_path)
     _ = spec.safe_id  # path-traversal check before any work
     overrides = dict(overrides or {})
-    planned = []
+    reserved = [p for p in PIPELINE_PARAMETERS if p in spec.parameters or p in overrides]
+    if reserved:
+        raise ParameterError(f"{reserved} are set by the report pipeline, not by the project",
+                             file=spec.path, expected="other parameter names", found=reserved)
+    schemas = {}
     for name in (templates or spec.templates):
         path = resolve_template(name, base_dir=spec.path.parent, search_dir=templates_dir,
                                 project_file=spec.path)
@@ -171,14 +180,23 @@ def plan_report(project_path, overrides=None, *, templates_dir=None, templates=N
             raise ParameterError(f"template {path.name} does not declare {missing} in its "
                                  "parameters cell", file=spec.path,
                                  expected=list(PIPELINE_PARAMETERS), found=sorted(schema))
-        reserved = [p for p in PIPELINE_PARAMETERS if p in spec.parameters or p in overrides]
-        if reserved:
-            raise ParameterError(f"{reserved} are set by the report pipeline, not by the project",
-                                 file=spec.path, expected="other parameter names", found=reserved)
-        params = validate_parameters(spec.parameters, schema, project_file=spec.path,
+        schemas[path] = schema
+    # A name unknown to every template is an error (misspelt); a name some templates
+    # declare goes to those templates only.
+    union = {}
+    for schema in schemas.values():
+        union.update({k: v for k, v in schema.items() if k not in union})
+    where = ", ".join(p.stem for p in schemas)
+    for given in (spec.parameters, overrides):
+        unknown = {k: v for k, v in given.items() if k not in union}
+        validate_parameters(unknown, union, project_file=spec.path, template=where)
+    planned = []
+    for path, schema in schemas.items():
+        mine = {k: v for k, v in spec.parameters.items() if k in schema}
+        params = validate_parameters(mine, schema, project_file=spec.path,
                                      template=path.stem, base_dir=spec.path.parent)
-        typed = {k: (coerce_cli_value(v, schema[k].type) if isinstance(v, CliValue)
-                     and k in schema else v) for k, v in overrides.items()}
+        typed = {k: (coerce_cli_value(v, schema[k].type) if isinstance(v, CliValue) else v)
+                 for k, v in overrides.items() if k in schema}
         params.update(validate_parameters(typed, schema, project_file=spec.path,
                                           template=path.stem, base_dir=Path.cwd()))
         planned.append(PlannedTemplate(name=path.stem, path=path, parameters=params))

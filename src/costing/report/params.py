@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from ..errors import InputError, ParameterError
+from ..errors import ParameterError
 
 #: Parameters the pipeline always passes; templates must declare them.
 PIPELINE_PARAMETERS = ("project_path", "output_dir")
@@ -275,7 +275,8 @@ def validate_parameters(params: dict, schema: dict[str, TemplateParameter], *, p
         type, or missing file. The message names the project file and the
         template.
     """
-    where = f"template {template}" if template else "template"
+    where = f"template {template}" if template and "," not in template else \
+        f"templates {template}" if template else "template"
     valid = sorted(schema)
     out = {}
     for name, value in params.items():
