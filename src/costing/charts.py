@@ -121,7 +121,7 @@ def unit_cost_trend(result) -> Figure:
     ax.set_xticks(list(t.index) + [result.project.budget_year])
     ax.set_ylabel(f"单位成本（{result.standard.unit_cost_label}，{result.benchmark.price_year}年价格）")
     ax.set_title("单位成本趋势")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left")
     return fig
 
 
@@ -193,7 +193,8 @@ def efficiency_scores(result) -> Figure:
     ax.set_xticks(range(len(sc)), labels, rotation=45, ha="right")
     ax.set_ylim(0, 1.05)
     ax.set_ylabel("成本效率 θ")
-    ax.set_title(f"DEA 成本效率（{f.rts.upper()}，投入：总成本；产出：{'、'.join(f.outputs)}）")
+    outs = "、".join(result.target.labels.get(o, o) for o in f.outputs)
+    ax.set_title(f"DEA 成本效率（{f.rts.upper()}，投入：总成本；产出：{outs}）")
     ax.legend(loc="lower right", fontsize=8)
     return fig
 

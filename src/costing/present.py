@@ -68,6 +68,53 @@ def need_table(result) -> pd.DataFrame:
                          "测算成本（万元）": from_yuan(n["cost"], WAN), f"单位成本（{label}）": n["unit_cost"]})
 
 
+def _formatter(column: str):
+    c = str(column)
+    if c.endswith("率") or c.endswith("幅度") or c in ("percentile", "fare_recovery"):
+        return lambda v: "—" if pd.isna(v) else f"{100 * v:.2f}%"
+    if "元/" in c:
+        return lambda v: "—" if pd.isna(v) else f"{v:,.4f}"
+    return lambda v: "—" if pd.isna(v) else f"{v:,.2f}"
+
+
+def styled(df: pd.DataFrame):
+    """A pandas Styler for notebooks and HTML reports: thousands separators, 2 decimals
+    (4 for 元/… unit costs), rates as percentages, and "—" for a missing value.
+
+    A table with a ``单位`` column formats each row by its unit (budget summary).
+    """
+    sty = df.style
+    if "单位" in df.columns and "数值" in df.columns:
+        def cell(row):
+            u = row["单位"]
+            v = row["数值"]
+            return "—" if pd.isna(v) else (f"{100 * v:.2f}%" if u == "fraction" else
+                                           (f"{v:,.4f}" if "/" in str(u) else f"{v:,.2f}"))
+        shown = df.assign(数值=df.apply(cell, axis=1)).replace({"单位": {"fraction": ""}})
+        return shown.style
+    num = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c])]
+    return sty.format({c: _formatter(c) for c in num})
+
+
+def sensitivity_table(result, delta: float = 0.10) -> pd.DataFrame:
+    """One-way sensitivity of the subsidy at ±delta: subsidy and change [万元], coefficient E."""
+    from .method import subsidy_sensitivity
+
+    t = subsidy_sensitivity(result, deltas=(-delta, delta))
+    return pd.DataFrame({"因素": t["label"], "变动幅度": t["delta"], "补贴（万元）": from_yuan(t["subsidy"], WAN),
+                         "补贴变动（万元）": from_yuan(t["change"], WAN), "敏感度系数": t["sensitivity_coefficient"]})
+
+
+def show(name: str, df: pd.DataFrame) -> None:
+    """In a report: record ``df`` for the workbook (numbers as they are) and display it styled."""
+    from IPython.display import display
+
+    from .report import record_table
+
+    record_table(name, df, show=False)
+    display(styled(df))
+
+
 def format_for_console(df: pd.DataFrame) -> str:
     """Text rendering with thousands separators (2 decimals; 4 for unit costs, % for rates)."""
     out = df.copy()

@@ -44,7 +44,7 @@ def basis(name: str):
 def _quota(ctx, item):
     row = ctx.need.items.loc[item]
     return (row["unit_cost"],
-            f"定额：{row['quantity']:,.2f} {row['quantity_unit']} × {row['unit_price']:,.4g} 元 "
+            f"定额：{row['quantity']:,.2f} {row['quantity_unit']} × {row['unit_price']:,.2f} 元 "
             f"({ctx.budget_year}年计划)")
 
 
