@@ -333,7 +333,8 @@ def _keep_failed(src: Path | None, out_dir: Path, name: str) -> Path | None:
 
 
 def run_report(project_path, out_dir="reports", *, overrides=None, templates_dir=None,
-               templates=None, kernel_name: str = DEFAULT_KERNEL, timeout: float | None = DEFAULT_TIMEOUT,
+               templates=None, kernel_name: str = DEFAULT_KERNEL,
+               timeout: float | None = DEFAULT_TIMEOUT,
                plan: ReportPlan | None = None) -> ReportResult:
     """Build one project's report (every template it lists) into ``out_dir/<id>/``.
 
@@ -369,6 +370,8 @@ def run_report(project_path, out_dir="reports", *, overrides=None, templates_dir
         Execution failed; nothing was published, the executed notebook is in
         ``out_dir/failed/`` (``err.notebook_path``).
     """
+    import nbformat
+
     t0 = time.perf_counter()
     if plan is None:
         plan = plan_report(project_path, overrides, templates_dir=templates_dir,
@@ -398,8 +401,6 @@ def run_report(project_path, out_dir="reports", *, overrides=None, templates_dir
             headline, tables = export.collect_records(nb)
             nb.metadata["costing"] = {"project_id": spec.project_id, "template": tpl.name,
                                       "headline": headline}
-            import nbformat
-
             nbformat.write(nb, str(nb_path))
             (build / f"{stem}.html").write_text(export.to_html(nb), encoding="utf-8")
             info = {"project_id": spec.project_id, "project_name": spec.name,
@@ -421,6 +422,9 @@ def run_report(project_path, out_dir="reports", *, overrides=None, templates_dir
             "inputs": export.input_entries(spec.input_files, spec.path.parent),
             "versions": export.package_versions(),
             "templates": per_template,
+            # every file of the report, including those a template wrote into output_dir
+            "outputs": [{"name": f.name, "bytes": f.stat().st_size}
+                        for f in sorted(build.iterdir()) if f.is_file()],
         }
         export.write_json(build / "manifest.json", manifest)
         files["manifest"] = dest / "manifest.json"
