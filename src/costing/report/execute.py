@@ -41,6 +41,10 @@ from .spec import ReportSpec, read_report_spec
 
 DEFAULT_KERNEL = "python3"
 DEFAULT_TIMEOUT = 600  # [s] per cell
+#: Kernel command-line options: keep the kernel's own log to errors, so a batch's
+#: terminal is not filled with one start-up warning per report. Errors inside the
+#: notebook are unaffected (they are cell outputs).
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
 
 
 class ReportError(CostingError):
@@ -275,7 +279,7 @@ def execute_template(template: Path, parameters: dict, output_path: Path, *,
             str(template), str(output_path), parameters=parameters, kernel_name=kernel_name,
             cwd=str(template.parent), progress_bar=False, log_output=False,
             request_save_on_cell_execute=False, execution_timeout=timeout,
-            shutdown_kernel="immediate",
+            shutdown_kernel="immediate", extra_arguments=KERNEL_ARGUMENTS,
         )
     except PapermillExecutionError as exc:
         first = _first_line(exc.source)
