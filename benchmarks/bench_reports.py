@@ -2,13 +2,14 @@
 
 Measured in one run, on the same machine state:
 
-- **batch**: ``run_batch`` (what ``costing report --jobs 2`` runs) on N generated
-  copies of a project: reused, pre-warmed worker processes, in-process HTML
-  export, xlsx and manifest included;
+- **batch**: the command ``costing report --jobs 2`` (``python -m
+  costing.report.cli``) on N generated copies of a project: reused, pre-warmed
+  worker processes, in-process HTML export, xlsx and manifest included;
 - **naive loop**: per project, ``papermill`` then ``jupyter nbconvert --to html
   --no-input`` as subprocesses, one after the other (HTML only: less work);
-- **floor**: papermill + in-process nbconvert of a template that only imports
-  the libraries the real template imports (no computation, no xlsx).
+- **floor**: papermill + nbconvert of a template that only imports the
+  libraries the real template imports (no computation, no xlsx), measured two
+  ways: in-process (as ``run_report`` runs them) and as the two commands.
 
 Goals: naive / batch >= 1.8 on 2 cores; one report / floor <= 1.3.
 
@@ -36,7 +37,6 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from costing.errors import CostingError  # noqa: E402
 from costing.report import export  # noqa: E402
-from costing.report.batch import run_batch  # noqa: E402
 from costing.report.execute import execute_template, kernel_env_ready, run_report  # noqa: E402
 from costing.report.spec import read_report_spec  # noqa: E402
 
@@ -126,6 +126,14 @@ def cell_seconds(nb) -> float:
                for c in nb.cells if c.cell_type == "code")
 
 
+def _env() -> dict:
+    """This process's environment with ``src`` on PYTHONPATH (for the command's subprocess)."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT / "src"),
+                                                     env.get("PYTHONPATH")) if p)
+    return env
+
+
 def timed(fn, *args) -> float:
     t0 = time.perf_counter()
     fn(*args)
@@ -187,15 +195,21 @@ def main(argv=None) -> int:
         report_dir = one_out / read_report_spec(projects[0]).safe_id
         sizes = {p.suffix: p.stat().st_size for p in report_dir.iterdir()}
 
-        # batch
+        # batch: the command itself, `costing report --jobs N`, as a subprocess
         t0 = time.perf_counter()
-        results = run_batch(projects, tmp / "batch", jobs=args.jobs, progress=False,
-                            summary=False, **kw)
+        proc = subprocess.run(
+            [sys.executable, "-m", "costing.report.cli", *map(str, projects), "--out",
+             str(tmp / "batch"), "--jobs", str(args.jobs), "--templates-dir", str(tdir),
+             "--template", tpl.stem, "--no-progress"],
+            capture_output=True, text=True, env=_env())
         t_batch = time.perf_counter() - t0
-        failed = [r for r in results if not r.ok]
-        if failed:
-            print(f"batch: {len(failed)} failed, first: {failed[0].error}")
+        if proc.returncode != 0:
+            print(f"batch failed (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
             return 1
+
+        # floor the naive way: papermill and jupyter nbconvert as subprocesses
+        t_floor_cli = min(timed(naive_one, floor, projects[0], one_out)
+                          for _ in range(args.repeat))
 
         # naive loop
         naive_out = tmp / "naive"
@@ -208,13 +222,14 @@ def main(argv=None) -> int:
     n = args.n
     print()
     print(f"{'':28}{'total [s]':>10}{'per project [s]':>17}")
-    print(f"{'batch (run_batch, jobs=%d)' % args.jobs:28}{t_batch:>10.1f}{t_batch / n:>17.2f}")
+    print(f"{'costing report --jobs %d' % args.jobs:28}{t_batch:>10.1f}{t_batch / n:>17.2f}")
     print(f"{'naive loop (subprocesses)':28}{t_naive:>10.1f}{t_naive / n:>17.2f}")
     print(f"{'one report (run_report)':28}{'':>10}{t_report:>17.2f}")
     print(f"{'  papermill+nbconvert only':28}{'':>10}{t_plain:>17.2f}")
     print(f"{'  of which template cells':28}{'':>10}{t_cells:>17.2f}")
     print(f"{'floor (imports only)':28}{'':>10}{t_floor:>17.2f}")
     print(f"{'  of which import cells':28}{'':>10}{t_floor_cells:>17.2f}")
+    print(f"{'floor, naive way (CLIs)':28}{'':>10}{t_floor_cli:>17.2f}")
     print()
     ratio_batch = t_naive / t_batch
     ratio_floor = t_report / t_floor
@@ -225,7 +240,11 @@ def main(argv=None) -> int:
     print(f"naive / batch      = {ratio_batch:.2f}x  (goal >= 1.8)  "
           f"{'ok' if ratio_batch >= 1.8 else 'MISSED'}")
     print(f"one report / floor = {ratio_floor:.2f}x  (goal <= 1.3)  "
-          f"{'ok' if ratio_floor <= 1.3 else 'MISSED'}")
+          f"{'ok' if ratio_floor <= 1.3 else 'MISSED'}  (floor run in-process, as run_report)")
+    ratio_cli = t_report / t_floor_cli
+    print(f"one report / floor = {ratio_cli:.2f}x  (goal <= 1.3)  "
+          f"{'ok' if ratio_cli <= 1.3 else 'MISSED'}  (floor run the naive way: papermill "
+          "and jupyter nbconvert commands)")
     print("one report's size: " + ", ".join(f"{k[1:]} {v / 1024:.0f} KiB"
                                             for k, v in sorted(sizes.items()))
           + f"; total {sum(sizes.values()) / 1024:.0f} KiB")
