@@ -82,3 +82,11 @@ def test_singular_and_too_few(peers):
         fit_cost_function(peers.head(4), "total_cost", ["vehicle_km", "vehicles", "avg_wage"])
     with pytest.raises(ModelError, match="positive"):
         fit_cost_function(peers.assign(avg_wage=0.0), "total_cost", ["vehicle_km", "avg_wage"])
+
+
+def test_expected_cost_vectorised_equals_predict(peers):
+    r = fit_cost_function(peers, "total_cost", ["vehicle_km", "avg_wage"], form="translog")
+    pts = peers[["vehicle_km", "avg_wage"]].head(5)
+    many = r.expected_cost(pts)
+    one = [r.predict(row)["expected"] for row in pts.to_dict("records")]
+    np.testing.assert_allclose(many, one, rtol=1e-12)

@@ -58,9 +58,9 @@ def cost_regression(result) -> Figure:
     if cf is not None:
         # the fitted surface along the peers' own scale, other regressors at their medians
         xs = np.geomspace(peers[out].min(), peers[out].max(), 50)
-        med = {r: float(peers[r].median()) for r in cf.regressors}
-        ys = [cf.predict({**med, out: x})["expected"] for x in xs]
-        ax.plot(xs, from_yuan(np.array(ys), "万元"), color=BLUE, label="成本函数（其他变量取中位数）")
+        grid = pd.DataFrame({r: np.full(len(xs), float(peers[r].median())) for r in cf.regressors})
+        grid[out] = xs
+        ax.plot(xs, from_yuan(cf.expected_cost(grid), "万元"), color=BLUE, label="成本函数（其他变量取中位数）")
         e = b.expected_cost
         x0 = e["plan"][out]
         ax.errorbar([x0], [from_yuan(e["expected"], "万元")],

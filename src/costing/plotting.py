@@ -46,7 +46,7 @@ def setup_fonts() -> str:
     # The CJK font's minus glyph: use ASCII hyphen-minus to avoid a missing U+2212.
     matplotlib.rcParams["axes.unicode_minus"] = False
     matplotlib.rcParams["figure.dpi"] = 110
-    matplotlib.rcParams["savefig.dpi"] = 150
+    matplotlib.rcParams["savefig.dpi"] = 110
     matplotlib.rcParams["axes.grid"] = True
     matplotlib.rcParams["grid.alpha"] = 0.3
     _register_png_display()
@@ -69,4 +69,5 @@ def _register_png_display() -> None:
         return
     from matplotlib_inline.backend_inline import set_matplotlib_formats
 
-    set_matplotlib_formats("png")
+    # Charts use constrained layout already, so no second "tight" draw is needed.
+    set_matplotlib_formats("png", bbox_inches=None)

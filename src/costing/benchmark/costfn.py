@@ -67,6 +67,11 @@ class CostFunctionResult:
     fitted: pd.Series
     residuals: pd.Series
 
+    def expected_cost(self, points: pd.DataFrame) -> np.ndarray:
+        """Expected cost exp(ŷ) [元] at many points at once (one row per point)."""
+        X = design(points, self.regressors, self.form)[self.params.index]
+        return np.exp(X.to_numpy() @ self.params.to_numpy())
+
     def predict(self, point: Mapping[str, float], alpha: float = 0.05) -> dict:
         """Expected cost [元] at ``point`` with a (1 − alpha) interval.
 
