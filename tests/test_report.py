@@ -348,8 +348,8 @@ def test_xlsx_formats_frozen_header_widths(tmp_path):
 
 def test_sha256_and_time_and_versions(tmp_path):
     f = tmp_path / "a.csv"
-    f.write_bytes("项目,金额\n人工,1\n".encode() * 1000)
-    assert export.sha256_file(f, chunk=100) == hashlib.sha256(f.read_bytes()).hexdigest()
+    f.write_bytes("项目,金额\n人工,1\n".encode() * 300_000)  # several 1 MiB read chunks
+    assert export.sha256_file(f) == hashlib.sha256(f.read_bytes()).hexdigest()
     (entry,) = export.input_entries([f], tmp_path)
     assert entry["name"] == "a.csv" and entry["bytes"] == f.stat().st_size
     t = datetime.fromisoformat(export.now_iso())

@@ -6,7 +6,6 @@ HTML exporter is built once per thread and reused.
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
 import platform
 import threading
@@ -14,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ..io import sha256_file  # noqa: F401  (re-exported: manifests hash with the readers' function)
 from ..units import MONEY_UNITS
 from .record import HEADLINE_MIME, RECORD_MIMES, TABLE_MIME
 
@@ -356,15 +356,6 @@ def write_xlsx(path, tables: list[RecordedTable], headline: dict, info: dict) ->
 
 
 # ---------------------------------------------------------------- manifest
-
-
-def sha256_file(path, chunk: int = 1 << 20) -> str:
-    """Hex SHA-256 of a file's bytes."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(chunk), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def package_versions() -> dict:
