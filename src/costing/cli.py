@@ -127,23 +127,33 @@ def build_parser() -> argparse.ArgumentParser:
     return ap
 
 
-def main(argv=None) -> int:
-    args = build_parser().parse_args(argv)
+def guarded(name: str, fn, args) -> int:
+    """Run a sub-command: its own exit code (None = 0), 2 on bad input, 1 on an internal error.
+
+    Bad input prints one message naming the place, never a traceback; an
+    internal error prints one line (set COSTING_DEBUG=1 for the traceback).
+    """
     try:
-        return args.func(args)
+        rc = fn(args)
+        return EXIT_OK if rc is None else rc
     except InputError as e:
-        print(f"costing {args.command}: bad input: {e}", file=sys.stderr)
+        print(f"costing {name}: bad input: {e}", file=sys.stderr)
         return EXIT_INPUT
     except CostingError as e:
-        print(f"costing {args.command}: {e}", file=sys.stderr)
+        print(f"costing {name}: {e}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:  # pragma: no cover
         return 130
     except Exception as e:  # an internal error: say so, briefly
-        print(f"costing {args.command}: internal error: {type(e).__name__}: {e}", file=sys.stderr)
+        print(f"costing {name}: internal error: {type(e).__name__}: {e}", file=sys.stderr)
         if os.environ.get("COSTING_DEBUG"):
             raise
         return EXIT_INTERNAL
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    return guarded(args.command, args.func, args)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-import traceback
 
 import pandas as pd
 
-from ..errors import CostingError, InputError
+from ..cli import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, guarded  # noqa: F401  (one error policy for every command)
 from ..units import fmt_rate
 from .display import to_display
 
-EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -53,21 +51,6 @@ def _print(title: str, df: pd.DataFrame, out) -> None:
     with pd.option_context("display.width", 200, "display.max_columns", 40, "display.max_rows", 200,
                            "display.unicode.east_asian_width", True):
         print(to_display(df, strings=True).to_string(index=False), file=out)
-
-
-def _guard(fn, args, name: str) -> int:
-    try:
-        fn(args)
-        return EXIT_OK
-    except InputError as e:
-        print(f"costing {name}: bad input: {e}", file=sys.stderr)
-        return EXIT_INPUT
-    except CostingError as e:
-        print(f"costing {name}: {e}", file=sys.stderr)
-        return EXIT_INPUT
-    except Exception:  # internal error: keep the traceback for a bug report
-        traceback.print_exc()
-        return EXIT_INTERNAL
 
 
 def _assess(args, out=None) -> None:
@@ -128,14 +111,14 @@ def _evaluate(args, out=None) -> None:
 
 def run_assess(args) -> int:
     """``costing assess PORTFOLIO [--xlsx PATH]``: the ex-ante sheet and the cut per department."""
-    return _guard(_assess, args, "assess")
+    return guarded("assess", _assess, args)
 
 
 def run_monitor(args) -> int:
     """``costing monitor PORTFOLIO --as-of DATE [--xlsx PATH]``: the tracking table and flags."""
-    return _guard(_monitor, args, "monitor")
+    return guarded("monitor", _monitor, args)
 
 
 def run_evaluate(args) -> int:
     """``costing evaluate PORTFOLIO [--xlsx PATH]``: scores, grades, recommendations and the 自评表."""
-    return _guard(_evaluate, args, "evaluate")
+    return guarded("evaluate", _evaluate, args)
