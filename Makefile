@@ -32,8 +32,7 @@ bench: $(STAMP)  ## run every benchmark script and print its figures
 	for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 examples: $(STAMP)  ## regenerate the synthetic example data (seeded)
-	$(BIN)/python -m costing.examples
-	$(BIN)/python -m costing.performance.example
+	$(BIN)/costing examples
 
 clean:  ## remove generated outputs and the environment
 	rm -rf $(VENV) reports/* .pytest_cache

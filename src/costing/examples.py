@@ -39,7 +39,30 @@ def _write_csv(df: pd.DataFrame, path: Path, encoding: str = "utf-8") -> None:
     path.write_bytes(text.encode(encoding))
 
 
+def normalize_xlsx(data: bytes) -> bytes:
+    """Fixed zip timestamps and document dates, so the same workbook gives the same bytes."""
+    import io
+    import re
+    import zipfile
+
+    src = zipfile.ZipFile(io.BytesIO(data))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:)",
+                              rb"\g<1>2026-01-01T00:00:00Z\g<3>", body)
+            zi = zipfile.ZipInfo(info.filename, date_time=(2026, 1, 1, 0, 0, 0))
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = info.external_attr
+            dst.writestr(zi, body)
+    return buf.getvalue()
+
+
 def _write_xlsx(df: pd.DataFrame, path: Path, sheet: str) -> None:
+    import io
+
     from openpyxl import Workbook
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -51,7 +74,9 @@ def _write_xlsx(df: pd.DataFrame, path: Path, sheet: str) -> None:
         ws.append([v.item() if hasattr(v, "item") else v for v in row])
     ws.freeze_panes = "A2"
     wb.properties.creator = "costing.examples"
-    wb.save(path)
+    buf = io.BytesIO()
+    wb.save(buf)
+    path.write_bytes(normalize_xlsx(buf.getvalue()))
 
 
 def _price_index() -> pd.DataFrame:
@@ -376,9 +401,17 @@ def write_sanitation(root: Path, seed: int = SEED + 1) -> Path:
 
 
 def write_all(root: str | Path = "data") -> list[Path]:
-    """Write every bundled example under ``root``; return the project files."""
+    """Write every bundled cost-standard example and the example portfolio under ``root``.
+
+    Returns the project and portfolio files. (The CBA example's cash flows are
+    written by hand in ``data/raw/cba_ebus/``.)
+    """
+    from .performance.example import write_example
+
     root = Path(root)
-    return [write_bus(root), write_sanitation(root)]
+    portfolio = root / "portfolios" / "example_portfolio.toml"
+    write_example(root / "raw" / "portfolio_example", portfolio)
+    return [write_bus(root), write_sanitation(root), portfolio]
 
 
 def main(argv=None) -> int:

@@ -16,13 +16,12 @@ size in memory (money in 元) for the benchmark.
 from __future__ import annotations
 
 import io
-import re
-import zipfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from ..examples import normalize_xlsx
 from .indicators import load_library
 from .portfolio import EX_ANTE_DIMENSIONS, Portfolio, build_portfolio
 
@@ -270,22 +269,6 @@ def _to_file_frame(name: str, df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _normalize_xlsx(data: bytes) -> bytes:
-    """Fixed zip timestamps and document dates, so the same workbook gives the same bytes."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            body = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                body = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:)", rb"\g<1>2026-01-01T00:00:00Z\g<3>", body)
-            zi = zipfile.ZipInfo(info.filename, date_time=(2026, 1, 1, 0, 0, 0))
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = info.external_attr
-            dst.writestr(zi, body)
-    return buf.getvalue()
-
-
 def write_example(raw_dir: str | Path = RAW_DIR, portfolio_file: str | Path = PORTFOLIO_FILE,
                   *, seed: int = SEED) -> list[Path]:
     """Write the bundled synthetic example (CSV/XLSX tables with Chinese headers, and the TOML file).
@@ -307,7 +290,7 @@ def write_example(raw_dir: str | Path = RAW_DIR, portfolio_file: str | Path = PO
             buf = io.BytesIO()
             with pd.ExcelWriter(buf, engine="openpyxl") as xw:
                 df.to_excel(xw, index=False, sheet_name="事前评估评分（合成示例）")
-            path.write_bytes(_normalize_xlsx(buf.getvalue()))
+            path.write_bytes(normalize_xlsx(buf.getvalue()))
         written.append(path)
     portfolio_file.write_text(TOML.format(year=BUDGET_YEAR), encoding="utf-8")
     written.append(portfolio_file)
