@@ -29,6 +29,8 @@ def test_template_runs_through_the_report_pipeline(tmp_path):
     """Tier 2 and 3: the bundled CBA project reports, and its headline equals cba.appraise."""
     import json
 
+    import nbformat
+
     from costing import cba
     from costing.report import run_report
 
@@ -43,5 +45,8 @@ def test_template_runs_through_the_report_pipeline(tmp_path):
     assert head["bcr"] == pytest.approx(r.bcr, rel=1e-12)
     html = (res.report_dir / "cba_ebus_replacement_cba.html").read_text(encoding="utf-8")
     assert "成本效益分析" in html and "data:image/png;base64" in html
+    nb = nbformat.read(res.report_dir / "cba_ebus_replacement_cba.ipynb", as_version=4)
+    images = sum("image/png" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
+    assert images == 2  # the tornado and the CDF, each shown once
     manifest = json.loads((res.report_dir / "manifest.json").read_text(encoding="utf-8"))
     assert "cashflows.csv" in json.dumps(manifest)

@@ -82,6 +82,15 @@ def test_tier3_headline_equals_run_method(report):
 
 
 @pytest.mark.slow
+def test_every_chart_is_shown_once_as_an_image(report):
+    template = nbformat.read(TEMPLATE, as_version=4)
+    calls = sum(c.source.count("charts.") for c in template.cells if c.cell_type == "code")
+    nb = nbformat.read(report.report_dir / "bus_example_cost_standard.ipynb", as_version=4)
+    images = sum("image/png" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
+    assert images == calls == 9
+
+
+@pytest.mark.slow
 def test_html_is_chinese_self_contained_and_codeless(report):
     html = (report.report_dir / "bus_example_cost_standard.html").read_text(encoding="utf-8")
     assert "标靶划线" in html and "审减率" in html and "示例区公交运行补贴" in html

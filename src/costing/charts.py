@@ -12,16 +12,13 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from .method import subsidy_sensitivity
-from .plotting import setup_fonts
+from .plotting import new_figure
 from .units import from_yuan
 
 BLUE, ORANGE, GREY, GREEN, RED = "#1f5aa6", "#e07b00", "#9a9a9a", "#2e8b57", "#c0392b"
 
 
-def _fig(w=8.0, h=4.5) -> tuple[Figure, object]:
-    setup_fonts()
-    fig = Figure(figsize=(w, h), layout="constrained")
-    return fig, fig.add_subplot()
+_fig = new_figure
 
 
 def peer_unit_costs(result, metric: str | None = None) -> Figure:

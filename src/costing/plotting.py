@@ -53,6 +53,20 @@ def setup_fonts() -> str:
     return CJK_FAMILY
 
 
+def new_figure(width: float = 8.0, height: float = 4.5):
+    """A new ``(Figure, Axes)`` with constrained layout and the CJK font, outside pyplot.
+
+    Every chart in ``costing`` starts here: no global pyplot state, so a
+    chart is displayed once (when returned or passed to ``display``) and
+    freed when dropped.
+    """
+    from matplotlib.figure import Figure
+
+    setup_fonts()
+    fig = Figure(figsize=(width, height), layout="constrained")
+    return fig, fig.add_subplot()
+
+
 def _register_png_display() -> None:
     """In IPython/Jupyter, show a returned ``Figure`` as a PNG image (not as text).
 

@@ -307,15 +307,13 @@ def cdf_chart(result: MonteCarloResult, *, scale: float = 1e4, unit: str = "万�
     -------
     matplotlib.figure.Figure
     """
-    import matplotlib.pyplot as plt
-
-    from ..plotting import setup_fonts
+    from ..plotting import new_figure, setup_fonts
 
     setup_fonts()
     x = np.sort(result.npv) / scale
     y = np.arange(1, x.size + 1) / x.size
     if ax is None:
-        fig, ax = plt.subplots(figsize=(7, 4))
+        fig, ax = new_figure(7, 4)
     else:
         fig = ax.figure
     ax.plot(x, y, color="#1f78b4", lw=1.5, label="经验分布 (empirical CDF)")
@@ -327,5 +325,4 @@ def cdf_chart(result: MonteCarloResult, *, scale: float = 1e4, unit: str = "万�
     ax.set_ylabel("累积概率 (cumulative probability)")
     ax.set_title(f"{title}\nP(NPV<0) = {result.prob_negative:.1%}")
     ax.legend(loc="upper left")
-    fig.tight_layout()
     return fig

@@ -281,9 +281,7 @@ def tornado_chart(table: SensitivityTable, *, low: float | None = None, high: fl
     -------
     matplotlib.figure.Figure
     """
-    import matplotlib.pyplot as plt
-
-    from ..plotting import setup_fonts
+    from ..plotting import new_figure, setup_fonts
 
     setup_fonts()
     cols = list(table.values.columns)
@@ -294,7 +292,7 @@ def tornado_chart(table: SensitivityTable, *, low: float | None = None, high: fl
     base = table.base / scale
     order = (hi - lo).abs().sort_values().index
     if ax is None:
-        fig, ax = plt.subplots(figsize=(7, 0.5 * len(order) + 1.5))
+        fig, ax = new_figure(7, 0.5 * len(order) + 1.5)
     else:
         fig = ax.figure
     names = [(labels or {}).get(k, k) for k in order]
@@ -306,5 +304,4 @@ def tornado_chart(table: SensitivityTable, *, low: float | None = None, high: fl
     ax.set_xlabel(f"{table.output.upper()} [{unit}]")
     ax.set_title(title)
     ax.legend(loc="lower right")
-    fig.tight_layout()
     return fig

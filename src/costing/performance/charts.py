@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..plotting import setup_fonts
+from ..plotting import new_figure, setup_fonts
 from .monitoring import MonitoringResult
 
 
@@ -15,10 +15,8 @@ def plot_execution(result: MonitoringResult, ax=None):
     Returns the Axes.
     """
     setup_fonts()
-    import matplotlib.pyplot as plt
-
     if ax is None:
-        _, ax = plt.subplots(figsize=(8, 4.5))
+        _, ax = new_figure(8, 4.5)
     t = result.projects
     x = t["budget"].to_numpy() / 1e4
     y = 100 * t["execution_rate"].to_numpy()
@@ -48,12 +46,10 @@ def plot_deviation(result: MonitoringResult, ax=None, *, top: int = 20):
     (achievement − 100%); the threshold is marked. Returns the Axes.
     """
     setup_fonts()
-    import matplotlib.pyplot as plt
-
     r = result.indicators
     r = r[r["achievement"].notna() & np.isfinite(r["achievement"])].nsmallest(top, "achievement")
     if ax is None:
-        _, ax = plt.subplots(figsize=(8, max(2.5, 0.3 * len(r) + 1)))
+        _, ax = new_figure(8, max(2.5, 0.3 * len(r) + 1))
     labels = [f"{p} {n}" for p, n in zip(r["project_id"], r["level3"])]
     v = 100 * (r["achievement"].to_numpy() - 1)
     colors = np.where(r["deviation"].to_numpy(), "#c00000", "#4472c4")
