@@ -79,15 +79,11 @@ def cost_regression(result) -> Figure:
 
 def cost_residuals(result) -> Figure:
     """Residuals of the peer cost function against fitted ln cost, with the project's residual."""
-    cf = result.benchmark.cost_function
-    fig, ax = _fig(8, 4.2)
-    ax.scatter(cf.fitted, cf.residuals, color=GREY, label="同行单位 (peers)")
-    ax.axhline(0, color="black", lw=0.8)
+    from .benchmark.costfn import residual_plot
+
+    fig, ax = residual_plot(result.benchmark.cost_function)
     res = result.benchmark.actual_residual
     ax.axhline(res, color=RED, ls="--", label=f"本项目最近一年实际：{res:+.3f}")
-    ax.set_xlabel("拟合值 ln(总成本)")
-    ax.set_ylabel("残差 ln(实际/预期)")
-    ax.set_title(f"成本函数残差（{cf.form}，{cf.method.upper()}，R² = {cf.rsquared:.3f}，n = {cf.n}）")
     ax.legend(fontsize=8)
     return fig
 

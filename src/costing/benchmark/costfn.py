@@ -157,3 +157,19 @@ def fit_cost_function(df: pd.DataFrame, cost: str, regressors: Sequence[str], *,
     return CostFunctionResult(form=form, method=method, regressors=regressors, params=fit.params,
                               bse=fit.bse, rsquared=r2, n=len(data), fit=fit, fitted=fitted,
                               residuals=y - fitted)
+
+
+def residual_plot(cf: CostFunctionResult, *, title: str | None = None):
+    """Residuals of a fitted cost function against fitted ln cost (a statsmodels-style diagnostic).
+
+    Returns ``(fig, ax)`` so callers can mark more on it.
+    """
+    from ..plotting import new_figure
+
+    fig, ax = new_figure(8, 4.2)
+    ax.scatter(cf.fitted, cf.residuals, s=14, color="#9a9a9a", label="同行单位 (peers)")
+    ax.axhline(0, color="black", lw=0.8)
+    ax.set_xlabel("拟合值 ln(总成本) (fitted ln cost)")
+    ax.set_ylabel("残差 (residual)")
+    ax.set_title(title or f"成本函数残差（{cf.form}，{cf.method.upper()}，R² = {cf.rsquared:.3f}，n = {cf.n}）")
+    return fig, ax

@@ -95,3 +95,82 @@ def frontier_sample(df: pd.DataFrame, columns=("opex_total", "mode_voms",
     out = df.loc[ok].copy()
     out.attrs["excluded"] = int((~ok).sum())
     return out
+
+
+# ------------------------------------------------------------------ frontier models and charts
+DEA_INPUTS = ["opex_total", "mode_voms"]
+DEA_OUTPUTS = ["vehicle_revenue_miles", "fares_total"]
+
+
+def ntd_dea(sample: pd.DataFrame):
+    """Input-oriented DEA of the sample: inputs opex [USD] and vehicles; outputs revenue miles and fares.
+
+    Returns ``(crs, vrs, scores)``: the two :class:`DEAResult` objects and a
+    table of agency, CRS and VRS θ, cost per revenue mile and the frontier
+    opex (VRS target input) [USD].
+    """
+    from .dea import dea_full
+
+    X, Y = sample[DEA_INPUTS], sample[DEA_OUTPUTS]
+    crs = dea_full(X, Y, rts="crs")
+    vrs = dea_full(X, Y, rts="vrs")
+    scores = pd.DataFrame({"agency": sample["agency"].to_numpy(), "crs": crs.efficiency, "vrs": vrs.efficiency,
+                           "cost_per_vrm": cost_per_vrm(sample).to_numpy(),
+                           "opex_total": X["opex_total"].to_numpy(), "frontier_opex": vrs.target_inputs[:, 0],
+                           "vrs_peers": vrs.peers}, index=sample.index)
+    return crs, vrs, scores
+
+
+def ntd_sfa(sample: pd.DataFrame):
+    """Cost frontier by SFA: ln opex on ln revenue miles and ln vehicles (inefficiency raises cost)."""
+    from .sfa import sfa
+
+    return sfa(np.log(sample["opex_total"]), np.log(sample[["vehicle_revenue_miles", "mode_voms"]]), cost=True)
+
+
+def plot_unit_cost_distribution(unit_cost: pd.Series, *, clip: float = 40.0):
+    """Histogram of cost per vehicle revenue mile [USD/mi] with the median marked."""
+    from ..plotting import new_figure
+
+    fig, ax = new_figure(7, 3.5)
+    ax.hist(unit_cost.clip(upper=clip), bins=40, color="#4a7ab5")
+    med = float(unit_cost.median())
+    ax.axvline(med, color="k", ls="--", label=f"中位数 median {med:.2f}")
+    ax.set_xlabel(f"每车辆营运英里运营成本 (USD/mi，截至 {clip:g})")
+    ax.set_ylabel("服务数")
+    ax.set_title("NTD 2022 公交单位成本分布 (cost per vehicle revenue mile)")
+    ax.legend()
+    return fig
+
+
+def plot_dea(scores: pd.DataFrame):
+    """DEA efficiency: CRS and VRS distributions, and VRS θ against cost per revenue mile."""
+    from ..plotting import setup_fonts
+    from matplotlib.figure import Figure
+
+    setup_fonts()
+    fig = Figure(figsize=(10, 3.8), layout="constrained")
+    a, b = fig.subplots(1, 2)
+    a.hist([scores["crs"], scores["vrs"]], bins=20, label=["CRS", "VRS"])
+    a.set_xlabel("效率 θ (efficiency)")
+    a.set_ylabel("服务数")
+    a.legend()
+    a.set_title("DEA 效率分布")
+    b.scatter(scores["cost_per_vrm"], scores["vrs"], s=10, alpha=0.6)
+    b.set_xscale("log")
+    b.set_xlabel("每营运英里成本 (USD/mi，对数轴)")
+    b.set_ylabel("VRS 效率 θ")
+    b.set_title("单位成本与 DEA 效率")
+    return fig
+
+
+def plot_frontier_comparison(compare: pd.DataFrame, x: str = "SFA", y: str = "DEA VRS"):
+    """Scatter of two frontier methods' efficiency scores."""
+    from ..plotting import new_figure
+
+    fig, ax = new_figure(5.5, 4)
+    ax.scatter(compare[x], compare[y], s=10, alpha=0.6)
+    ax.set_xlabel(f"{x} 成本效率")
+    ax.set_ylabel(f"{y} 效率 θ")
+    ax.set_title("两种前沿方法的效率对比")
+    return fig
