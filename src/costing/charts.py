@@ -88,20 +88,26 @@ def cost_residuals(result) -> Figure:
     return fig
 
 
+def _paired_bars(names, before, after, labels: tuple[str, str], xlabel: str, title: str) -> Figure:
+    """Two horizontal bars per item (grey ``before``, green ``after``), first item on top."""
+    fig, ax = _fig(9, 5)
+    y = np.arange(len(names))
+    ax.barh(y - 0.2, np.asarray(before, dtype=float), height=0.4, color=GREY, label=labels[0])
+    ax.barh(y + 0.2, np.asarray(after, dtype=float), height=0.4, color=GREEN, label=labels[1])
+    ax.set_yticks(y, names)
+    ax.invert_yaxis()
+    ax.set_xlabel(xlabel)
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    return fig
+
+
 def cost_composition(result) -> Figure:
     """Cost by item: 3-year actual average against the standard [元/output]."""
     s = result.standard.items
-    actual = result.benchmark.actual_3yr_avg.reindex(s.index)
-    fig, ax = _fig(9, 5)
-    y = np.arange(len(s))
-    ax.barh(y - 0.2, actual.to_numpy(), height=0.4, color=GREY, label="近三年实际平均")
-    ax.barh(y + 0.2, s["unit_cost"].to_numpy(), height=0.4, color=GREEN, label="核定标准")
-    ax.set_yticks(y, s["item_name"])
-    ax.invert_yaxis()
-    ax.set_xlabel(f"单位成本（{result.standard.unit_cost_label}）")
-    ax.set_title("成本构成：实际与标准")
-    ax.legend(fontsize=8)
-    return fig
+    return _paired_bars(s["item_name"], result.benchmark.actual_3yr_avg.reindex(s.index), s["unit_cost"],
+                        ("近三年实际平均", "核定标准"), f"单位成本（{result.standard.unit_cost_label}）",
+                        "成本构成：实际与标准")
 
 
 def unit_cost_trend(result) -> Figure:
@@ -161,16 +167,8 @@ def tornado(result, delta: float = 0.10) -> Figure:
 def requested_vs_approved(result) -> Figure:
     """Requested against approved cost per item [万元]."""
     it = result.budget.items
-    fig, ax = _fig(9, 5)
-    y = np.arange(len(it))
-    ax.barh(y - 0.2, from_yuan(it["requested"].to_numpy(), "万元"), height=0.4, color=GREY, label="申报数")
-    ax.barh(y + 0.2, from_yuan(it["approved"].to_numpy(), "万元"), height=0.4, color=GREEN, label="审定数")
-    ax.set_yticks(y, it["item_name"])
-    ax.invert_yaxis()
-    ax.set_xlabel("万元")
-    ax.set_title("申报数与审定数（分项目）")
-    ax.legend(fontsize=8)
-    return fig
+    return _paired_bars(it["item_name"], from_yuan(it["requested"], "万元"), from_yuan(it["approved"], "万元"),
+                        ("申报数", "审定数"), "万元", "申报数与审定数（分项目）")
 
 
 def efficiency_scores(result) -> Figure:
