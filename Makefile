@@ -26,7 +26,7 @@ report: $(STAMP)  ## set up, then build the reports of every bundled project und
 
 lab: $(STAMP)  ## open JupyterLab with a kernel that has costing installed
 	$(BIN)/python -m pip install --quiet -e '.[lab]'
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/
 
 bench: $(STAMP)  ## run every benchmark script and print its figures
 	for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
