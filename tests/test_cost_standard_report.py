@@ -106,3 +106,25 @@ def test_xlsx_and_manifest(report):
     man = json.loads((report.report_dir / "manifest.json").read_text(encoding="utf-8"))
     text = json.dumps(man, ensure_ascii=False)
     assert "peers.xlsx" in text and "actual_costs.csv" in text and costing.__version__ in text
+
+
+def test_bad_data_is_invalid_before_anything_runs(tmp_path):
+    """A broken table is reported as bad input (file, row, column) at planning time, not as a failed cell."""
+    import shutil
+
+    from costing.errors import InputError
+    from costing.report import plan_report, run_batch
+
+    root = tmp_path / "data"
+    shutil.copytree(ROOT / "data" / "raw" / "bus_example", root / "raw" / "bus_example")
+    (root / "projects").mkdir()
+    shutil.copy(BUS, root / "projects" / "bus_example.toml")
+    ops = root / "raw" / "bus_example" / "operations.csv"
+    lines = ops.read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2].replace(",", ",x", 1)  # a non-numeric vehicle_km in row 3
+    ops.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"operations.csv, row 3, column 'vehicle_km'"):
+        plan_report(root / "projects" / "bus_example.toml")
+    (res,) = run_batch([root / "projects" / "bus_example.toml"], tmp_path / "out", jobs=1, progress=False)
+    assert res.status == "invalid" and "row 3" in res.error
+    assert not (tmp_path / "out" / "bus_example").exists()

@@ -194,6 +194,7 @@ def plan_report(project_path, overrides=None, *, templates_dir=None, templates=N
     for given in (spec.parameters, overrides):
         unknown = {k: v for k, v in given.items() if k not in union}
         validate_parameters(unknown, union, project_file=spec.path, template=where)
+    validate_inputs(spec.path, [p.stem for p in schemas])
     planned = []
     for path, schema in schemas.items():
         mine = {k: v for k, v in spec.parameters.items() if k in schema}
@@ -205,6 +206,28 @@ def plan_report(project_path, overrides=None, *, templates_dir=None, templates=N
                                           template=path.stem, base_dir=Path.cwd()))
         planned.append(PlannedTemplate(name=path.stem, path=path, parameters=params))
     return ReportPlan(spec=spec, templates=tuple(planned))
+
+
+#: template -> "module:function" that reads and validates its project's data.
+#: plan_report calls it before papermill runs, so bad data is reported as bad input
+#: (file, sheet, row, column) instead of as a failing notebook cell. Templates not
+#: listed here (e.g. test fixtures) get no data check.
+INPUT_VALIDATORS = {
+    "cost_standard": "costing.project:load_project",
+    "cba": "costing.cba:load_cba_project",
+    "ex_ante": "costing.performance:load_portfolio",
+    "monitoring": "costing.performance:load_portfolio",
+    "self_evaluation": "costing.performance:load_portfolio",
+}
+
+
+def validate_inputs(project_file, template_names) -> None:
+    """Read the project's data once per distinct validator; InputError on bad data."""
+    import importlib
+
+    for target in dict.fromkeys(INPUT_VALIDATORS[t] for t in template_names if t in INPUT_VALIDATORS):
+        module, func = target.split(":")
+        getattr(importlib.import_module(module), func)(project_file)
 
 
 # ------------------------------------------------------------------ kernel
