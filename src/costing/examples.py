@@ -182,8 +182,7 @@ def write_bus(root: Path, seed: int = SEED) -> Path:
                          "higher_level_subsidy [万元]": round(1150 + 20 * k, 2),
                          "avg_wage [元]": round(BUS_PARAMS["city_avg_wage"] * WAGE[y] / WAGE[BUDGET_YEAR] * 1.02, 0)})
         for item, cost26 in need.items():
-            idx = {"wage": WAGE, "cpi": CPI, "none": None}[_item_index(item)]
-            deflate = idx[y] / idx[BUDGET_YEAR] if idx else 1.0
+            deflate = _deflator(item, y)
             drift = 1.02 + 0.025 * k  # real cost creep
             noise = 1 + rng.normal(0, 0.03)
             cost_rows.append({"年度": y, "成本项目代码": item,
@@ -242,11 +241,11 @@ def write_bus(root: Path, seed: int = SEED) -> Path:
     return proj_file
 
 
-def _item_index(item: str) -> str:
-    for row in BUS_ITEMS + SAN_ITEMS:
-        if row[0] == item:
-            return row[7]
-    return "cpi"
+def _deflator(item: str, year: int) -> float:
+    """Price level of ``year`` relative to the budget year for the item's index (wage, CPI or none)."""
+    kind = next((row[7] for row in BUS_ITEMS + SAN_ITEMS if row[0] == item), "cpi")
+    idx = {"wage": WAGE, "cpi": CPI, "none": None}[kind]
+    return idx[year] / idx[BUDGET_YEAR] if idx else 1.0
 
 
 def _toml_value(v) -> str:
@@ -359,8 +358,7 @@ def write_sanitation(root: Path, seed: int = SEED + 1) -> Path:
         ops_rows.append({"year": y, "area_m2": round(d["area_m2"] * s, -3), "workers": round(d["workers"] * s * 1.04),
                          "avg_wage [元]": round(SAN_PARAMS["city_avg_wage"] * 0.64 * WAGE[y] / WAGE[BUDGET_YEAR])})
         for item, c26 in need.items():
-            idx = {"wage": WAGE, "cpi": CPI, "none": None}[_item_index(item)]
-            deflate = idx[y] / idx[BUDGET_YEAR] if idx else 1.0
+            deflate = _deflator(item, y)
             cost_rows.append({"year": y, "item_id": item,
                               "amount [元]": round(c26 * s * deflate * (1.03 + 0.01 * k) * (1 + rng.normal(0, 0.03)), 0)})
     _write_csv(pd.DataFrame(ops_rows), raw / "operations.csv")
