@@ -25,9 +25,6 @@ from . import glossary
 from .errors import InputError
 from .units import MONEY_UNITS, money_factor
 
-KINDS = ("number", "money", "int", "year", "text", "expr", "date")
-
-
 @dataclass(frozen=True)
 class Column:
     """One expected column of a table.
@@ -73,7 +70,6 @@ class TableMeta:
     encoding: str | None
     headers: dict[str, str] = field(default_factory=dict)  # identifier -> original header
     units: dict[str, str] = field(default_factory=dict)  # identifier -> declared unit
-    sha256: str = ""
 
     def where(self, column: str | None = None, row: int | None = None) -> dict:
         """Keyword arguments for :class:`InputError` pointing into this table."""
@@ -179,7 +175,7 @@ def read_table(path: str | Path, columns: Sequence[Column], *, sheet: str | None
     """
     path = Path(path)
     raw, enc, sheet_name = _read_raw(path, sheet)
-    meta = TableMeta(path=path, sheet=sheet_name, encoding=enc, sha256=sha256_file(path))
+    meta = TableMeta(path=path, sheet=sheet_name, encoding=enc)
     spec = {c.name: c for c in columns}
     extra_lookup = {glossary._norm(a): c.name for c in columns for a in c.aliases}
 

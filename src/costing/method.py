@@ -447,11 +447,6 @@ class Budget:
     inputs: _rules.BudgetInputs
     notes: list[str] = field(default_factory=list)
 
-    @property
-    def approved(self) -> float:
-        """The approved amount [元]: the subsidy."""
-        return self.subsidy
-
     def waterfall(self) -> pd.DataFrame:
         """Regulated cost → taxes → revenue → higher-level subsidies → profit → subsidy [元]."""
         steps = [("核定成本", self.regulated_cost), ("税金", self.taxes),

@@ -35,7 +35,7 @@ import pandas as pd
 import yaml
 
 from .errors import InputError
-from .io import Column, TableMeta, parse_money, read_table, sha256_file
+from .io import Column, TableMeta, parse_money, read_table
 from .units import money_factor
 
 TOP_LEVEL_KEYS = {"project", "tables", "parameters", "money", "standard", "budget", "benchmark",
@@ -114,15 +114,6 @@ class Project:
     @property
     def unit_cost_label(self) -> str:
         return self.spec["type"]["unit_cost_label"]
-
-    @property
-    def input_files(self) -> list[Path]:
-        """The project file and every table it names."""
-        return [self.path] + [m.path for m in self.meta.values()]
-
-    def input_hashes(self) -> dict[str, str]:
-        """SHA-256 of every input file, keyed by path."""
-        return {str(p): sha256_file(p) for p in self.input_files}
 
 
 def _deep_merge(base: dict, over: dict) -> dict:
