@@ -78,9 +78,15 @@ def run_standard(args) -> int:
     if args.xlsx:
         tables = {"成本标准表": present.cost_standard_table(result), "预算汇总": present.budget_table(result),
                   "审减情况": present.cut_table(result), "资源测算": present.need_table(result)}
+        from . import __version__
+        from .io import sha256_file
+
+        inputs = [project.path] + [m.path for m in project.meta.values()]
+        recorded = {"price_year": project.price_year, "preset": result.budget.preset, "costing": __version__,
+                    **{f"sha256 {p.name}": sha256_file(p) for p in inputs}}
         out = write_tables_xlsx(args.xlsx, tables, {"project_id": project.id, "project_name": project.name,
                                                     "project_file": str(project.path), "template": "costing standard",
-                                                    "parameters": {"price_year": project.price_year}})
+                                                    "parameters": recorded})
         print(f"Excel: {out}")
     return EXIT_OK
 
