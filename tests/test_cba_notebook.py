@@ -1,7 +1,6 @@
 """The CBA report template: one `parameters` cell with literal defaults, no
 outputs committed, and it executes with papermill on its defaults."""
 import ast
-import os
 from pathlib import Path
 
 import pytest

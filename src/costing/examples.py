@@ -276,7 +276,7 @@ def _plan_only(text: str, path: Path, ptype: str) -> dict:
     import tomllib
 
     from .method import back_calculate, set_target
-    from .project import Project, load_type, _columns, _deep_merge
+    from .project import Project, load_type, _columns
     from .io import read_table
     from .project import COST_ITEM_COLUMNS
 
