@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 from .errors import CostingError, InputError
@@ -32,22 +31,16 @@ def _standard_args(p: argparse.ArgumentParser) -> None:
 
 def write_tables_xlsx(path, tables: dict, info: dict) -> Path:
     """Write named DataFrames to ``path`` atomically (temp file in the same folder, then rename)."""
+    from .outputs import atomic_path
     from .report.export import RecordedTable, write_xlsx
 
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     recorded = []
     for name, df in tables.items():
         frame = df.reset_index() if df.index.name else df
         recorded.append(RecordedTable(name=name, frame=frame, n_index=1 if df.index.name else 0))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         write_xlsx(tmp, recorded, {}, info)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return path
 
 
@@ -111,26 +104,55 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("examples", help="regenerate the synthetic example data (seeded)")
     p.add_argument("--root", default="data")
     p.set_defaults(func=run_examples)
-    try:
-        from .report import cli as report_cli
+    # a broken sub-package is an internal error (see main), never a silently missing sub-command
+    from .report import cli as report_cli
 
-        p = sub.add_parser("report", help="build reports (HTML, xlsx, manifest) for projects")
-        report_cli.add_arguments(p)
-        p.set_defaults(func=report_cli.run)
-    except ImportError:  # pragma: no cover
-        pass
-    try:
-        from .performance import cli as perf_cli
+    p = sub.add_parser("report", help="build reports (HTML, xlsx, manifest) for projects")
+    report_cli.add_arguments(p)
+    p.set_defaults(func=report_cli.run)
+    from .performance import cli as perf_cli
 
-        for name, helptext in (("assess", "ex-ante assessment of a portfolio (事前绩效评估)"),
-                               ("monitor", "in-year dual monitoring (双监控)"),
-                               ("evaluate", "self-evaluation and grades (绩效自评)")):
-            p = sub.add_parser(name, help=helptext)
-            getattr(perf_cli, f"add_{name}_arguments")(p)
-            p.set_defaults(func=getattr(perf_cli, f"run_{name}"))
-    except (ImportError, AttributeError):  # pragma: no cover - lands separately
-        pass
+    for name, helptext in (("assess", "ex-ante assessment of a portfolio (事前绩效评估)"),
+                           ("monitor", "in-year dual monitoring (双监控)"),
+                           ("evaluate", "self-evaluation and grades (绩效自评)")):
+        p = sub.add_parser(name, help=helptext)
+        getattr(perf_cli, f"add_{name}_arguments")(p)
+        p.set_defaults(func=getattr(perf_cli, f"run_{name}"))
     return ap
+
+
+def _writable_folder(folder: Path, option: str, value) -> None:
+    """The nearest existing folder at or above ``folder`` must be a writable folder."""
+    p = folder.resolve()
+    while not p.exists():
+        p = p.parent
+    if not p.is_dir():
+        raise InputError(f"{option} cannot be created: {p} is a file", file=str(value),
+                         expected="a path whose folders are folders", found=f"the file {p}")
+    if not os.access(p, os.W_OK | os.X_OK):
+        raise InputError(f"{option} cannot be written: no permission in {p}", file=str(value),
+                         expected="a folder you may write to", found=str(p))
+
+
+def check_outputs(args) -> None:
+    """Refuse unusable output paths before any work: ``--xlsx`` names a file, ``--out`` a folder."""
+    xlsx = getattr(args, "xlsx", None)
+    if xlsx:
+        path = Path(xlsx)
+        if path.is_dir():
+            raise InputError("--xlsx names a folder", file=str(xlsx), expected="a path to an .xlsx file",
+                             found="an existing folder")
+        if path.suffix.lower() != ".xlsx":
+            raise InputError("--xlsx is not an .xlsx path", file=str(xlsx), expected="a name ending in .xlsx",
+                             found=path.suffix or "no extension")
+        _writable_folder(path.parent, "--xlsx", xlsx)
+    out = getattr(args, "out", None)
+    if out:
+        path = Path(out)
+        if path.exists() and not path.is_dir():
+            raise InputError("--out names a file", file=str(out), expected="a folder (existing or new)",
+                             found="an existing file")
+        _writable_folder(path, "--out", out)
 
 
 def guarded(name: str, fn, args) -> int:
@@ -140,6 +162,7 @@ def guarded(name: str, fn, args) -> int:
     internal error prints one line (set COSTING_DEBUG=1 for the traceback).
     """
     try:
+        check_outputs(args)
         rc = fn(args)
         return EXIT_OK if rc is None else rc
     except InputError as e:
@@ -158,7 +181,15 @@ def guarded(name: str, fn, args) -> int:
 
 
 def main(argv=None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        parser = build_parser()
+    except ImportError as e:
+        print(f"costing: internal error: part of costing cannot be imported: {type(e).__name__}: {e}",
+              file=sys.stderr)
+        if os.environ.get("COSTING_DEBUG"):
+            raise
+        return EXIT_INTERNAL
+    args = parser.parse_args(argv)
     return guarded(args.command, args.func, args)
 
 

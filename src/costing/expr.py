@@ -14,6 +14,13 @@ elementwise over numpy arrays. Functions:
 ``sum(x)`` adds up a row-level quantity; ``sum(x, condition)`` adds the rows
 where the condition holds (``sum(vehicle_km, vehicle_type == 'BEV')``).
 ``min``/``max`` with two or more arguments are elementwise.
+
+Work is bounded: a formula is at most :data:`MAX_LENGTH` characters and
+:data:`MAX_DEPTH` levels deep, powers are computed in floating point (so
+``9**9**9`` overflows at once instead of building a huge integer), text cannot
+take part in arithmetic, and a result that is not finite (a division by zero,
+an overflow, ``sqrt`` of a negative number) is bad input naming the formula's
+place and the values it used.
 """
 from __future__ import annotations
 
@@ -63,9 +70,37 @@ FUNCTIONS = {
 }
 
 
+#: longest formula accepted [characters]
+MAX_LENGTH = 500
+#: deepest formula accepted [levels of its syntax tree]
+MAX_DEPTH = 40
+
+
+class _TooBig(SyntaxError):
+    pass
+
+
+def _depth(tree: ast.AST) -> int:
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, d = stack.pop()
+        deepest = max(deepest, d)
+        stack.extend((c, d + 1) for c in ast.iter_child_nodes(node))
+    return deepest
+
+
 @lru_cache(maxsize=4096)
 def _parse(src: str) -> ast.Expression:
-    return ast.parse(src.strip(), mode="eval")
+    """Parse a formula; SyntaxError if it is not one, too long or too deeply nested."""
+    if len(src) > MAX_LENGTH:
+        raise _TooBig(f"formula is longer than {MAX_LENGTH} characters ({len(src)})")
+    try:
+        tree = ast.parse(src.strip(), mode="eval")
+    except (RecursionError, MemoryError, ValueError):  # nesting the parser itself refuses; NUL bytes
+        raise _TooBig("formula is too deeply nested or holds characters that are not allowed") from None
+    if _depth(tree) > MAX_DEPTH:
+        raise _TooBig(f"formula is nested deeper than {MAX_DEPTH} levels")
+    return tree
 
 
 def names(src: str) -> set[str]:
@@ -96,16 +131,49 @@ def evaluate(src: str | float | int, env: Mapping[str, Any], *, where: dict | No
     try:
         tree = _parse(text)
     except SyntaxError as e:
-        raise InputError(f"formula has a syntax error ({e.msg})", **w,
-                         expected="a formula such as 'vehicles * driver_per_vehicle'", found=text) from None
+        problem = e.msg if isinstance(e, _TooBig) else f"formula has a syntax error ({e.msg})"
+        raise InputError(problem, **w, expected="a formula such as 'vehicles * driver_per_vehicle'",
+                         found=text) from None
     try:
-        return _eval(tree.body, env, rows)
+        with np.errstate(all="ignore"):
+            value = _eval(tree.body, env, rows)
+    except ZeroDivisionError:
+        raise InputError("formula divides by zero", **w, expected="a divisor that is not 0", found=text) from None
+    except OverflowError:
+        raise InputError("formula result is too large", **w, expected="a finite number", found=text) from None
+    except (TypeError, ValueError) as e:  # wrong number or kind of arguments
+        raise InputError(f"formula cannot be computed ({e})", **w,
+                         expected=f"arithmetic, comparisons and {sorted(FUNCTIONS)}", found=text) from None
     except _Unknown as e:
         raise InputError(f"formula uses an unknown name {e.args[0]!r}", **w,
                          expected=f"one of {sorted(k for k in env)}", found=text) from None
     except _Forbidden as e:
         raise InputError(f"formula uses a construct that is not allowed ({e.args[0]})", **w,
                          expected=f"arithmetic, comparisons and {sorted(FUNCTIONS)}", found=text) from None
+    arr = np.asarray(value)
+    if arr.dtype.kind in "fc" and not np.isfinite(arr).all():
+        used = {n: env.get(n, (rows or {}).get(n)) for n in sorted(names(text))}
+        inputs = ", ".join(f"{n} = {_show(v)}" for n, v in used.items() if v is not None)
+        raise InputError("formula result is not a finite number (a division by zero, an overflow or a "
+                         "missing value)", **w, expected=f"finite inputs; this formula used {inputs or 'no names'}",
+                         found=text)
+    return value
+
+
+def _show(v) -> str:
+    a = np.asarray(v)
+    if a.ndim == 0:
+        return f"{a.item():g}" if a.dtype.kind in "fiu" else repr(a.item())
+    if a.dtype.kind not in "fiu":
+        return f"{a.size} values"
+    f = a.astype(float)
+    finite = f[np.isfinite(f)]
+    shown = f"{a.size} values"
+    if finite.size:
+        shown += f", largest {np.abs(finite).max():g}"
+    if finite.size < f.size:
+        shown += f", {f.size - finite.size} not finite"
+    return shown
 
 
 class _Unknown(Exception):
@@ -126,7 +194,13 @@ def _eval(node, env, rows=None):
             return env[node.id]
         raise _Unknown(node.id)
     if isinstance(node, ast.BinOp) and type(node.op) in _BIN:
-        return _BIN[type(node.op)](_eval(node.left, env, rows), _eval(node.right, env, rows))
+        left, right = _eval(node.left, env, rows), _eval(node.right, env, rows)
+        if isinstance(left, str) or isinstance(right, str):
+            raise _Forbidden("text in arithmetic")
+        if isinstance(node.op, ast.Pow):  # in floats: overflow gives inf at once, never a huge integer
+            out = np.power(np.asarray(left, dtype=float), np.asarray(right, dtype=float))
+            return out[()] if out.ndim == 0 else out
+        return _BIN[type(node.op)](left, right)
     if isinstance(node, ast.UnaryOp):
         v = _eval(node.operand, env, rows)
         if isinstance(node.op, ast.USub):

@@ -5,7 +5,14 @@ converts every money column to 元 using the unit its header declares
 (``票款收入（万元）``, ``fare_revenue [元]``), checks types, signs, empty cells and
 duplicate keys, and raises :class:`costing.errors.InputError` naming the file,
 sheet, row and column on the first problem. Row numbers are the ones a
-spreadsheet program shows: the header is row 1, the first data row is row 2.
+spreadsheet program shows: the header is row 1, the first data row is row 2
+(a CSV may start with ``#`` comment lines; they count as rows).
+
+One policy for every table (:func:`parse_number` parses each numeric cell):
+thousands separators, full-width digits and percent signs are accepted;
+``nan``, ``inf``, Excel error values (``#N/A``, ``#DIV/0!``) and a lone dash
+are bad input; an empty cell is bad input unless the column is optional
+(``allow_empty``), where it means "not given" (NaN, or the column's default).
 
 Inputs are opened read-only and never modified.
 """
@@ -13,7 +20,9 @@ from __future__ import annotations
 
 import hashlib
 import io as _io
+import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -70,9 +79,15 @@ class TableMeta:
     encoding: str | None
     headers: dict[str, str] = field(default_factory=dict)  # identifier -> original header
     units: dict[str, str] = field(default_factory=dict)  # identifier -> declared unit
+    header_row: int = 1  # the file's line of the header (after leading ``#`` comment lines)
 
     def where(self, column: str | None = None, row: int | None = None) -> dict:
-        """Keyword arguments for :class:`InputError` pointing into this table."""
+        """Keyword arguments for :class:`InputError` pointing into this table.
+
+        ``row`` counts from the header as row 1; it is shifted past any comment lines.
+        """
+        if row is not None:
+            row += self.header_row - 1
         return dict(file=str(self.path), sheet=self.sheet, row=row,
                     column=self.headers.get(column, column) if column else None)
 
@@ -86,6 +101,30 @@ def sha256_file(path: str | Path) -> str:
     return h.hexdigest()
 
 
+def read_text_file(path: str | Path, *, what: str = "project file", expected: str = "a .toml file") -> str:
+    """The text of a settings file (project, portfolio): UTF-8, with or without BOM.
+
+    Raises
+    ------
+    InputError
+        Naming the file when it is missing, a folder, binary or not UTF-8.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{what} does not exist", file=str(path), expected=expected)
+    if not path.is_file():
+        raise InputError(f"{what} is a folder, not a file", file=str(path), expected=expected, found="a folder")
+    raw = path.read_bytes()
+    if b"\x00" in raw:
+        raise InputError(f"{what} is a binary file", file=str(path), expected=f"{expected} (UTF-8 text)",
+                         found="binary data")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise InputError(f"{what} is not UTF-8 text (byte {e.start})", file=str(path),
+                         expected=f"{expected} saved as UTF-8", found="bytes in another encoding") from None
+
+
 def _decode(raw: bytes, path: Path) -> tuple[str, str]:
     for enc in ("utf-8-sig", "gb18030"):
         try:
@@ -96,21 +135,34 @@ def _decode(raw: bytes, path: Path) -> tuple[str, str]:
                      expected="UTF-8 or GBK text", found="bytes in another encoding")
 
 
-def _read_raw(path: Path, sheet: str | None) -> tuple[pd.DataFrame, str | None, str | None]:
-    """Read every cell as an object (strings for CSV, native values for XLSX)."""
+def _leading_comments(text: str) -> int:
+    """Number of lines before the header that are empty or start with ``#``."""
+    n = 0
+    for line in text.splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            break
+        n += 1
+    return n
+
+
+def _read_raw(path: Path, sheet: str | None) -> tuple[pd.DataFrame, str | None, str | None, int]:
+    """Read every cell as an object (strings for CSV, native values for XLSX); also the header's row."""
     if not path.exists():
         raise InputError("file does not exist", file=str(path), expected="an existing .csv or .xlsx file")
+    if not path.is_file():
+        raise InputError("not a file", file=str(path), expected="a .csv or .xlsx file", found="a folder")
     suffix = path.suffix.lower()
     if suffix == ".csv":
         text, enc = _decode(path.read_bytes(), path)
+        skip = _leading_comments(text)
         try:
             df = pd.read_csv(_io.StringIO(text), dtype=str, keep_default_na=False,
-                             skip_blank_lines=True)
+                             skip_blank_lines=True, skiprows=skip)
         except pd.errors.EmptyDataError:
             raise InputError("the file is empty", file=str(path), expected="a header row and data rows")
         except pd.errors.ParserError as e:
             raise InputError(f"not a valid CSV table ({e})", file=str(path))
-        return df, enc, None
+        return df, enc, None, skip + 1
     if suffix in (".xlsx", ".xlsm"):
         try:
             book = pd.ExcelFile(path, engine="openpyxl")
@@ -123,26 +175,92 @@ def _read_raw(path: Path, sheet: str | None) -> tuple[pd.DataFrame, str | None, 
                                  expected=f"one of {book.sheet_names}", found=name)
             df = pd.read_excel(book, sheet_name=name, dtype=object, keep_default_na=False, na_values=[])
         df = df.dropna(how="all")
-        return df, None, name
+        return df, None, name, 1
     raise InputError("unsupported file type", file=str(path),
                      expected=".csv (UTF-8 or GBK) or .xlsx", found=path.suffix)
 
 
-_NUM_CLEAN = re.compile(r"[,\s，]")
+#: Excel's error values; in a numeric cell they are bad input, never a number or an empty cell.
+EXCEL_ERRORS = frozenset({"#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!",
+                          "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!"})
+_DASHES = frozenset("-‐‑‒–—―－−")
+_SEPARATORS = re.compile(r"[,，\s]")  # thousands separators and spaces (full-width too)
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 
-def _to_number(v) -> float | None:
-    """Parse one cell; None for empty; raises ValueError for non-numeric text."""
+class _NotANumber(ValueError):
+    """A cell that is not a number. ``looks_numeric`` is True for values that stand
+    where a number should (``nan``, ``inf``, ``#N/A``, a dash, an overflow), so even a
+    formula column rejects them; plain text (``vehicles * 2``) may be a formula."""
+
+    def __init__(self, problem: str, looks_numeric: bool):
+        super().__init__(problem)
+        self.looks_numeric = looks_numeric
+
+
+def _parse_cell(v) -> float | None:
     if v is None:
         return None
-    if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
-        return None if (isinstance(v, float) and np.isnan(v)) else float(v)
-    s = _NUM_CLEAN.sub("", str(v)).replace("－", "-")
+    if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_)):
+        x = float(v)
+        if math.isnan(x):  # an empty cell of a workbook
+            return None
+        if math.isinf(x):
+            raise _NotANumber("not a finite number", True)
+        return x
+    if isinstance(v, (bool, np.bool_)):
+        raise _NotANumber("a TRUE/FALSE value is not a number", True)
+    s = str(v).strip()
+    if not s.isascii():
+        s = unicodedata.normalize("NFKC", s)  # full-width digits, signs, point, percent
+    s = _SEPARATORS.sub("", s)
     if s == "":
         return None
-    if s.endswith("%"):
-        return float(s[:-1]) / 100.0
-    return float(s)
+    if s.upper() in EXCEL_ERRORS:
+        raise _NotANumber("an Excel error value is not a number", True)
+    if all(ch in _DASHES for ch in s):
+        raise _NotANumber("a dash is not a number (write 0, or leave the cell empty where that is allowed)", True)
+    s = s.replace("−", "-")
+    percent = s.endswith("%")
+    body = s[:-1] if percent else s
+    if not _NUMBER.fullmatch(body):
+        low = body.lstrip("+-").lower()
+        if low in ("nan", "inf", "infinity", "na", "n/a", "null", "none"):
+            raise _NotANumber("not a finite number", True)
+        raise _NotANumber("non-numeric cell", False)
+    x = float(body)
+    if math.isinf(x):
+        raise _NotANumber("number too large", True)
+    return x / 100.0 if percent else x
+
+
+def parse_number(value, *, where: dict | None = None, expected: str = "a number") -> float | None:
+    """Parse one numeric cell under the readers' policy (every table, every reader).
+
+    Accepted: numbers; text with thousands separators (``1,846``, ``1，846``,
+    ``1 846``), full-width digits and signs (``１２３．５``, ``－3``), a
+    trailing percent sign (``12.5%`` -> 0.125) and exponents (``1e6``).
+
+    Empty (``None``, an empty workbook cell, ``""`` or only spaces) returns
+    ``None``: whether empty is allowed, and what it means, is the caller's
+    decision (see the README's reader policy).
+
+    Everything else is bad input, raised as :class:`InputError` at ``where``
+    (keywords ``file``, ``sheet``, ``row``, ``column``): non-numeric text;
+    ``nan``, ``NaN``, ``inf``, ``-inf`` and any value that overflows a float;
+    Excel's error values (``#N/A``, ``#DIV/0!`` ...); a lone dash (``-``,
+    ``—``), which could mean zero or nothing; ``TRUE``/``FALSE``.
+
+    Returns
+    -------
+    float or None
+        The finite value, or None for an empty cell. Money units are not
+        applied here (the column header declares them).
+    """
+    try:
+        return _parse_cell(value)
+    except _NotANumber as e:
+        raise InputError(str(e), **(where or {}), expected=expected, found=value) from None
 
 
 def read_table(path: str | Path, columns: Sequence[Column], *, sheet: str | None = None,
@@ -174,8 +292,8 @@ def read_table(path: str | Path, columns: Sequence[Column], *, sheet: str | None
         turns a column and index into an error location (row = index + 2).
     """
     path = Path(path)
-    raw, enc, sheet_name = _read_raw(path, sheet)
-    meta = TableMeta(path=path, sheet=sheet_name, encoding=enc)
+    raw, enc, sheet_name, header_row = _read_raw(path, sheet)
+    meta = TableMeta(path=path, sheet=sheet_name, encoding=enc, header_row=header_row)
     spec = {c.name: c for c in columns}
     extra_lookup = {glossary._norm(a): c.name for c in columns for a in c.aliases}
 
@@ -239,16 +357,17 @@ def _convert(s: pd.Series, c: Column, meta: TableMeta) -> pd.Series:
                              expected="a header such as '金额（万元）' or 'amount [元]' (元, 万元 or 亿元)",
                              found=meta.headers.get(header, header))
         factor = money_factor(unit, where=meta.where(header, 1))
-    if kind in ("text", "expr", "date") or kind == "auto":
-        if kind == "auto":
-            try:
-                vals = [_to_number(v) for v in s]
-                if any(v is not None for v in vals):
-                    return pd.Series([np.nan if v is None else v for v in vals], index=s.index, dtype=float)
-            except (ValueError, TypeError):
-                pass
-            return s.map(lambda v: "" if v is None else str(v).strip())
+    if kind in ("text", "expr", "date", "auto"):
         texts = s.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip())
+    if kind == "auto":  # an extra column: numbers if every filled cell is one, else text
+        try:
+            vals = [_parse_cell(v) for v in s]
+        except _NotANumber:
+            return texts
+        if any(v is not None for v in vals):
+            return pd.Series([np.nan if v is None else v for v in vals], index=s.index, dtype=float)
+        return texts
+    if kind in ("text", "expr", "date"):
         for i, v in texts.items():
             if v == "" and not c.allow_empty:
                 raise InputError("empty required cell", **meta.where(header, i + 2),
@@ -257,20 +376,20 @@ def _convert(s: pd.Series, c: Column, meta: TableMeta) -> pd.Series:
                 raise InputError("value not allowed", **meta.where(header, i + 2),
                                  expected=f"one of {list(c.choices)}", found=v)
         if kind == "expr":
-            return texts.map(lambda v: _num_or_text(v))
+            return pd.Series([_num_or_formula(v, meta.where(header, i + 2)) for i, v in texts.items()],
+                             index=s.index, dtype=object)
         return texts
+    expected = "a number" + (" in " + meta.units[header] if header in meta.units else "")
     values = np.empty(len(s), dtype=float)
     for j, (i, v) in enumerate(s.items()):
         try:
-            x = _to_number(v)
-        except (ValueError, TypeError):
-            raise InputError("non-numeric cell", **meta.where(header, i + 2),
-                             expected="a number" + (" in " + meta.units[header] if header in meta.units else ""),
-                             found=v) from None
+            x = _parse_cell(v)
+        except _NotANumber as e:
+            raise InputError(str(e), **meta.where(header, i + 2), expected=expected, found=v) from None
         if x is None:
             if not c.allow_empty:
                 raise InputError("empty required cell", **meta.where(header, i + 2),
-                                 expected="a number", found="")
+                                 expected=expected, found="")
             values[j] = np.nan
             continue
         if kind in ("int", "year") and x != int(x):
@@ -286,17 +405,24 @@ def _convert(s: pd.Series, c: Column, meta: TableMeta) -> pd.Series:
         values[j] = x
     if kind == "money":
         values = values * factor
+        over = np.isinf(values)
+        if over.any():
+            i = s.index[int(np.flatnonzero(over)[0])]
+            raise InputError("number too large", **meta.where(header, i + 2), expected=expected, found=s[i])
     if kind in ("int", "year") and not np.isnan(values).any():
         return pd.Series(values.astype(np.int64), index=s.index)
     return pd.Series(values, index=s.index)
 
 
-def _num_or_text(v: str):
+def _num_or_formula(v: str, where: dict):
+    """A cell of an ``expr`` column: a number, or the text of a formula (checked when evaluated)."""
     try:
-        x = _to_number(v)
-        return v if x is None else x
-    except (ValueError, TypeError):
+        x = _parse_cell(v)
+    except _NotANumber as e:
+        if e.looks_numeric:  # nan, inf, #N/A, a dash: never a formula
+            raise InputError(str(e), **where, expected="a number or a formula", found=v) from None
         return v
+    return v if x is None else x
 
 
 def parse_money(value, *, where: dict | None = None) -> float:
@@ -312,13 +438,13 @@ def parse_money(value, *, where: dict | None = None) -> float:
     else:
         raise InputError("money amount without its unit", **w,
                          expected="{amount = ..., unit = '元' | '万元' | '亿元'}", found=value)
-    try:
-        x = _to_number(amt)
-    except (ValueError, TypeError):
-        x = None
+    x = parse_number(amt, where=w)
     if x is None:
         raise InputError("not a number", **w, expected="a number", found=amt)
-    return x * money_factor(unit, where=w)
+    y = x * money_factor(unit, where=w)
+    if not math.isfinite(y):
+        raise InputError("number too large", **w, expected="a number", found=value)
+    return y
 
 
-__all__ = ["Column", "TableMeta", "read_table", "parse_money", "sha256_file", "MONEY_UNITS"]
+__all__ = ["Column", "TableMeta", "read_table", "parse_number", "parse_money", "read_text_file", "sha256_file", "MONEY_UNITS"]

@@ -25,6 +25,7 @@ file, sheet, row and column. Tables are read but never written.
 from __future__ import annotations
 
 import copy
+import math
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -35,7 +36,7 @@ import pandas as pd
 import yaml
 
 from .errors import InputError
-from .io import Column, TableMeta, parse_money, read_table
+from .io import Column, TableMeta, parse_money, read_table, read_text_file
 from .units import money_factor
 
 TOP_LEVEL_KEYS = {"project", "tables", "parameters", "money", "standard", "budget", "benchmark",
@@ -129,10 +130,7 @@ def _deep_merge(base: dict, over: dict) -> dict:
 def read_project_file(path: str | Path) -> dict:
     """Parse a TOML or YAML project file safely; InputError on a syntax error."""
     path = Path(path)
-    if not path.exists():
-        raise InputError("project file does not exist", file=str(path),
-                         expected="a .toml or .yaml project file")
-    text = path.read_bytes().decode("utf-8-sig", errors="strict")
+    text = read_text_file(path, expected="a .toml or .yaml project file")
     suffix = path.suffix.lower()
     try:
         if suffix == ".toml":
@@ -154,18 +152,35 @@ def read_project_file(path: str | Path) -> dict:
     return data
 
 
-def load_type(type_ref: str, *, base_dir: Path | None = None) -> dict:
-    """A project type template: a name in ``costing/templates`` or a path to a TOML file."""
+def load_type(type_ref: str, *, base_dir: Path | None = None, where: dict | None = None) -> dict:
+    """A project type template: a name in ``costing/templates`` or a path to a TOML file.
+
+    ``where`` (InputError keywords) is the place that names the type, e.g. the
+    project file and ``project.type``.
+    """
+    w = where or {}
     candidate = (base_dir / type_ref) if base_dir is not None else Path(type_ref)
     if type_ref.endswith(".toml") and candidate.exists():
-        return tomllib.loads(candidate.read_text(encoding="utf-8"))
+        try:
+            return tomllib.loads(read_text_file(candidate, what="project type template"))
+        except tomllib.TOMLDecodeError as e:
+            raise InputError(f"project type template is not valid TOML ({e})", file=str(candidate)) from None
     files = resources.files("costing") / "templates" / f"{type_ref}.toml"
     if not files.is_file():
         known = sorted(p.name[:-5] for p in (resources.files("costing") / "templates").iterdir()
                        if p.name.endswith(".toml"))
-        raise InputError("unknown project type", expected=f"one of {known} or a path to a .toml template",
+        raise InputError("unknown project type", **w, expected=f"one of {known} or a path to a .toml template",
                          found=type_ref)
     return tomllib.loads(files.read_text(encoding="utf-8"))
+
+
+def _year(head: dict, key: str, pfile: Path, default=None) -> int:
+    """``project.<key>`` as a whole year; InputError naming it otherwise (``"2026年"``, ``2026.5``)."""
+    v = head.get(key, default)
+    if isinstance(v, bool) or not isinstance(v, int) or not 1900 <= v <= 2200:
+        raise InputError(f"project.{key} is not a year", file=str(pfile), column=f"project.{key}",
+                         expected="a whole year such as 2026 (a number, without 年 or decimals)", found=v)
+    return v
 
 
 def _columns(spec_cols: list[dict]) -> list[Column]:
@@ -215,15 +230,16 @@ def load_project(path: str | Path) -> Project:
         if k not in head:
             raise InputError(f"missing project.{k}", file=str(pfile), column=f"project.{k}", expected="a value")
     base = pfile.parent
-    spec = _deep_merge(load_type(str(head["type"]), base_dir=base),
+    spec = _deep_merge(load_type(str(head["type"]), base_dir=base,
+                                 where=dict(file=str(pfile), column="project.type")),
                        {k: v for k, v in data.items() if k in ("targets", "drivers", "operations", "peers",
                                                                "benchmark", "sensitivity", "type")})
-    budget_year = int(head["budget_year"])
-    price_year = int(head.get("price_year", budget_year))
+    budget_year = _year(head, "budget_year", pfile)
+    price_year = _year(head, "price_year", pfile, default=budget_year)
 
     params: dict[str, float] = dict(spec.get("parameters", {}))
     for k, v in (data.get("parameters") or {}).items():
-        if isinstance(v, bool) or not isinstance(v, (int, float)):
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
             raise InputError(f"parameter {k!r} is not a number", file=str(pfile), column=f"parameters.{k}",
                              expected="a number (money goes in [money] with its unit)", found=v)
         params[k] = float(v)
@@ -255,6 +271,9 @@ def load_project(path: str | Path) -> Project:
             raise InputError(f"table {name!r} does not exist", file=str(tpath),
                              expected=f"the file named by tables.{name} in {pfile}")
         tables[name], meta[name] = read_table(tpath, cols, sheet=sheet, key=key, label=name)
+        if tables[name].empty and name in REQUIRED_TABLES:
+            raise InputError(f"the {name} table has no rows", **meta[name].where(None, 2),
+                             expected="at least one data row under the header", found="only a header")
     if "peer_costs" not in tables:
         tables["peer_costs"] = pd.DataFrame({"peer_id": pd.Series(dtype=str), "year": pd.Series(dtype=int),
                                              "item_id": pd.Series(dtype=str), "amount": pd.Series(dtype=float)})

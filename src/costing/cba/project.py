@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from ..errors import InputError, ParameterError
+from ..io import Column, read_table, read_text_file
 from ..units import money_factor
 from .cashflow import KIND_SIGN, CashFlowItem, CashFlowModel
 from .discounting import TIMINGS, get_preset
@@ -53,48 +53,23 @@ def _need(d: dict, key: str, file, section: str):
 
 
 def _read_table(path: Path, names: list[str], unit: str) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The cash-flow table through the common reader (:func:`costing.io.read_table`): one
+    policy for encodings, separators and bad cells; amounts in ``unit`` -> 元."""
     if not path.exists():
         raise InputError("cash-flow table not found", file=path, expected="an existing CSV file")
-    lines = path.read_text(encoding="utf-8").splitlines()
-    n_comment = 0
-    while n_comment < len(lines) and lines[n_comment].lstrip().startswith("#"):
-        n_comment += 1
-    df = pd.read_csv(path, comment="#", skip_blank_lines=True)
-    header_row = n_comment + 1
-
-    def row_of(i):  # spreadsheet row number of data index i
-        return header_row + 1 + i
-
-    if "year" not in df.columns:
-        raise InputError("no 'year' column", file=path, row=header_row, expected="year", found=list(df.columns))
-    for c in ["year"] + names:
-        if c not in df.columns:
-            raise InputError(f"no column for item {c!r}", file=path, row=header_row, column=c,
-                             expected=f"columns year, {', '.join(names)}", found=list(df.columns))
-        vals = pd.to_numeric(df[c], errors="coerce")
-        bad = vals.isna()
-        if bad.any():
-            i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise InputError("not a number", file=path, row=row_of(i), column=c, expected="a number",
-                             found=None if pd.isna(df[c].iloc[i]) else df[c].iloc[i])
+    cols = [Column("year", "year"), *[Column(n, "number", min_value=0) for n in names]]
+    df, meta = read_table(path, cols, key=["year"], keep_extra=False, label="cashflows")
+    if df.empty:
+        raise InputError("cash-flow table has no rows", **meta.where("year", 2),
+                         expected="one row per year", found="only a header")
     years = df["year"].to_numpy()
-    if np.any(years != np.round(years)):
-        raise InputError("year must be a whole number", file=path, column="year", found=years.tolist())
     steps = np.diff(years)
     if np.any(steps != 1):
         i = int(np.flatnonzero(steps != 1)[0]) + 1
-        raise InputError("years out of order or not consecutive", file=path, row=row_of(i), column="year",
+        raise InputError("years out of order or not consecutive", **meta.where("year", i + 2),
                          expected=f"{int(years[i - 1]) + 1}", found=int(years[i]))
     f = money_factor(unit, where={"file": path})
-    amounts = {}
-    for c in names:
-        a = df[c].to_numpy(dtype=float)
-        if (a < 0).any():
-            i = int(np.flatnonzero(a < 0)[0])
-            raise InputError("negative amount; enter magnitudes (the item's kind gives the sign)",
-                             file=path, row=row_of(i), column=c, expected=">= 0", found=float(a[i]))
-        amounts[c] = a * f
-    return years.astype(int), amounts
+    return years.astype(int), {c: df[c].to_numpy(dtype=float) * f for c in names}
 
 
 def load_cba_project(path) -> CBAProject:
@@ -110,10 +85,9 @@ def load_cba_project(path) -> CBAProject:
     CBAProject
     """
     path = Path(path)
-    if not path.exists():
-        raise InputError("project file not found", file=path, expected="an existing TOML file")
+    text = read_text_file(path, expected="a CBA project .toml file")
     try:
-        cfg = tomllib.loads(path.read_text(encoding="utf-8"))
+        cfg = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"not valid TOML: {exc}", file=path) from None
     proj = cfg.get("project", {})

@@ -6,8 +6,6 @@ reader never sees a half-written file.
 """
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Mapping
 
@@ -17,6 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from ..outputs import atomic_path
 from ..units import from_yuan
 from .display import to_display
 from .evaluation import EvaluationResult
@@ -37,16 +36,8 @@ RATE_FORMAT = '0.00"%"'
 def save_atomic(wb: Workbook, path: str | Path) -> Path:
     """Save ``wb`` to ``path`` atomically (temporary file in the same folder, then os.replace)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=".xlsx.tmp", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         wb.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
     return path
 
 

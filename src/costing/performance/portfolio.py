@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..io import Column, TableMeta, read_table
+from ..io import Column, TableMeta, read_table, read_text_file
 from . import indicators as lib
 from .scoring import DEFAULT_WEIGHTS, normalize_band, normalize_direction
 
@@ -480,10 +480,9 @@ def load_portfolio(path: str | Path) -> Portfolio:
         Naming the file, row and column of the first problem.
     """
     path = Path(path)
-    if not path.exists():
-        raise InputError("portfolio file does not exist", file=str(path), expected="an existing .toml file")
+    text = read_text_file(path, what="portfolio file")
     try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+        doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise InputError(f"not valid TOML ({e})", file=str(path)) from None
     proj = doc.get("project", {})
@@ -511,6 +510,9 @@ def load_portfolio(path: str | Path) -> Portfolio:
             continue
         key = ["project_id"] if k in ("projects",) else (["department_id"] if k == "departments" else None)
         frames[k], metas[k] = read_table(path.parent / tables[k], cols, key=key, label=k)
+        if frames[k].empty and k in REQUIRED_TABLES:
+            raise InputError(f"the {k} table has no rows", **metas[k].where(None, 2),
+                             expected="at least one data row under the header", found="only a header")
     return build_portfolio(frames["departments"], frames["projects"], frames["indicators"],
                            budget_year=year, ex_ante_scores=frames.get("ex_ante_scores"),
                            spending=frames.get("spending"), previous_evaluation=frames.get("previous_evaluation"),

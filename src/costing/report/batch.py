@@ -139,6 +139,10 @@ def run_batch(project_paths, out_dir="reports", jobs: int | None = None, executo
         except CostingError as exc:
             results[i] = ReportResult(project_path=p, status="invalid", error=str(exc),
                                       seconds=time.perf_counter() - t1)
+        except Exception as exc:  # a bug of ours while preparing: this project fails, not the batch
+            results[i] = ReportResult(project_path=p, status="failed",
+                                      error=f"{type(exc).__name__}: {exc}",
+                                      seconds=time.perf_counter() - t1)
     out_dir = Path(out_dir).expanduser().resolve()
     args = (out_dir, overrides, templates_dir, kernel_name, timeout)
     bar = tqdm(total=len(paths), desc="reports", unit="project", disable=not progress,

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import CostingError, ParameterError
+from ..outputs import default_mode
 from . import export
 from .params import (PIPELINE_PARAMETERS, coerce_cli_value, inspect_template, resolve_template,
                      validate_parameters)
@@ -412,7 +413,7 @@ def run_report(project_path, out_dir="reports", *, overrides=None, templates_dir
         raise ParameterError("report folder would escape the output folder", file=spec.path,
                              expected=str(out_dir), found=str(dest))
     build = Path(tempfile.mkdtemp(prefix=f".{sid}.", suffix=".building", dir=out_dir))
-    os.chmod(build, 0o755)
+    os.chmod(build, default_mode(folder=True))  # mkdtemp gives 0o700; publish with the umask's
     files, headlines, per_template = {}, {}, {}
     current = None
     try:
