@@ -169,12 +169,16 @@ def _small_portfolio(**over):
                 "target", "actual_to_date", "final_actual", "weight", "band"])
     ind["data_source"] = "台账"
     ind["deviation_reason"] = ["", "", "", "机制尚在试运行", "", "", ""]
+    # the in-year actuals, dated: the units' tracking form of 30 September
+    to_date = ind.pop("actual_to_date")
+    tracking = pd.DataFrame({"project_id": ind["project_id"], "level3": ind["level3"], "date": "2026-09-30",
+                             "actual": to_date, "likelihood": "确定能"})[to_date.notna()]
     sp = pd.DataFrame({"project_id": ["P1", "P1", "P2", "P3", "P3"],
                        "date": ["2026-09-30", "2026-12-31", "2026-09-30", "2026-08-31", "2026-10-31"],
                        "spent": [50e4, 95e4, 130e4, 20e4, 45e4]})
     ea = pd.DataFrame({"project_id": ["P1", "P2"], "necessity": [22.0, 10.0], "economy": [18.0, 8.0],
                        "target_quality": [17.0, 10.0], "feasibility": [16.0, 10.0], "compliance": [12.0, 10.0]})
-    kw = dict(budget_year=2026, spending=sp, ex_ante_scores=ea)
+    kw = dict(budget_year=2026, spending=sp, ex_ante_scores=ea, tracking=tracking)
     kw.update(over)
     return cp.build_portfolio(dep, prj, ind, **kw)
 
@@ -272,7 +276,7 @@ def test_feedback_from_evaluation_into_next_ex_ante():
     # with these bands P1 (84) is 差 -> 取消; P2 (96.5) 良 -> 延续; P3 (99) 优
     prev = cp.feed_forward(res, 2026)
     assert list(prev["recommendation"]) == ["取消", "延续", "延续"]
-    nxt = _small_portfolio(budget_year=2027, spending=None, previous_evaluation=prev)
+    nxt = _small_portfolio(budget_year=2027, spending=None, tracking=None, previous_evaluation=prev)
     s = cp.ex_ante(nxt).sheet.set_index("project_id")
     assert s.loc["P1", "prev_grade"] == "差" and s.loc["P1", "prev_recommendation"] == "取消"
     assert s.loc["P1", "blocked"] and s.loc["P1", "approved_final"] == 0.0
@@ -280,7 +284,8 @@ def test_feedback_from_evaluation_into_next_ex_ante():
     # an override with a reason lifts the block
     ea = nxt.ex_ante_scores.copy()
     ea["override_reason"] = ["已整改，经研究同意继续实施", "", ]
-    nxt2 = _small_portfolio(budget_year=2027, spending=None, previous_evaluation=prev, ex_ante_scores=ea)
+    nxt2 = _small_portfolio(budget_year=2027, spending=None, tracking=None, previous_evaluation=prev,
+                            ex_ante_scores=ea)
     s2 = cp.ex_ante(nxt2).sheet.set_index("project_id")
     assert not s2.loc["P1", "blocked"] and s2.loc["P1", "approved_final"] == 100e4
 

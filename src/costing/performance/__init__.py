@@ -6,6 +6,7 @@
 - :mod:`.exante` — ex-ante assessment (事前绩效评估), :func:`cut_amount`, :func:`cut_rate`;
 - :mod:`.monitoring` — dual monitoring (双监控) at an as-of date;
 - :mod:`.scoring` / :mod:`.evaluation` — self-evaluation (绩效自评) per 财预〔2020〕10号;
+- :mod:`.notices` — 整改建议书 and 预算调整建议 per budget unit, as data;
 - :mod:`.department` — whole-department performance (部门整体绩效);
 - :mod:`.excel`, :mod:`.charts`, :mod:`.display` — outputs; :mod:`.cli` — commands.
 
@@ -17,6 +18,7 @@ from .exante import CONCLUSION_THRESHOLDS, ExAnteResult, conclude, cut_amount, c
 from .indicators import LEVELS, load_library, project_types, search_indicators, smart_check
 from .monitoring import (DEFAULT_DEVIATION_THRESHOLD, DEFAULT_TOLERANCE, MonitoringResult, execution_rate,
                          expected_to_date, monitor, target_achievement, time_progress)
+from .notices import RectificationNotice, rectification_notices
 from .portfolio import EX_ANTE_DIMENSIONS, Portfolio, Project, build_portfolio, load_portfolio
 from .scoring import (DEFAULT_WEIGHTS, GRADE_BANDS, QUALITATIVE_BANDS, RECOMMENDATION_RULES, grade, recommend,
                       score_execution, score_indicator)
@@ -24,10 +26,11 @@ from .scoring import (DEFAULT_WEIGHTS, GRADE_BANDS, QUALITATIVE_BANDS, RECOMMEND
 __all__ = [
     "CONCLUSION_THRESHOLDS", "DEFAULT_DEVIATION_THRESHOLD", "DEFAULT_TOLERANCE", "DEFAULT_WEIGHTS",
     "EX_ANTE_DIMENSIONS", "GRADE_BANDS", "LEVELS", "QUALITATIVE_BANDS", "RECOMMENDATION_RULES",
-    "EvaluationResult", "ExAnteResult", "MonitoringResult", "Portfolio", "Project", "SelfEvaluation",
+    "EvaluationResult", "ExAnteResult", "MonitoringResult", "Portfolio", "Project", "RectificationNotice",
+    "SelfEvaluation",
     "build_portfolio", "conclude", "cut_amount", "cut_rate", "cut_summary", "department_performance",
     "evaluate_portfolio", "ex_ante", "execution_rate", "expected_to_date", "feed_forward", "grade",
-    "load_library", "load_portfolio", "monitor", "project_types", "recommend", "score_execution",
+    "load_library", "load_portfolio", "monitor", "project_types", "recommend", "rectification_notices", "score_execution",
     "score_indicator", "search_indicators", "self_evaluate", "smart_check", "target_achievement",
     "time_progress",
 ]

@@ -39,6 +39,10 @@ def add_monitor_arguments(parser: argparse.ArgumentParser) -> None:
                         help="target deviation when achievement < threshold (fraction, default 0.80)")
     parser.add_argument("--convention", choices=("days", "months"), default=None,
                         help="time progress: elapsed days (default) or months")
+    parser.add_argument("--notices", metavar="DIR",
+                        help="write one 整改建议书 (rectification notice) per budget unit to this folder, as .xlsx")
+    parser.add_argument("--notice-days", dest="notice_days", type=int, default=None, metavar="N",
+                        help="reply deadline = as-of date + N days (default [parameters] notice_days or 30)")
 
 
 def add_evaluate_arguments(parser: argparse.ArgumentParser) -> None:
@@ -77,18 +81,33 @@ def _monitor(args, out=None) -> None:
     from .portfolio import load_portfolio
 
     out = out or sys.stdout
-    res = monitor(load_portfolio(args.portfolio), args.as_of, tolerance=getattr(args, "tolerance", None),
+    pf = load_portfolio(args.portfolio)
+    res = monitor(pf, args.as_of, tolerance=getattr(args, "tolerance", None),
                   deviation_threshold=getattr(args, "threshold", None), convention=getattr(args, "convention", None))
-    cols = ["project_id", "project_name", "department_name", "budget", "spent", "execution_rate",
-            "time_progress", "low_execution", "n_deviating", "deviating_indicators"]
+    cols = ["project_id", "project_name", "department_name", "budget_initial", "budget", "spent", "forecast",
+            "execution_rate", "time_progress", "low_execution", "n_deviating", "deviating_indicators", "n_problems"]
     _print(f"绩效跟踪分析表 (tracking table, as of {res.as_of})", res.projects[cols], out)
     _print("部门汇总 (departments)", res.departments, out)
+    if len(res.problems):
+        _print("填报问题 (missing fields of the units' forms)", res.problems, out)
     s = res.summary
     print(f"\n时间进度 {fmt_rate(s['time_progress'])}; 执行率 {fmt_rate(s['execution_rate'])}; "
           f"执行偏慢 {s['n_low_execution']} 个项目; 目标偏离 {s['n_deviating_projects']} 个项目"
-          f"（{s['n_deviating_indicators']} 个指标）", file=out)
+          f"（{s['n_deviating_indicators']} 个指标）; 填报问题 {s['n_problems']} 项", file=out)
     if args.xlsx:
         print(f"wrote {write_tracking_xlsx(res, args.xlsx)}", file=out)
+    if getattr(args, "notices", None):
+        from .excel import write_notices
+        from .notices import rectification_notices
+
+        notices = rectification_notices(pf, res, days=getattr(args, "notice_days", None))
+        written, failed = write_notices(notices, args.notices)
+        for n, path in zip([n for n in notices if n.department_id not in failed], written):
+            print(f"wrote {path} ({len(n.items)} 项问题, {len(n.adjustments)} 项预算调整建议)", file=out)
+        for dep, msg in failed.items():
+            print(f"costing monitor: notice of {dep} failed: {msg}", file=sys.stderr)
+        if failed:
+            return EXIT_INTERNAL
 
 
 def _evaluate(args, out=None) -> None:
@@ -115,7 +134,7 @@ def run_assess(args) -> int:
 
 
 def run_monitor(args) -> int:
-    """``costing monitor PORTFOLIO --as-of DATE [--xlsx PATH]``: the tracking table and flags."""
+    """``costing monitor PORTFOLIO --as-of DATE [--xlsx PATH] [--notices DIR]``: the tracking form, flags, notices."""
     return guarded("monitor", _monitor, args)
 
 

@@ -26,7 +26,12 @@ LABELS: dict[str, str] = {
     "execution_rate": "预算执行率", "time_progress": "时间进度", "gap": "执行偏差",
     "low_execution": "执行偏慢", "n_indicators": "指标数", "n_deviating": "偏离指标数",
     "n_missing_actual": "缺少实际值指标数", "deviating": "目标偏离", "deviating_indicators": "偏离指标",
-    "n_low_execution": "执行偏慢项目数", "n_deviating_indicators": "偏离指标数",
+    "n_low_execution": "执行偏慢项目数", "n_deviating_projects": "目标偏离项目数",
+    "n_deviating_indicators": "偏离指标数", "n_problems": "填报问题数",
+    "forecast": "全年预计执行数", "ind_no": "指标序号", "actual_text": "截至执行情况", "actual_date": "数据截至日期",
+    "likelihood": "完成目标可能性", "reason_group": "偏差原因类别", "cause": "偏差原因", "measures": "改进措施",
+    "light": "预警灯", "field": "缺失项", "problem": "问题", "proposed": "建议调整后预算数", "adjustment": "调整额",
+    "forecast_source": "预计数来源", "rule": "调整规则",
     "indicator_id": "指标编码", "level1": "一级指标", "level2": "二级指标", "level3": "三级指标",
     "unit": "计量单位", "direction": "指标方向", "progress": "进度类型", "target": "年度指标值",
     "target_value": "年度指标值（数值）", "expected": "序时目标值", "actual_to_date": "截至目前完成值",
@@ -41,7 +46,8 @@ LABELS: dict[str, str] = {
     "duty_completion": "重点工作完成率", "good_share": "优良项目占比", "benefit_rate": "效益指标得分率",
     "satisfaction_rate": "满意度指标得分率", "satisfaction_survey": "满意度调查结果",
 }
-MONEY = {"requested", "approved", "approved_final", "cut_amount", "budget_initial", "budget", "spent",
+MONEY = {"requested", "approved", "approved_final", "cut_amount", "budget_initial", "budget", "spent", "forecast",
+         "proposed", "adjustment",
          "basic_spent", "cost_per_staff"}
 RATES = {"cut_rate", "execution_rate", "time_progress", "gap", "achievement", "basic_execution",
          "project_execution", "assessed_share", "smart_share", "duty_completion", "good_share",

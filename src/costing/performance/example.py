@@ -128,6 +128,16 @@ def generate_frames(n_projects: int = 30, *, n_indicators: int | None = None, se
         for m, f in zip(months, path):
             sp_rows.append((prj["project_id"].iat[i], m.strftime("%Y-%m-%d"), np.round(budget[i] * f / 100) * 100))
     sp = pd.DataFrame(sp_rows, columns=["project_id", "date", "spent"])
+    # the units' 全年预计执行数 on their monitoring forms (30 June and 30 September), a separate
+    # random stream so the other figures do not move; two projects leave it blank in September
+    rng2 = np.random.default_rng(seed + 1)
+    sp["forecast"] = np.nan
+    for date in (f"{BUDGET_YEAR}-06-30", f"{BUDGET_YEAR}-09-30"):
+        at = (sp["date"] == date).to_numpy()
+        fc = np.minimum(final * rng2.normal(1.0, 0.04, n), 1.0) * budget
+        sp.loc[at, "forecast"] = np.round(fc / 100) * 100
+    if 30 <= n < 1000:  # the bundled example's named cases: two units never report it
+        sp.loc[sp["project_id"].isin(["P007", "P024"]), "forecast"] = np.nan
 
     # indicators
     ind_rows = []
@@ -137,9 +147,11 @@ def generate_frames(n_projects: int = 30, *, n_indicators: int | None = None, se
         codes = TEMPLATES[typ]
         if n_indicators is not None:  # the type's template cycled to the requested length
             codes = [codes[j % len(codes)] for j in range(n_indicators)]
-        for code in codes:
+        for j, code in enumerate(codes):
             li = lib.loc[code]
-            row = dict(project_id=prj["project_id"].iat[i], indicator_id=code)
+            # a cycled template repeats codes: the repeats get their own name (三级指标)
+            level3 = li["level3"] if j < len(TEMPLATES[typ]) else f"{li['level3']}（{j // len(TEMPLATES[typ]) + 1}）"
+            row = dict(project_id=prj["project_id"].iat[i], indicator_id=code, level3=level3)
             if li["direction"] == "qualitative":
                 band = rng.choice(["达成", "达成", "达成", "部分达成", "未达成"])
                 row.update(target=li["suggested_target"], actual_to_date=np.nan, final_actual=np.nan, band=band)
@@ -159,6 +171,8 @@ def generate_frames(n_projects: int = 30, *, n_indicators: int | None = None, se
             row["deviation_reason"] = missed_reason
             ind_rows.append(row)
     ind = pd.DataFrame(ind_rows)
+    tracking = _tracking(ind, lib, rng2, named=30 <= n < 1000)
+    ind = ind.drop(columns="actual_to_date")
     if n_indicators is not None:
         # explicit weights: default split by level 1 for every project
         l1 = ind["indicator_id"].map(lib["level1"])
@@ -185,14 +199,72 @@ def generate_frames(n_projects: int = 30, *, n_indicators: int | None = None, se
     pv["grade"] = grade(pv["score"])
     pv["recommendation"] = recommend(pv["grade"])
     return {"departments": dep, "projects": prj, "indicators": ind, "ex_ante_scores": ea.reset_index(drop=True),
-            "spending": sp, "previous_evaluation": pv.reset_index(drop=True)}
+            "spending": sp, "tracking": tracking, "previous_evaluation": pv.reset_index(drop=True)}
+
+
+#: synthetic answers on the monitoring form for an indicator behind its expected value to date
+_BEHIND = [("有可能", "项目管理", "实施进度滞后于计划", "加强调度，按月通报进度（合成示例）"),
+           ("有可能", "投入保障", "配套资金到位较晚", "协调资金拨付，倒排工期（合成示例）"),
+           ("不可能", "规划和目标设计", "年初目标值设定偏高", "下年度按实际能力调整目标值（合成示例）"),
+           ("有可能", "制度保障", "考核办法尚未出台", "第四季度出台考核办法（合成示例）")]
+
+
+def _tracking(ind: pd.DataFrame, lib: pd.DataFrame, rng, *, named: bool) -> pd.DataFrame:
+    """The units' 《绩效跟踪分析表》 answers, dated 30 June and 30 September (synthetic).
+
+    The September actual is the indicator table's generated ``actual_to_date``;
+    the June one is about half of it for cumulative indicators and close to
+    it for levels. An indicator more than 10% behind its expected value gets
+    有可能 or 不可能 with a reason; in the bundled example a few answers are
+    left incomplete on purpose, so the form lists submission problems.
+    """
+    info = lib.reindex(ind["indicator_id"])
+    qual = (info["direction"] == "qualitative").to_numpy()
+    cumulative = (info["progress"] == "cumulative").to_numpy()
+    lower = (info["direction"] == "lower").to_numpy()
+    sept = ind["actual_to_date"].to_numpy(dtype=float)
+    target = pd.to_numeric(ind["target"], errors="coerce").to_numpy(dtype=float)
+    tp = np.where(cumulative, 273 / 365, 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(lower, target * tp / sept, sept / (target * tp))
+    pick = rng.integers(0, len(_BEHIND), len(ind))
+    rows = []
+    for date, scale in ((f"{BUDGET_YEAR}-06-30", None), (f"{BUDGET_YEAR}-09-30", 1.0)):
+        if scale is None:
+            june = np.where(cumulative, sept * (181 / 273) * rng.normal(1.0, 0.03, len(ind)),
+                            sept * rng.normal(1.0, 0.02, len(ind)))
+            cap = np.where(info["unit"].to_numpy() == "%", 100.0, np.inf)
+            actual = np.round(np.minimum(june, cap), 2)
+        else:
+            actual = sept
+        behind = ~qual & (ratio < 0.9)
+        answers = np.array(_BEHIND, dtype=object)[pick]
+        likelihood = np.where(behind, answers[:, 0], "确定能")
+        likelihood = np.where(qual & (rng.random(len(ind)) < 0.2), "有可能", likelihood)
+        doubt = likelihood != "确定能"
+        df = pd.DataFrame({
+            "project_id": ind["project_id"], "level3": ind["level3"], "date": date,
+            "actual": np.where(qual, "按计划推进（合成示例）", actual).astype(object),
+            "likelihood": likelihood,
+            "reason_group": np.where(doubt, np.where(qual, "制度保障", answers[:, 1]), ""),
+            "cause": np.where(doubt, np.where(qual, "配套制度尚在制定", answers[:, 2]), ""),
+            "measures": np.where(doubt, np.where(qual, "年底前印发实施（合成示例）", answers[:, 3]), "")})
+        rows.append(df)
+    tr = pd.concat(rows, ignore_index=True)
+    if named:  # incomplete answers on the September form: no measures, no likelihood, no actual
+        sept_rows = tr.index[tr["date"] == f"{BUDGET_YEAR}-09-30"]
+        doubt = sept_rows[tr.loc[sept_rows, "likelihood"] != "确定能"]
+        tr.loc[doubt[:3], "measures"] = ""
+        tr.loc[sept_rows[[5, 40]], "likelihood"] = ""
+        tr = tr.drop(index=[sept_rows[60], sept_rows[60] - len(ind)])    # never reported, June or September
+    return tr.reset_index(drop=True)
 
 
 def generate_portfolio(n_projects: int = 30, *, n_indicators: int | None = None, seed: int = SEED) -> Portfolio:
     """A validated synthetic :class:`Portfolio` (see :func:`generate_frames`)."""
     f = generate_frames(n_projects, n_indicators=n_indicators, seed=seed)
     return build_portfolio(f["departments"], f["projects"], f["indicators"], budget_year=BUDGET_YEAR,
-                           ex_ante_scores=f["ex_ante_scores"], spending=f["spending"],
+                           ex_ante_scores=f["ex_ante_scores"], spending=f["spending"], tracking=f["tracking"],
                            previous_evaluation=f["previous_evaluation"], id="synthetic", name="合成组合")
 
 
@@ -207,18 +279,20 @@ HEADERS = {
                  "approved": "审定数（万元）", "budget_initial": "年初预算数（万元）",
                  "budget": "全年预算数（万元）", "annual_goal": "年度总体目标"},
     "indicators": {"project_id": "项目编码", "indicator_id": "指标编码", "target": "年度指标值",
-                   "actual_to_date": "截至目前完成值", "final_actual": "实际完成值", "band": "定性评级",
-                   "deviation_reason": "偏差原因分析及改进措施"},
+                   "final_actual": "实际完成值", "band": "定性评级", "deviation_reason": "偏差原因分析及改进措施"},
     # English headers on purpose: the reader accepts both
-    "spending": {"project_id": "project_id", "date": "date", "spent": "spent [万元]"},
+    "spending": {"project_id": "project_id", "date": "date", "spent": "spent [万元]", "forecast": "forecast [万元]"},
+    "tracking": {"project_id": "项目编码", "level3": "三级指标", "date": "截至日期", "actual": "截至执行情况",
+                 "likelihood": "完成目标可能性", "reason_group": "偏差原因类别", "cause": "偏差原因",
+                 "measures": "改进措施"},
     "ex_ante_scores": {"project_id": "项目编码", **{k: v[0] for k, v in EX_ANTE_DIMENSIONS.items()},
                        "override_reason": "恢复申报理由", "assessor": "评估机构"},
     "previous_evaluation": {"project_id": "项目编码", "year": "年度", "score": "自评得分", "grade": "等级",
                             "recommendation": "评价建议"},
 }
-MONEY_COLS = {"basic_budget", "basic_spent", "requested", "approved", "budget_initial", "budget", "spent"}
+MONEY_COLS = {"basic_budget", "basic_spent", "requested", "approved", "budget_initial", "budget", "spent", "forecast"}
 FILES = {"departments": "departments.csv", "projects": "projects.csv", "indicators": "indicators.csv",
-         "ex_ante_scores": "ex_ante_scores.xlsx", "spending": "spending.csv",
+         "ex_ante_scores": "ex_ante_scores.xlsx", "spending": "spending.csv", "tracking": "tracking.csv",
          "previous_evaluation": "previous_evaluation.csv"}
 
 TOML = """# SYNTHETIC example portfolio: invented departments, projects and figures, generated by
@@ -235,6 +309,7 @@ projects = "../raw/portfolio_example/projects.csv"
 indicators = "../raw/portfolio_example/indicators.csv"
 ex_ante_scores = "../raw/portfolio_example/ex_ante_scores.xlsx"
 spending = "../raw/portfolio_example/spending.csv"
+tracking = "../raw/portfolio_example/tracking.csv"
 previous_evaluation = "../raw/portfolio_example/previous_evaluation.csv"
 
 [parameters]

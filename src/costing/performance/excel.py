@@ -21,6 +21,7 @@ from .display import to_display
 from .evaluation import EvaluationResult
 from .exante import ExAnteResult
 from .monitoring import MonitoringResult
+from .notices import ADJUSTMENT_RULES, RectificationNotice
 
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -90,10 +91,88 @@ def write_ex_ante_xlsx(result: ExAnteResult, path: str | Path) -> Path:
                                "全部项目汇总": result.total})
 
 
+#: columns of the monitoring form (《绩效跟踪分析表》): per project, and per indicator
+FORM_PROJECT_COLUMNS = ["project_id", "project_name", "department_name", "budget_initial", "budget", "spent",
+                        "forecast", "execution_rate", "time_progress", "gap", "low_execution", "n_deviating",
+                        "deviating_indicators", "n_problems"]
+FORM_INDICATOR_COLUMNS = ["project_id", "ind_no", "level1", "level2", "level3", "unit", "target", "actual_text",
+                          "actual_date", "expected", "achievement", "light", "likelihood", "reason_group", "cause",
+                          "measures", "deviation"]
+LIGHT_FILLS = {"绿": "C6EFCE", "黄": "FFEB9C", "红": "FFC7CE"}
+
+
 def write_tracking_xlsx(result: MonitoringResult, path: str | Path) -> Path:
-    """The tracking table (《绩效跟踪分析表》) per project, the indicator detail and the department summary."""
-    return write_tables(path, {"绩效跟踪分析表": result.projects.drop(columns=["spent_date"], errors="ignore"),
-                               "指标监控明细": result.indicators, "部门汇总": result.departments})
+    """The monitoring form (《绩效跟踪分析表》): projects, indicators with their lights, submission problems, departments."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    add_table_sheet(wb, "绩效跟踪分析表", to_display(result.projects[FORM_PROJECT_COLUMNS]))
+    add_table_sheet(wb, "指标监控明细", to_display(result.indicators[FORM_INDICATOR_COLUMNS]))
+    ws = wb["指标监控明细"]
+    j = FORM_INDICATOR_COLUMNS.index("light") + 1
+    for i, light in enumerate(result.indicators["light"], 2):
+        if light in LIGHT_FILLS:
+            ws.cell(row=i, column=j).fill = PatternFill("solid", fgColor=LIGHT_FILLS[light])
+    add_table_sheet(wb, "填报问题", to_display(result.problems))
+    add_table_sheet(wb, "部门汇总", to_display(result.departments))
+    return save_atomic(wb, path)
+
+
+def add_notice_sheets(wb: Workbook, notice: RectificationNotice) -> None:
+    """The sheets of one 整改建议书: the notice with its reply columns, 预算调整建议, 填报问题 and 说明."""
+    ws = wb.create_sheet(title="整改建议书")
+    cols = ["seq", "project_id", "project_name", "implementing_unit", "problem_type", "problem", "requirement",
+            "deadline", "reply_measures", "reply_date", "reply_contact"]
+    heads = ["序号", "项目编码", "项目名称", "实施单位", "问题类型", "发现的问题", "整改要求", "整改期限",
+             "整改措施（单位填写）", "完成时间（单位填写）", "联系人及电话（单位填写）"]
+    widths = [6, 10, 18, 18, 12, 48, 40, 12, 30, 14, 18]
+    for j, w in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(j)].width = w
+    n = len(cols)
+    _box(ws, 1, 1, 1, n, notice.title).font = TITLE_FONT
+    _box(ws, 2, 1, 2, n, f"{notice.issuer}  编号：{notice.number}", align=CENTER)
+    _box(ws, 3, 1, 3, n, notice.opening, align=Alignment(wrap_text=True, vertical="top"))
+    ws.row_dimensions[3].height = 96
+    for j, h in enumerate(heads, 1):
+        _box(ws, 4, j, 4, j, h, bold=True).fill = HEADER_FILL
+    for i, row in enumerate(notice.items[cols].itertuples(index=False), 5):
+        for j, v in enumerate(row, 1):
+            _box(ws, i, j, i, j, v.isoformat() if hasattr(v, "isoformat") else v, align=WRAP)
+    ws.freeze_panes = "A5"
+    adj = notice.adjustments.assign(rule=notice.adjustments["rule"].map(lambda k: ADJUSTMENT_RULES.get(k, k)))
+    add_table_sheet(wb, "预算调整建议", to_display(adj))
+    add_table_sheet(wb, "填报问题", to_display(notice.submission))
+    add_table_sheet(wb, "说明", pd.DataFrame({"项目": list(notice.rules), "规则": list(notice.rules.values())}))
+
+
+def write_notice_xlsx(notice: RectificationNotice, path: str | Path) -> Path:
+    """One 整改建议书 as a workbook (atomic)."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    add_notice_sheets(wb, notice)
+    return save_atomic(wb, path)
+
+
+def notice_filename(notice: RectificationNotice) -> str:
+    """``整改建议书_<department id>_<department name>.xlsx`` (path separators removed)."""
+    name = "".join(ch for ch in notice.department_name if ch not in '\\/:*?"<>|')
+    return f"整改建议书_{notice.department_id}_{name}.xlsx"
+
+
+def write_notices(notices: list[RectificationNotice], folder: str | Path) -> tuple[list[Path], dict[str, str]]:
+    """Write each notice to ``folder`` (atomic per file); one failure does not stop the others.
+
+    Returns
+    -------
+    (written paths, {department_id: error message} of the failures)
+    """
+    folder = Path(folder)
+    written, failed = [], {}
+    for n in notices:
+        try:
+            written.append(write_notice_xlsx(n, folder / notice_filename(n)))
+        except Exception as e:  # noqa: BLE001 - reported per unit, the batch goes on
+            failed[n.department_id] = f"{type(e).__name__}: {e}"
+    return written, failed
 
 
 def _box(ws, r1, c1, r2, c2, value=None, *, bold=False, fmt=None, align=CENTER):

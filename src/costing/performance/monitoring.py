@@ -16,14 +16,29 @@ Conventions
 - **Expected to date** (序时进度目标): target × time progress for cumulative
   indicators (progress ``cumulative``: vehicle-km, passengers); the target
   itself for level indicators (rates, quality, stocks).
+- **Dated actuals**: an indicator's actual to date is the latest row of the
+  portfolio's ``tracking`` table dated on or before the as-of date, and it is
+  compared with the value expected *at its own date*: a cumulative
+  indicator measured on 30 September is judged against target × 273/365
+  whether monitoring runs as of 30 September or 31 December. An indicator
+  with no row dated on or before the as-of date is ``missing_actual``.
 - **Target achievement** (目标实现程度) = actual to date / expected to date for
   higher-is-better indicators, expected / actual for lower-is-better ones
-  (an actual of 0 is ``inf``: better than any target). Qualitative
-  indicators are not monitored (NaN).
+  (an actual of 0 is ``inf``: better than any target).
 - **Target deviation** (目标偏离): achievement < threshold, default
   :data:`DEFAULT_DEVIATION_THRESHOLD` = 0.80 (more than 20% behind the
-  expected value to date). A quantitative indicator without an actual to
-  date is flagged ``missing_actual``, not deviating.
+  expected value to date); a qualitative indicator deviates when the unit
+  answers 不可能 (cannot be met). A missing actual is a submission problem,
+  not a deviation.
+- **Traffic light** (预警灯, :data:`LIGHTS`): a quantitative indicator is
+  绿 at achievement ≥ 100%, 黄 from the threshold up to 100%, 红 below it;
+  a qualitative one follows the unit's 完成目标可能性 (确定能 绿, 有可能 黄,
+  不可能 红). No answer: empty.
+- **Submission problems** (填报问题) of the 《绩效跟踪分析表》, listed per unit
+  in :attr:`MonitoringResult.problems`: an indicator without an actual to
+  date or without a 完成目标可能性; a 有可能 / 不可能 answer without its
+  偏差原因类别, 偏差原因 or 改进措施; a project without a 全年预计执行数
+  (the spending table's ``forecast``) on or before the as-of date.
 """
 from __future__ import annotations
 
@@ -37,6 +52,10 @@ from ..errors import InputError, ParameterError
 from .portfolio import Portfolio
 from .scoring import _wrap
 
+#: traffic light of a 完成目标可能性 answer
+LIGHTS: dict[str, str] = {"确定能": "绿", "有可能": "黄", "不可能": "红"}
+#: answers that require 偏差原因类别, 偏差原因 and 改进措施
+NEEDS_REASON = ("有可能", "不可能")
 #: tolerance below time progress before an execution rate is flagged [fraction]
 DEFAULT_TOLERANCE = 0.15
 #: achievement below which an indicator deviates [fraction]
@@ -85,6 +104,18 @@ def time_progress(as_of, budget_year: int, *, convention: str = "days") -> float
     if convention == "months":
         dim = (_dt.date(d.year + (d.month == 12), d.month % 12 + 1, 1) - _dt.date(d.year, d.month, 1)).days
         return (d.month - 1 + d.day / dim) / 12
+    raise ParameterError("unknown time-progress convention", column="convention",
+                         expected=f"one of {list(CONVENTIONS)}", found=convention)
+
+
+def progress_of_dates(dates: pd.Series, budget_year: int, *, convention: str = "days") -> np.ndarray:
+    """:func:`time_progress` of each date of a datetime Series (NaT -> NaN), vectorised [fraction]."""
+    d = pd.to_datetime(dates)
+    if convention == "days":
+        n = (pd.Timestamp(budget_year + 1, 1, 1) - pd.Timestamp(budget_year, 1, 1)).days
+        return (d.dt.day_of_year / n).to_numpy(dtype=float)
+    if convention == "months":
+        return ((d.dt.month - 1 + d.dt.day / d.dt.days_in_month) / 12).to_numpy(dtype=float)
     raise ParameterError("unknown time-progress convention", column="convention",
                          expected=f"one of {list(CONVENTIONS)}", found=convention)
 
@@ -146,14 +177,16 @@ def spending_at(spending: pd.DataFrame, project_ids: pd.Series, as_of=None) -> p
     Returns a frame indexed like ``project_ids`` with ``spent`` [元] (0 when no
     record) and ``spent_date`` (NaT when no record).
     """
-    sp = spending
-    if as_of is not None and len(sp):
-        sp = sp[sp["date"] <= pd.Timestamp(as_of)]
-    last = sp.sort_values("date").drop_duplicates("project_id", keep="last").set_index("project_id")
-    out = pd.DataFrame(index=project_ids.index)
-    out["spent"] = project_ids.map(last["spent"]).fillna(0.0).astype(float)
-    out["spent_date"] = project_ids.map(last["date"])
-    return out
+    last = latest_on_or_before(spending, ["project_id"], pd.Timestamp.max if as_of is None else as_of)
+    last = last.reindex(project_ids.to_numpy())
+    return pd.DataFrame({"spent": last["spent"].fillna(0.0).to_numpy(dtype=float),
+                         "spent_date": last["date"].to_numpy()}, index=project_ids.index)
+
+
+def latest_on_or_before(df: pd.DataFrame, keys: list[str], as_of) -> pd.DataFrame:
+    """The latest row of ``df`` per ``keys`` dated (column ``date``) on or before ``as_of``, indexed by ``keys``."""
+    df = df[df["date"] <= pd.Timestamp(as_of)]
+    return df.sort_values("date", kind="stable").drop_duplicates(keys, keep="last").set_index(keys)
 
 
 @dataclass
@@ -169,16 +202,28 @@ class MonitoringResult:
         [fraction]
     projects : DataFrame
         The tracking table (《绩效跟踪分析表》), one row per project:
-        ``budget, spent`` [元], ``execution_rate, time_progress, gap``
-        (execution − time progress) [fraction], ``low_execution``,
-        ``n_indicators, n_deviating, n_missing_actual``, ``deviating``
-        (any indicator deviates) and ``deviating_indicators`` (names).
+        ``budget_initial`` (年初预算数), ``budget``, ``spent`` (执行数 to date),
+        ``forecast`` (全年预计执行数, NaN when not reported) [元],
+        ``execution_rate, time_progress, gap`` (execution − time progress)
+        [fraction], ``low_execution``, ``n_indicators, n_deviating,
+        n_missing_actual``, ``deviating`` (any indicator deviates),
+        ``deviating_indicators`` (names) and ``n_problems``.
     indicators : DataFrame
-        One row per indicator: ``target_value, expected, actual_to_date``
-        [unit], ``achievement`` [fraction], ``deviation``, ``missing_actual``.
+        One row per indicator: ``ind_no``, ``target`` (年度指标值),
+        ``actual_to_date`` [unit] and ``actual_text`` (截至执行情况),
+        ``actual_date``, ``expected`` [unit] at the actual's date,
+        ``achievement`` [fraction], ``likelihood`` (完成目标可能性),
+        ``reason_group``, ``cause``, ``measures``, ``light``,
+        ``deviation``, ``missing_actual``.
     departments : DataFrame
         Per department: projects, budget, spent, execution rate (sums then
-        divide), projects with low execution and with deviating targets.
+        divide), projects with low execution (``n_low_execution``), with
+        deviating targets (``n_deviating_projects``), deviating indicators
+        (``n_deviating_indicators``) and submission problems (``n_problems``).
+    problems : DataFrame
+        Missing required fields of the units' submission, one row each:
+        ``department_id, department_name, project_id, project_name, ind_no,
+        level3, field, problem``.
     """
 
     as_of: _dt.date
@@ -190,6 +235,7 @@ class MonitoringResult:
     indicators: pd.DataFrame
     departments: pd.DataFrame
     summary: dict = field(default_factory=dict)
+    problems: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def monitor(portfolio: Portfolio, as_of, *, tolerance: float | None = None,
@@ -227,22 +273,37 @@ def monitor(portfolio: Portfolio, as_of, *, tolerance: float | None = None,
 
     prj = portfolio.projects
     names = portfolio.departments.set_index("department_id")["department_name"]
-    t = prj[["project_id", "project_name", "department_id", "project_type", "budget"]].copy()
+    t = prj[["project_id", "project_name", "department_id", "project_type", "budget_initial", "budget"]].copy()
     t.insert(3, "department_name", t["department_id"].map(names))
     t = t.join(spending_at(portfolio.spending, prj["project_id"], d))
+    fc = latest_on_or_before(portfolio.spending[portfolio.spending["forecast"].notna()], ["project_id"], d)
+    t["forecast"] = t["project_id"].map(fc["forecast"]).astype(float)
     t["execution_rate"] = execution_rate(t["spent"], t["budget"])
     t["time_progress"] = tp
     t["gap"] = t["execution_rate"] - tp
     t["low_execution"] = t["execution_rate"] < tp - tol
 
     ind = portfolio.indicators
-    r = ind[["project_id", "indicator_id", "level1", "level2", "level3", "unit", "direction", "progress",
-             "target", "target_value", "actual_to_date"]].copy()
-    r["expected"] = expected_to_date(r["target_value"], r["progress"] == "cumulative", tp)
+    r = ind[["project_id", "ind_no", "indicator_id", "level1", "level2", "level3", "unit", "direction", "progress",
+             "target", "target_value"]].copy()
+    got = latest_on_or_before(portfolio.tracking, ["project_id", "ind_no"], d)
+    keys = pd.MultiIndex.from_frame(r[["project_id", "ind_no"]])
+    got = got.reindex(keys)
+    r["actual_to_date"] = got["actual"].to_numpy(dtype=float)
+    r["actual_text"] = got["actual_text"].fillna("").to_numpy(dtype=object)
+    r["actual_date"] = got["date"].to_numpy()
+    for c in ("likelihood", "reason_group", "cause", "measures"):
+        r[c] = got[c].fillna("").to_numpy(dtype=object)
+    progress = np.where(r["actual_date"].notna(), progress_of_dates(r["actual_date"], portfolio.budget_year,
+                                                                    convention=conv), tp)
+    r["expected"] = np.where(r["progress"] == "cumulative", r["target_value"] * progress, r["target_value"])
     r["achievement"] = target_achievement(r["actual_to_date"], r["expected"], r["direction"])
     quant = r["direction"] != "qualitative"
-    r["missing_actual"] = quant & r["actual_to_date"].isna()
-    r["deviation"] = quant & (r["achievement"] < thr)
+    r["missing_actual"] = np.where(quant, r["actual_to_date"].isna(), r["actual_text"] == "")
+    ach = r["achievement"]
+    r["light"] = np.where(quant, np.select([ach >= 1, ach >= thr, ach < thr], ["绿", "黄", "红"], ""),
+                          r["likelihood"].map(LIGHTS).fillna(""))
+    r["deviation"] = np.where(quant, ach < thr, r["likelihood"] == "不可能")
     g = r.groupby("project_id", sort=False)
     t["n_indicators"] = t["project_id"].map(g.size()).fillna(0).astype(int)
     t["n_deviating"] = t["project_id"].map(g["deviation"].sum()).fillna(0).astype(int)
@@ -251,20 +312,54 @@ def monitor(portfolio: Portfolio, as_of, *, tolerance: float | None = None,
     dev = r[r["deviation"]]
     t["deviating_indicators"] = t["project_id"].map(dev.groupby("project_id", sort=False)["level3"].agg("、".join)).astype(object).fillna("")
 
+    problems = _submission_problems(t, r)
+    t["n_problems"] = t["project_id"].map(problems.groupby("project_id").size()).fillna(0).astype(int)
     dep = t.groupby("department_id", sort=False).agg(
         n_projects=("project_id", "size"), budget=("budget", "sum"), spent=("spent", "sum"),
-        n_low_execution=("low_execution", "sum"), n_deviating=("deviating", "sum"))
+        n_low_execution=("low_execution", "sum"), n_deviating_projects=("deviating", "sum"),
+        n_deviating_indicators=("n_deviating", "sum"), n_problems=("n_problems", "sum"))
     dep.insert(0, "department_name", dep.index.map(names))
     dep["execution_rate"] = execution_rate(dep["spent"], dep["budget"])
     dep["time_progress"] = tp
-    dep["n_deviating_indicators"] = r.groupby(r["project_id"].map(prj.set_index("project_id")["department_id"]),
-                                              sort=False)["deviation"].sum()
-    dep["n_deviating_indicators"] = dep["n_deviating_indicators"].fillna(0).astype(int)
     summary = {
         "as_of": d.isoformat(), "time_progress": tp, "n_projects": len(t),
         "execution_rate": float(t["spent"].sum() / t["budget"].sum()),
         "n_low_execution": int(t["low_execution"].sum()), "n_deviating_projects": int(t["deviating"].sum()),
         "n_deviating_indicators": int(r["deviation"].sum()), "n_missing_actual": int(r["missing_actual"].sum()),
+        "n_problems": len(problems),
     }
     return MonitoringResult(as_of=d, time_progress=tp, tolerance=tol, deviation_threshold=thr, convention=conv,
-                            projects=t, indicators=r, departments=dep, summary=summary)
+                            projects=t, indicators=r, departments=dep, summary=summary, problems=problems)
+
+
+#: the required fields of the monitoring form: (column of the indicator rows, label, condition name)
+_REQUIRED = [("actual_text", "截至执行情况"), ("likelihood", "完成目标可能性")]
+_REQUIRED_IF_DOUBT = [("reason_group", "偏差原因类别"), ("cause", "偏差原因"), ("measures", "改进措施")]
+
+
+def _submission_problems(t: pd.DataFrame, r: pd.DataFrame) -> pd.DataFrame:
+    """Missing required fields of the 《绩效跟踪分析表》, one row each (vectorised)."""
+    parts = []
+    doubt = r["likelihood"].isin(NEEDS_REASON)
+    for col, label in _REQUIRED + _REQUIRED_IF_DOUBT:
+        miss = r[col] == ""
+        if col == "actual_text":
+            miss = r["missing_actual"]
+        elif (col, label) in _REQUIRED_IF_DOUBT:
+            miss = miss & doubt
+        rows = r.loc[miss, ["project_id", "ind_no", "level3"]].copy()
+        rows["field"] = label
+        rows["problem"] = (f"未填报{label}" if (col, label) in _REQUIRED
+                           else "完成目标可能性为" + r.loc[miss, "likelihood"] + f"，未填报{label}")
+        parts.append(rows)
+    no_fc = t.loc[t["forecast"].isna(), ["project_id"]].copy()
+    no_fc["ind_no"], no_fc["level3"], no_fc["field"] = 0, "", "全年预计执行数"
+    no_fc["problem"] = "未填报全年预计执行数"
+    parts.append(no_fc)
+    out = pd.concat(parts, ignore_index=True)
+    info = t.set_index("project_id")
+    out.insert(0, "department_id", out["project_id"].map(info["department_id"]))
+    out.insert(1, "department_name", out["project_id"].map(info["department_name"]))
+    out.insert(3, "project_name", out["project_id"].map(info["project_name"]))
+    order = out["project_id"].map(pd.Series(np.arange(len(t)), index=t["project_id"]))
+    return out.assign(_o=order).sort_values(["_o", "ind_no"], kind="stable").drop(columns="_o").reset_index(drop=True)

@@ -16,13 +16,26 @@ or XLSX file with Chinese or English headers, read and validated by
     indicators = "../raw/portfolio_example/indicators.csv"
     ex_ante_scores = "../raw/portfolio_example/ex_ante_scores.xlsx"   # optional
     spending = "../raw/portfolio_example/spending.csv"                # optional
+    tracking = "../raw/portfolio_example/tracking.csv"                # optional
     previous_evaluation = "../raw/portfolio_example/previous_evaluation.csv"  # optional
+    department_targets = "../raw/portfolio_example/department_targets.csv"   # optional
 
 Money is in 元 after reading (headers declare 元/万元/亿元). Every problem
 raises :class:`costing.errors.InputError` naming the file, row and column:
 a budget of zero, an indicator with no target, weights that do not sum to
 100, a spending date outside the budget year, a duplicate project id, an
-unknown department, an indicator or score of an unknown project.
+unknown department, an indicator or score of an unknown project, an
+undated indicator actual, a tracking row that names no indicator of its
+project.
+
+Indicator actuals during the year are dated: the ``tracking`` table
+(绩效跟踪填报, the unit's answers on the 《绩效跟踪分析表》) holds one row per
+indicator and date with the actual to date (截至执行情况), the likelihood of
+meeting the target (完成目标可能性: 确定能 / 有可能 / 不可能), the cause group
+(偏差原因类别, :data:`REASON_GROUPS`), the cause (偏差原因) and the measures
+(改进措施). A row names its indicator by ``indicator_id`` or, when that is
+blank, by ``level3`` (三级指标); either must be unique within the project.
+Monitoring uses the latest row dated on or before its as-of date.
 
 :func:`build_portfolio` runs the same validation on in-memory frames (tests,
 benchmarks, notebooks that assemble data by hand).
@@ -40,7 +53,7 @@ import pandas as pd
 from ..errors import InputError
 from ..io import Column, TableMeta, read_table, read_text_file
 from . import indicators as lib
-from .scoring import DEFAULT_WEIGHTS, normalize_band, normalize_direction
+from .scoring import DEFAULT_WEIGHTS, DIRECTION_ALIASES, normalize_band, normalize_direction
 
 #: ex-ante dimensions: identifier -> (Chinese name, default maximum marks [points]).
 #: The marks are a common split of 100 points; pass ``max_scores=`` to change them.
@@ -51,6 +64,11 @@ EX_ANTE_DIMENSIONS: dict[str, tuple[str, float]] = {
     "feasibility": ("实施方案可行性", 20.0),
     "compliance": ("筹资合规性", 15.0),
 }
+
+#: 完成目标可能性 on the monitoring form, best first
+LIKELIHOODS = ("确定能", "有可能", "不可能")
+#: 偏差原因 groups on the monitoring form (e.g. 黄石 2019 《项目支出绩效监控表》)
+REASON_GROUPS = ("规划和目标设计", "投入保障", "制度保障", "项目管理")
 
 DEPARTMENT_COLUMNS = [
     Column("department_id", "text", aliases=("部门编码", "主管部门编码", "department")),
@@ -64,6 +82,17 @@ DEPARTMENT_COLUMNS = [
            aliases=("重点工作完成率", "履职完成率", "duty completion")),
     Column("satisfaction_survey", "number", required=False, allow_empty=True, min_value=0,
            aliases=("部门满意度", "满意度调查得分", "satisfaction survey")),
+    # inputs of the scored whole-department performance (costing.performance.department)
+    Column("staff_quota", "int", required=False, allow_empty=True, min_value=0, aliases=("核定编制数", "编制数")),
+    Column("staff_on_post", "int", required=False, allow_empty=True, min_value=0, aliases=("实有在职人数", "在职人员数")),
+    Column("three_public", "money", required=False, allow_empty=True, min_value=0,
+           aliases=("三公经费支出", "三公经费", "three public expenses")),
+    Column("three_public_prev", "money", required=False, allow_empty=True, min_value=0,
+           aliases=("上年三公经费支出", "上年三公经费")),
+    Column("public_budget", "money", required=False, allow_empty=True, min_value=0, aliases=("公用经费预算数",)),
+    Column("public_spent", "money", required=False, allow_empty=True, min_value=0, aliases=("公用经费支出数",)),
+    Column("key_spending", "money", required=False, allow_empty=True, min_value=0,
+           aliases=("重点项目支出", "重点支出")),
 ]
 
 PROJECT_COLUMNS = [
@@ -91,6 +120,7 @@ INDICATOR_COLUMNS = [
     Column("direction", "text", required=False, allow_empty=True, aliases=("指标方向", "方向")),
     Column("progress", "text", required=False, allow_empty=True, aliases=("进度类型",)),
     Column("target", "expr", required=True, allow_empty=True, aliases=("年度指标值", "指标值", "目标值")),
+    # undated actuals are refused: they belong in the tracking table, with their date
     Column("actual_to_date", "expr", required=False, allow_empty=True,
            aliases=("截至目前完成值", "累计完成值", "actual to date")),
     Column("final_actual", "expr", required=False, allow_empty=True,
@@ -114,6 +144,33 @@ SPENDING_COLUMNS = [
     Column("project_id", "text", aliases=("项目编码", "项目代码", "项目编号", "project")),
     Column("date", "date", aliases=("日期", "截至日期", "as of")),
     Column("spent", "money", min_value=0, aliases=("累计支出数", "累计执行数", "支出数", "spent to date")),
+    Column("forecast", "money", required=False, allow_empty=True, min_value=0,
+           aliases=("全年预计执行数", "预计全年执行数", "forecast")),
+]
+
+TRACKING_COLUMNS = [
+    Column("project_id", "text", aliases=("项目编码", "项目代码", "项目编号", "project")),
+    Column("indicator_id", "text", required=False, allow_empty=True, aliases=("指标编码", "指标代码", "indicator")),
+    Column("level3", "text", required=False, allow_empty=True, aliases=("三级指标", "指标名称", "indicator name")),
+    Column("date", "date", aliases=("截至日期", "填报截至日期", "as of")),
+    Column("actual", "expr", required=False, allow_empty=True, aliases=("截至执行情况", "截至目前完成值", "执行情况")),
+    Column("likelihood", "text", required=False, allow_empty=True, choices=LIKELIHOODS,
+           aliases=("完成目标可能性", "likelihood")),
+    Column("reason_group", "text", required=False, allow_empty=True, choices=REASON_GROUPS,
+           aliases=("偏差原因类别", "原因类别", "reason group")),
+    Column("cause", "text", required=False, allow_empty=True, aliases=("偏差原因", "cause")),
+    Column("measures", "text", required=False, allow_empty=True,
+           aliases=("改进措施", "相关建议或举措", "完成目标采取的措施", "measures")),
+]
+
+DEPARTMENT_TARGET_COLUMNS = [
+    Column("department_id", "text", aliases=("部门编码", "主管部门编码", "department")),
+    Column("dimension", "text", aliases=("维度", "一级指标", "dimension")),
+    Column("name", "text", aliases=("指标名称", "三级指标", "indicator name")),
+    Column("unit", "text", required=False, allow_empty=True, aliases=("计量单位", "指标单位")),
+    Column("direction", "text", aliases=("指标方向", "方向")),
+    Column("target", "number", min_value=0, aliases=("年度指标值", "目标值")),
+    Column("actual", "number", required=False, allow_empty=True, min_value=0, aliases=("实际完成值",)),
 ]
 
 PREVIOUS_COLUMNS = [
@@ -130,7 +187,9 @@ TABLES: dict[str, list[Column]] = {
     "indicators": INDICATOR_COLUMNS,
     "ex_ante_scores": EX_ANTE_COLUMNS,
     "spending": SPENDING_COLUMNS,
+    "tracking": TRACKING_COLUMNS,
     "previous_evaluation": PREVIOUS_COLUMNS,
+    "department_targets": DEPARTMENT_TARGET_COLUMNS,
 }
 REQUIRED_TABLES = ("departments", "projects", "indicators")
 
@@ -185,7 +244,19 @@ class Portfolio:
         actual_to_date, final_actual [unit] (for qualitative: rating
         [fraction]), weight [points], band, deviation_reason, data_source``.
     ex_ante_scores, spending, previous_evaluation : DataFrame
-        Possibly empty. ``spending.spent`` is cumulative spending [元] at ``date``.
+        Possibly empty. ``spending.spent`` is cumulative spending [元] at
+        ``date``; ``spending.forecast`` the unit's 全年预计执行数 [元] reported
+        at that date (NaN when not reported).
+    tracking : DataFrame
+        The dated in-year actuals and monitoring-form answers, one row per
+        indicator and date: ``project_id, ind_no`` (the indicator's
+        sequence number within its project, column ``ind_no`` of
+        ``indicators``), ``date``, ``actual`` [unit] (NaN for qualitative),
+        ``actual_text`` (as written), ``likelihood``, ``reason_group``,
+        ``cause``, ``measures`` (text, "" when blank).
+    department_targets : DataFrame
+        The departments' own targets (两头锁定): ``department_id, dimension,
+        name, unit, direction (higher/lower), target, actual``.
     path : Path or None
         The portfolio file.
     parameters : dict
@@ -207,6 +278,8 @@ class Portfolio:
     parameters: dict = field(default_factory=dict)
     report: dict = field(default_factory=dict)
     metas: dict = field(default_factory=dict, repr=False)
+    tracking: pd.DataFrame = field(default_factory=lambda: _empty_tracking())
+    department_targets: pd.DataFrame = field(default_factory=lambda: _empty(DEPARTMENT_TARGET_COLUMNS))
 
     def project(self, project_id: str) -> Project:
         """The :class:`Project` view of one project."""
@@ -239,12 +312,20 @@ class Portfolio:
         return Portfolio(self.id, self.name, self.budget_year, self.departments,
                          pick(self.projects), pick(self.indicators), pick(self.ex_ante_scores),
                          pick(self.spending), pick(self.previous_evaluation), self.path,
-                         dict(self.parameters), dict(self.report), dict(self.metas))
+                         dict(self.parameters), dict(self.report), dict(self.metas),
+                         pick(self.tracking), self.department_targets)
 
 
 def _empty(columns: list[Column]) -> pd.DataFrame:
     return pd.DataFrame({c.name: pd.Series(dtype=float if c.kind in ("number", "money", "int", "year") else object)
                          for c in columns})
+
+
+def _empty_tracking() -> pd.DataFrame:
+    return pd.DataFrame({"project_id": pd.Series(dtype=object), "ind_no": pd.Series(dtype=int),
+                         "date": pd.Series(dtype="datetime64[ns]"), "actual": pd.Series(dtype=float),
+                         **{c: pd.Series(dtype=object) for c in ("actual_text", "likelihood", "reason_group",
+                                                                 "cause", "measures")}})
 
 
 def _num(v) -> float:
@@ -301,10 +382,18 @@ def _complete_indicators(ind: pd.DataFrame, projects: pd.DataFrame, where: Where
 
     quant = ind["direction"] != "qualitative"
     ind["target_value"] = ind["target"].map(_num)
-    for c in ("actual_to_date", "final_actual"):
-        if c not in ind:
-            ind[c] = np.nan
-        ind[c] = ind[c].map(_num)
+    if "actual_to_date" in ind:
+        undated = ind["actual_to_date"].map(lambda v: not (v is None or v == "" or (isinstance(v, float) and np.isnan(v))))
+        if undated.any():
+            i = ind.index[undated][0]
+            raise InputError("undated actual to date", **where("actual_to_date", i),
+                             expected="no actual in the indicators table: in-year actuals go in the tracking table "
+                             "(绩效跟踪填报) with the date they were measured (截至日期)",
+                             found=ind.loc[i, "actual_to_date"])
+        ind = ind.drop(columns="actual_to_date")
+    if "final_actual" not in ind:
+        ind["final_actual"] = np.nan
+    ind["final_actual"] = ind["final_actual"].map(_num)
     no_target = quant & ind["target_value"].isna()
     if no_target.any():
         i = ind.index[no_target][0]
@@ -350,7 +439,68 @@ def _complete_indicators(ind: pd.DataFrame, projects: pd.DataFrame, where: Where
     if "deviation_reason" not in ind:
         ind["deviation_reason"] = ""
     ind["deviation_reason"] = ind["deviation_reason"].fillna("").astype(str)
+    ind["ind_no"] = ind.groupby("project_id", sort=False).cumcount() + 1
     return ind
+
+
+def _text(s: pd.Series) -> pd.Series:
+    return s.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip())
+
+
+def _complete_tracking(tr: pd.DataFrame, ind: pd.DataFrame, year: int, where: Where) -> pd.DataFrame:
+    """Link each tracking row to its indicator (``ind_no``), check dates, numbers and form answers."""
+    if tr.empty:
+        return _empty_tracking()
+    tr = tr.copy()
+    for c in ("indicator_id", "level3", "likelihood", "reason_group", "cause", "measures"):
+        tr[c] = _text(tr[c])
+    for c, allowed in (("likelihood", LIKELIHOODS), ("reason_group", REASON_GROUPS)):
+        bad = (tr[c] != "") & ~tr[c].isin(allowed)
+        if bad.any():
+            i = tr.index[bad][0]
+            raise InputError(f"{c} not allowed", **where(c, i), expected=f"one of {list(allowed)} or empty",
+                             found=tr.loc[i, c])
+    by_id = tr["indicator_id"] != ""
+    no_key = ~by_id & (tr["level3"] == "")
+    if no_key.any():
+        i = tr.index[no_key][0]
+        raise InputError("tracking row names no indicator", **where("indicator_id", i),
+                         expected="an indicator code (指标编码) or an indicator name (三级指标)", found="")
+    tr["ind_no"] = np.nan
+    for key, rows in (("indicator_id", by_id), ("level3", ~by_id)):
+        if not rows.any():
+            continue
+        ref = ind[["project_id", key, "ind_no"]]
+        dup = ref.duplicated(["project_id", key], keep=False)
+        lookup = ref[~dup].set_index(["project_id", key])["ind_no"]
+        keys = pd.MultiIndex.from_arrays([tr.loc[rows, "project_id"], tr.loc[rows, key]])
+        tr.loc[rows, "ind_no"] = lookup.reindex(keys).to_numpy()
+        unmatched = rows & tr["ind_no"].isna()
+        if unmatched.any():
+            i = tr.index[unmatched][0]
+            pid, k = tr.loc[i, "project_id"], tr.loc[i, key]
+            ambiguous = ((ref["project_id"] == pid) & (ref[key] == k)).sum() > 1
+            raise InputError(f"tracking row names {'more than one' if ambiguous else 'no'} indicator of project {pid}",
+                             **where(key, i), expected=f"a {key} that occurs once among the project's indicators",
+                             found=k)
+    tr["ind_no"] = tr["ind_no"].astype(int)
+    tr["date"] = _parse_dates(tr, year, where)
+    dup = tr.duplicated(["project_id", "ind_no", "date"])
+    if dup.any():
+        i = tr.index[dup][0]
+        raise InputError("duplicated indicator/date", **where("date", i),
+                         expected="one row per indicator and date", found=str(tr.loc[i, "date"].date()))
+    direction = pd.Series(ind["direction"].to_numpy(), index=pd.MultiIndex.from_frame(ind[["project_id", "ind_no"]]))
+    quant = direction.reindex(pd.MultiIndex.from_frame(tr[["project_id", "ind_no"]])).to_numpy() != "qualitative"
+    tr["actual_text"] = _text(tr["actual"])
+    tr["actual"] = tr["actual"].map(_num)
+    bad = quant & (tr["actual_text"] != "") & ~(np.isfinite(tr["actual"]) & (tr["actual"] >= 0))
+    if bad.any():
+        i = tr.index[bad][0]
+        raise InputError("actual of a quantitative indicator is not a number >= 0", **where("actual", i),
+                         expected="a number in the indicator's unit, or empty", found=tr.loc[i, "actual_text"])
+    tr.loc[~quant, "actual"] = np.nan
+    return tr[list(_empty_tracking().columns)]
 
 
 def _parse_dates(sp: pd.DataFrame, year: int, where: Where) -> pd.Series:
@@ -370,6 +520,7 @@ def _parse_dates(sp: pd.DataFrame, year: int, where: Where) -> pd.Series:
 def build_portfolio(departments: pd.DataFrame, projects: pd.DataFrame, indicators: pd.DataFrame, *,
                     budget_year: int, ex_ante_scores: pd.DataFrame | None = None,
                     spending: pd.DataFrame | None = None, previous_evaluation: pd.DataFrame | None = None,
+                    tracking: pd.DataFrame | None = None, department_targets: pd.DataFrame | None = None,
                     id: str = "portfolio", name: str = "", metas: dict | None = None,
                     path: Path | None = None, parameters: dict | None = None,
                     report: dict | None = None) -> Portfolio:
@@ -383,7 +534,8 @@ def build_portfolio(departments: pd.DataFrame, projects: pd.DataFrame, indicator
     metas = metas or {}
     w = {k: _where_for(metas.get(k), k) for k in TABLES}
     frames = {"departments": departments, "projects": projects, "indicators": indicators,
-              "ex_ante_scores": ex_ante_scores, "spending": spending, "previous_evaluation": previous_evaluation}
+              "ex_ante_scores": ex_ante_scores, "spending": spending, "previous_evaluation": previous_evaluation,
+              "tracking": tracking, "department_targets": department_targets}
     for k, cols in TABLES.items():
         df = frames[k]
         if df is None:
@@ -419,7 +571,7 @@ def build_portfolio(departments: pd.DataFrame, projects: pd.DataFrame, indicator
     prj["budget_initial"] = prj["budget_initial"].fillna(prj["budget"])
     for c in ("implementing_unit", "annual_goal"):
         prj[c] = prj[c].fillna("").astype(str)
-    for k in ("indicators", "ex_ante_scores", "spending", "previous_evaluation"):
+    for k in ("indicators", "ex_ante_scores", "spending", "tracking", "previous_evaluation"):
         df = frames[k]
         orphan = ~df["project_id"].isin(prj["project_id"])
         if orphan.any():
@@ -460,10 +612,25 @@ def build_portfolio(departments: pd.DataFrame, projects: pd.DataFrame, indicator
     pv = frames["previous_evaluation"]
     for c in ("grade", "recommendation"):
         pv[c] = pv[c].fillna("").astype(str)
+    tr = _complete_tracking(frames["tracking"], frames["indicators"], budget_year, w["tracking"])
+    dt = frames["department_targets"]
+    if len(dt):
+        unknown = ~dt["department_id"].isin(dep["department_id"])
+        if unknown.any():
+            i = dt.index[unknown][0]
+            raise InputError("unknown department", **w["department_targets"]("department_id", i),
+                             expected="a department_id of the departments table", found=dt.loc[i, "department_id"])
+        known = dt["direction"].map(lambda v: DIRECTION_ALIASES.get(str(v).strip().lower(), "qualitative"))
+        qual = known == "qualitative"
+        if qual.any():
+            i = dt.index[qual][0]
+            raise InputError("department target must be quantitative", **w["department_targets"]("direction", i),
+                             expected="higher (≥, 正向) or lower (≤, 反向)", found=dt.loc[i, "direction"])
+        dt["direction"] = known
     return Portfolio(id=id, name=name or id, budget_year=int(budget_year), departments=dep, projects=prj,
                      indicators=frames["indicators"], ex_ante_scores=ea, spending=sp,
                      previous_evaluation=pv, path=path, parameters=dict(parameters or {}),
-                     report=dict(report or {}), metas=metas)
+                     report=dict(report or {}), metas=metas, tracking=tr, department_targets=dt)
 
 
 def load_portfolio(path: str | Path) -> Portfolio:
@@ -516,5 +683,6 @@ def load_portfolio(path: str | Path) -> Portfolio:
     return build_portfolio(frames["departments"], frames["projects"], frames["indicators"],
                            budget_year=year, ex_ante_scores=frames.get("ex_ante_scores"),
                            spending=frames.get("spending"), previous_evaluation=frames.get("previous_evaluation"),
+                           tracking=frames.get("tracking"), department_targets=frames.get("department_targets"),
                            id=str(proj["id"]), name=str(proj.get("name", proj["id"])), metas=metas, path=path,
                            parameters=doc.get("parameters", {}), report=doc.get("report", {}))

@@ -1,0 +1,274 @@
+"""Rectification notices (整改建议书) and budget adjustment proposals (预算调整建议), one per budget unit.
+
+The article's bureau sends the problems found in monitoring — low execution,
+deviating targets — and weak evaluation grades to each budget unit as a
+整改建议书 and asks for an explanation or a rectification by a deadline.
+:func:`rectification_notices` builds that notice as data, one
+:class:`RectificationNotice` per unit (主管部门) with something to rectify;
+the workbook writer (:func:`costing.performance.excel.write_notice_xlsx`) and
+the Word documents of the reports render the same object.
+
+Problems (one row each in :attr:`RectificationNotice.items`):
+
+- 执行偏慢 — the execution rate is below time progress − tolerance;
+- 目标偏离 — at least one indicator deviates (names and achievement given);
+- 评价等级中 / 评价等级差 — this year's self-evaluation grade, when an
+  evaluation is passed, else the previous evaluation's grade on file;
+- 填报不完整 — required fields missing on the unit's 《绩效跟踪分析表》.
+
+Each problem carries the required rectification (:data:`REQUIREMENTS`), the
+deadline (as-of date + ``days``, default :data:`DEFAULT_DAYS` or the
+portfolio's ``[parameters] notice_days``) and empty reply fields for the unit.
+
+Budget adjustment rule (:data:`ADJUSTMENT_RULES`), amounts in 元, a negative
+``adjustment`` is a reduction:
+
+- 取消 (the evaluation recommends cancelling): the unspent balance is
+  withdrawn, proposed budget = spent to date;
+- 执行偏慢: the budget is cut to the year's expected spending, proposed
+  budget = min(budget, 全年预计执行数). The unit's reported 全年预计执行数 is
+  used; when it did not report one, the straight-line projection spent /
+  time progress (capped at the budget) is used and the row says so.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..units import fmt_rate
+from .evaluation import EvaluationResult
+from .monitoring import MonitoringResult
+from .portfolio import Portfolio
+
+#: days from the as-of date to the reply deadline
+DEFAULT_DAYS = 30
+#: default issuer of the notices
+DEFAULT_ISSUER = "区财政局"
+
+#: problem type -> required rectification
+REQUIREMENTS: dict[str, str] = {
+    "执行偏慢": "分析执行偏慢的原因，制定支出计划并加快预算执行；年内确实无法支出的资金，按预算调整建议申请调减。",
+    "目标偏离": "逐项说明偏离原因，制定并落实纠偏措施；绩效目标确需调整的，按程序申请调整。",
+    "评价等级中": "对照评价发现的问题逐项整改，整改结果作为下年度预算安排的依据。",
+    "评价等级差": "全面整改并书面报告整改结果；整改不到位的，压减或取消下年度预算。",
+    "填报不完整": "补齐《绩效跟踪分析表》缺失的内容后重新报送。",
+}
+#: adjustment rule name -> statement printed with the proposal
+ADJUSTMENT_RULES: dict[str, str] = {
+    "取消": "评价建议取消：收回未支出余额，调整后预算数 = 截至执行数",
+    "执行偏慢": "执行偏慢：调减至全年预计执行数，调整后预算数 = min(全年预算数, 全年预计执行数)",
+}
+#: columns of the reply the unit fills in
+REPLY_COLUMNS = ("reply_measures", "reply_date", "reply_contact")
+
+ITEM_COLUMNS = ["seq", "project_id", "project_name", "implementing_unit", "problem_type", "problem", "requirement",
+                "deadline", *REPLY_COLUMNS]
+ADJUSTMENT_COLUMNS = ["project_id", "project_name", "budget", "spent", "forecast", "forecast_source", "proposed",
+                      "adjustment", "rule"]
+
+
+@dataclass
+class RectificationNotice:
+    """整改建议书 to one budget unit: everything a renderer (xlsx, docx) needs, money in 元.
+
+    Attributes
+    ----------
+    department_id, department_name : str
+        The addressee (主管部门).
+    issuer : str
+        The finance bureau sending it.
+    number : str
+        The notice's number (文号), e.g. ``〔2026〕001``.
+    budget_year : int
+    as_of : date
+        The monitoring date.
+    deadline : date
+        Reply deadline (as-of + days).
+    time_progress : float
+        [fraction]
+    items : DataFrame
+        One row per problem (:data:`ITEM_COLUMNS`): ``seq`` (序号),
+        ``project_id, project_name, implementing_unit``, ``problem_type``
+        (a key of :data:`REQUIREMENTS`), ``problem`` (the finding with its
+        figures), ``requirement``, ``deadline``, and the empty reply fields
+        ``reply_measures`` (整改措施), ``reply_date`` (完成时间),
+        ``reply_contact`` (联系人及电话).
+    adjustments : DataFrame
+        预算调整建议 (:data:`ADJUSTMENT_COLUMNS`): ``budget, spent, forecast,
+        proposed, adjustment`` [元], ``forecast_source`` (单位填报 /
+        按序时进度推算 / —), ``rule`` (a key of :data:`ADJUSTMENT_RULES`).
+    submission : DataFrame
+        The unit's missing monitoring-form fields
+        (:attr:`MonitoringResult.problems` rows of this unit).
+    rules : dict
+        Label -> statement of every rule used (thresholds, deadline, the
+        adjustment rules), for the notice's 说明.
+    """
+
+    department_id: str
+    department_name: str
+    issuer: str
+    number: str
+    budget_year: int
+    as_of: _dt.date
+    deadline: _dt.date
+    time_progress: float
+    items: pd.DataFrame
+    adjustments: pd.DataFrame
+    submission: pd.DataFrame
+    rules: dict = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return f"关于{self.budget_year}年度项目支出绩效监控问题的整改建议书"
+
+    @property
+    def opening(self) -> str:
+        """The notice's first paragraph (addressee, basis, what is asked, by when)."""
+        n = self.items["project_id"].nunique()
+        return (f"{self.department_name}：\n    根据{self.budget_year}年度项目支出绩效运行监控结果（截至"
+                f"{self.as_of:%Y年%m月%d日}，时间进度{fmt_rate(self.time_progress)}），你单位有{n}个项目存在下列问题。"
+                f"请逐项说明原因、落实整改，并于{self.deadline:%Y年%m月%d日}前将整改情况（填写本表回复栏）报送{self.issuer}。"
+                + (f"对其中{len(self.adjustments)}个项目，提出预算调整建议如附表。" if len(self.adjustments) else ""))
+
+
+def _pct(x) -> pd.Series:
+    return pd.Series(x).map(fmt_rate)
+
+
+def _items(portfolio: Portfolio, mon: MonitoringResult, evaluation: EvaluationResult | None) -> pd.DataFrame:
+    """Every problem of every project, one row each (vectorised)."""
+    t = mon.projects.set_index("project_id")
+    parts = []
+    low = t[t["low_execution"]]
+    parts.append(pd.DataFrame({
+        "project_id": low.index, "problem_type": "执行偏慢",
+        "problem": ("截至" + mon.as_of.isoformat() + "预算执行率" + _pct(low["execution_rate"]).to_numpy()
+                    + "，低于时间进度" + fmt_rate(mon.time_progress) + "减" + f"{100 * mon.tolerance:g}"
+                    + "个百分点的预警线（" + fmt_rate(mon.time_progress - mon.tolerance) + "）")}))
+    r = mon.indicators[mon.indicators["deviation"]]
+    shown = np.where(r["direction"] == "qualitative", "完成目标可能性为" + r["likelihood"],
+                     "实现程度" + _pct(r["achievement"]).to_numpy())
+    dev = (r["level3"] + "（" + shown + "）").groupby(r["project_id"], sort=False).agg("、".join)
+    parts.append(pd.DataFrame({"project_id": dev.index, "problem_type": "目标偏离",
+                               "problem": (dev.index.map(t["n_deviating"]).astype(str) + "个绩效指标偏离序时目标："
+                                           + dev.to_numpy())}))
+    if evaluation is not None:
+        g = evaluation.projects.set_index("project_id")[["grade", "score"]]
+        source = f"{portfolio.budget_year}年度绩效自评"
+    else:
+        pv = portfolio.previous_evaluation.drop_duplicates("project_id", keep="last").set_index("project_id")
+        g = pv[["grade", "score"]]
+        source = pv["year"].map(lambda y: f"{int(y)}年度绩效评价" if pd.notna(y) else "上年度绩效评价")
+    weak = g["grade"].isin(["中", "差"]) & g.index.isin(t.index)
+    if weak.any():
+        src = source[weak] if isinstance(source, pd.Series) else source
+        w = g[weak].astype({"grade": str})
+        parts.append(pd.DataFrame({"project_id": w.index, "problem_type": "评价等级" + w["grade"],
+                                   "problem": src + "等级为" + w["grade"] + "（"
+                                   + w["score"].map(lambda v: f"{v:.2f}") + "分）"}))
+    pr = mon.problems
+    if len(pr):
+        label = np.where(pr["level3"] == "", pr["field"], pr["level3"] + "的" + pr["field"])
+        miss = pd.Series(label, index=pr.index).groupby(pr["project_id"], sort=False).agg("、".join)
+        parts.append(pd.DataFrame({"project_id": miss.index, "problem_type": "填报不完整",
+                                   "problem": "《绩效跟踪分析表》未填报：" + miss.to_numpy()}))
+    items = pd.concat(parts, ignore_index=True)
+    order = {p: i for i, p in enumerate(mon.projects["project_id"])}
+    kinds = {k: i for i, k in enumerate(REQUIREMENTS)}
+    items = items.assign(_p=items["project_id"].map(order), _k=items["problem_type"].map(kinds)).sort_values(
+        ["_p", "_k"], kind="stable").drop(columns=["_p", "_k"])
+    items["requirement"] = items["problem_type"].map(REQUIREMENTS)
+    return items.reset_index(drop=True)
+
+
+def _adjustments(mon: MonitoringResult, evaluation: EvaluationResult | None) -> pd.DataFrame:
+    """预算调整建议 for every project the rule touches (vectorised)."""
+    t = mon.projects
+    reported = t["forecast"].notna()
+    projected = np.minimum(t["spent"] / mon.time_progress, t["budget"])
+    forecast = t["forecast"].where(reported, projected)
+    rule = pd.Series(np.where(t["low_execution"] & (forecast < t["budget"]), "执行偏慢", ""), index=t.index)
+    proposed = np.minimum(t["budget"], forecast)
+    if evaluation is not None:
+        cancel = t["project_id"].map(evaluation.projects.set_index("project_id")["recommendation"]).eq("取消")
+        rule = rule.mask(cancel, "取消")
+        proposed = proposed.mask(cancel, t["spent"])
+    out = t[["project_id", "project_name", "department_id", "budget", "spent"]].copy()
+    out["forecast"] = forecast
+    out["forecast_source"] = np.where(rule == "取消", "—", np.where(reported, "单位填报", "按序时进度推算"))
+    out["proposed"] = proposed
+    out["adjustment"] = out["proposed"] - out["budget"]
+    out["rule"] = rule
+    return out[rule != ""].reset_index(drop=True)
+
+
+def rectification_notices(portfolio: Portfolio, monitoring: MonitoringResult,
+                          evaluation: EvaluationResult | None = None, *, days: int | None = None,
+                          issuer: str | None = None) -> list[RectificationNotice]:
+    """One 整改建议书 per budget unit (主管部门) that has something to rectify.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+    monitoring : MonitoringResult
+        :func:`costing.performance.monitor` of the same portfolio.
+    evaluation : EvaluationResult, optional
+        This year's self-evaluation: its 中/差 grades become problems and its
+        取消 recommendations withdraw the unspent balance. Without it the
+        previous evaluation's grades on file are used and nothing is withdrawn.
+    days : int, optional
+        Reply deadline = as-of date + ``days``; default ``[parameters]
+        notice_days`` or :data:`DEFAULT_DAYS`.
+    issuer : str, optional
+        Default ``[parameters] issuer`` or :data:`DEFAULT_ISSUER`.
+
+    Returns
+    -------
+    list of RectificationNotice
+        In the order of the departments table; units without any problem get none.
+    """
+    p = portfolio.parameters
+    days = int(p.get("notice_days", DEFAULT_DAYS) if days is None else days)
+    issuer = str(p.get("issuer", DEFAULT_ISSUER) if issuer is None else issuer)
+    deadline = monitoring.as_of + _dt.timedelta(days=days)
+    items = _items(portfolio, monitoring, evaluation)
+    info = monitoring.projects.set_index("project_id")
+    units = portfolio.projects.set_index("project_id")["implementing_unit"]
+    items.insert(2, "project_name", items["project_id"].map(info["project_name"]))
+    items.insert(3, "implementing_unit", items["project_id"].map(units))
+    items["deadline"] = deadline
+    for c in REPLY_COLUMNS:
+        items[c] = ""
+    dept_of = items["project_id"].map(info["department_id"])
+    adj = _adjustments(monitoring, evaluation)
+    rules = {
+        "监控时点": f"{monitoring.as_of.isoformat()}（时间进度 {fmt_rate(monitoring.time_progress)}）",
+        "执行偏慢": f"预算执行率低于时间进度减 {100 * monitoring.tolerance:g} 个百分点",
+        "目标偏离": f"定量指标实现程度低于 {fmt_rate(monitoring.deviation_threshold)}，或定性指标完成目标可能性为“不可能”",
+        "评价等级": "本年度绩效自评" if evaluation is not None else "最近一次绩效评价（本年度自评前）",
+        "整改期限": f"监控时点后 {days} 日（{deadline.isoformat()}）",
+        **{f"预算调整（{k}）": v for k, v in ADJUSTMENT_RULES.items()},
+    }
+    notices = []
+    by_dept = dict(tuple(items.groupby(dept_of, sort=False)))
+    adj_by = dict(tuple(adj.groupby("department_id", sort=False)))
+    sub_by = dict(tuple(monitoring.problems.groupby("department_id", sort=False))) if len(monitoring.problems) else {}
+    for dep in portfolio.departments.itertuples(index=False):
+        it = by_dept.get(dep.department_id)
+        if it is None and dep.department_id not in adj_by:
+            continue
+        it = (it if it is not None else items.iloc[:0]).reset_index(drop=True)
+        it.insert(0, "seq", np.arange(1, len(it) + 1))
+        a = adj_by.get(dep.department_id, adj.iloc[:0])
+        notices.append(RectificationNotice(
+            department_id=dep.department_id, department_name=dep.department_name, issuer=issuer,
+            number=f"〔{portfolio.budget_year}〕{len(notices) + 1:03d}", budget_year=portfolio.budget_year,
+            as_of=monitoring.as_of, deadline=deadline, time_progress=monitoring.time_progress,
+            items=it[ITEM_COLUMNS], adjustments=a[ADJUSTMENT_COLUMNS].reset_index(drop=True),
+            submission=sub_by.get(dep.department_id, monitoring.problems.iloc[:0]).reset_index(drop=True),
+            rules=dict(rules)))
+    return notices
