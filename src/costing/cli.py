@@ -104,6 +104,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("examples", help="regenerate the synthetic example data (seeded)")
     p.add_argument("--root", default="data")
     p.set_defaults(func=run_examples)
+    from .workbook import cli as workbook_cli
+
+    p = sub.add_parser("new", help="write a fill-in workbook for a project type (填报工作簿)")
+    workbook_cli.add_new_arguments(p)
+    p.set_defaults(func=workbook_cli.run_new)
+    p = sub.add_parser("check", help="check a workbook: every problem with its cell (exit 0 clean, 1 warnings, 2 errors)")
+    workbook_cli.add_check_arguments(p)
+    p.set_defaults(func=workbook_cli.run_check)
     # a broken sub-package is an internal error (see main), never a silently missing sub-command
     from .report import cli as report_cli
 

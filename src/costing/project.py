@@ -130,8 +130,12 @@ def _deep_merge(base: dict, over: dict) -> dict:
 def read_project_file(path: str | Path) -> dict:
     """Parse a TOML or YAML project file safely; InputError on a syntax error."""
     path = Path(path)
-    text = read_text_file(path, expected="a .toml or .yaml project file")
     suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm", ".xls"):  # a fill-in workbook is a project (costing.workbook)
+        from .workbook import read_mapping
+
+        return read_mapping(path)
+    text = read_text_file(path, expected="a .toml or .yaml project file")
     try:
         if suffix == ".toml":
             data = tomllib.loads(text)
@@ -204,6 +208,20 @@ def _table_ref(ref, base: Path, name: str, pfile: Path) -> tuple[Path, str | Non
                      expected="a path, or {path = ..., sheet = ...}", found=ref)
 
 
+def table_schemas(spec: dict) -> dict[str, tuple[list[Column], list[str] | None]]:
+    """Table name -> (its columns, its key columns) for a project type's merged spec."""
+    return {
+        "targets": (_columns(spec["targets"]["columns"]), spec["targets"].get("key")),
+        "cost_items": (COST_ITEM_COLUMNS, ["item_id"]),
+        "actual_costs": (ACTUAL_COST_COLUMNS, ["year", "item_id"]),
+        "operations": (_columns(spec["operations"]["columns"]), ["year"]),
+        "peers": (_columns(spec["peers"]["columns"]), ["peer_id", "year"]),
+        "peer_costs": (PEER_COST_COLUMNS, ["peer_id", "year", "item_id"]),
+        "price_index": (PRICE_INDEX_COLUMNS, ["year"]),
+        "requested": (REQUESTED_COLUMNS, ["item_id"]),
+    }
+
+
 def load_project(path: str | Path) -> Project:
     """Read, validate and return a project.
 
@@ -251,16 +269,7 @@ def load_project(path: str | Path) -> Project:
     if missing:
         raise InputError(f"missing table {missing[0]!r}", file=str(pfile), column="tables",
                          expected=f"tables {list(REQUIRED_TABLES)}", found=sorted(refs))
-    schemas = {
-        "targets": (_columns(spec["targets"]["columns"]), spec["targets"].get("key")),
-        "cost_items": (COST_ITEM_COLUMNS, ["item_id"]),
-        "actual_costs": (ACTUAL_COST_COLUMNS, ["year", "item_id"]),
-        "operations": (_columns(spec["operations"]["columns"]), ["year"]),
-        "peers": (_columns(spec["peers"]["columns"]), ["peer_id", "year"]),
-        "peer_costs": (PEER_COST_COLUMNS, ["peer_id", "year", "item_id"]),
-        "price_index": (PRICE_INDEX_COLUMNS, ["year"]),
-        "requested": (REQUESTED_COLUMNS, ["item_id"]),
-    }
+    schemas = table_schemas(spec)
     tables: dict[str, pd.DataFrame] = {}
     meta: dict[str, TableMeta] = {}
     for name, (cols, key) in schemas.items():

@@ -1,0 +1,469 @@
+"""``costing check``: every problem of a workbook in one pass, each with its cell.
+
+A :class:`Problem` has a severity (``错误`` blocks every command, ``警告`` is a
+plausibility rule), a place (``成本项目!F7``, or a sheet and column), what
+was expected and what was found, and a suggested fix in Chinese.
+
+:func:`check_workbook` reads the workbook once (openpyxl, read-only, cached
+values as Excel shows them), checks each table sheet against the columns
+its loader validates with, then the cross-table rules of the project kind,
+then the plausibility rules of ``plausibility.toml``. It returns the
+problems and the project settings the loaders use (:func:`read_mapping`).
+"""
+from __future__ import annotations
+
+import copy
+import math
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .. import glossary
+from ..errors import InputError
+from ..io import Column
+from .layout import EXAMPLE_COLUMN, INFO_SHEET, TableSheet
+
+ERROR, WARNING = "错误", "警告"
+#: exit codes of ``costing check``
+EXIT_CLEAN, EXIT_WARNINGS, EXIT_ERRORS = 0, 1, 2
+
+
+@dataclass
+class Problem:
+    """One problem: severity, place, what is wrong, expected/found and how to fix it."""
+
+    severity: str
+    sheet: str | None
+    cell: str | None          # "F7"; None for a whole column or sheet
+    problem: str
+    expected: str = ""
+    found: str = ""
+    fix: str = ""
+    column: str | None = None  # the header, for column-level problems
+    rule: str = ""             # plausibility rule id (warnings)
+    basis: str = ""            # the rule's basis (warnings)
+
+    @property
+    def ref(self) -> str:
+        if self.sheet and self.cell:
+            return f"{self.sheet}!{self.cell}"
+        if self.sheet and self.column:
+            return f"{self.sheet}（列“{self.column}”）"
+        return self.sheet or "工作簿"
+
+    def as_dict(self) -> dict:
+        return {"ref": self.ref, **asdict(self)}
+
+    def line(self) -> str:
+        parts = [f"{self.severity}  {self.ref}  {self.problem}"]
+        if self.expected:
+            parts.append(f"应为：{self.expected}")
+        if self.found:
+            parts.append(f"实为：{self.found}")
+        if self.fix:
+            parts.append(f"建议：{self.fix}")
+        if self.basis:
+            parts.append(f"依据：{self.basis}")
+        return "；".join(parts)
+
+
+class WorkbookError(InputError):
+    """A workbook with errors: every problem, listed (raised by the loaders before any work)."""
+
+    def __init__(self, path, problems: list[Problem]):
+        self.problems = problems
+        errors = [p for p in problems if p.severity == ERROR]
+        head = f"{len(errors)} 处错误，请逐项修改后重试（costing check {Path(path).name} --annotate 标注.xlsx 可标出单元格）"
+        super().__init__(head + "\n" + "\n".join("  " + p.line() for p in errors), file=str(path))
+
+
+def _show(v) -> str:
+    return "（空）" if v is None or v == "" else str(v)
+
+
+# -- numbers -------------------------------------------------------------------------------
+_NUM_CLEAN = re.compile(r"[,\s，]")
+_FULLWIDTH = str.maketrans("０１２３４５６７８９．－＋％", "0123456789.-+%")
+
+
+def parse_number(v) -> float | None:
+    """One numeric cell: None when empty; ValueError for text, ``nan``, ``inf`` or ``#DIV/0!``."""
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        raise ValueError("a boolean")
+    if isinstance(v, (int, float)):
+        if not math.isfinite(v):
+            raise ValueError("not finite")
+        return float(v)
+    s = _NUM_CLEAN.sub("", str(v).translate(_FULLWIDTH))
+    if s == "":
+        return None
+    pct = s.endswith("%")
+    x = float(s[:-1] if pct else s)
+    if not math.isfinite(x):
+        raise ValueError("not finite")
+    return x / 100.0 if pct else x
+
+
+# -- reading -------------------------------------------------------------------------------
+@dataclass
+class Sheet:
+    """A sheet's cells as Excel shows them: header (row 1) and data rows with their row numbers."""
+
+    title: str
+    header: list
+    rows: list[tuple[int, tuple]]  # (excel row, values)
+
+
+def read_sheets(path: Path) -> dict[str, Sheet]:
+    """Every sheet of a workbook (values only); InputError for an unreadable or legacy file."""
+    suffix = path.suffix.lower()
+    if suffix == ".xls":
+        raise InputError("legacy Excel 97–2003 (.xls) workbooks are not read", file=str(path),
+                         expected="an .xlsx workbook: open it in Excel or WPS and 另存为 “Excel 工作簿 (*.xlsx)”, "
+                                  "or run: libreoffice --headless --convert-to xlsx FILE.xls",
+                         found=".xls")
+    if not path.exists():
+        raise InputError("workbook does not exist", file=str(path), expected="an existing .xlsx file")
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as e:  # zip or xml errors from a corrupt workbook
+        raise InputError(f"not a readable .xlsx workbook ({type(e).__name__}: {e})", file=str(path),
+                         expected="an .xlsx workbook saved by Excel, WPS or LibreOffice") from None
+    out = {}
+    try:
+        for ws in wb.worksheets:
+            it = ws.iter_rows(values_only=True)
+            header = list(next(it, ()) or ())
+            while header and header[-1] is None:
+                header.pop()
+            rows = []
+            for r, values in enumerate(it, start=2):
+                if any(v is not None and (not isinstance(v, str) or v.strip()) for v in values):
+                    rows.append((r, tuple(values)))
+            out[ws.title] = Sheet(ws.title, header, rows)
+    finally:
+        wb.close()
+    return out
+
+
+def letter(j: int) -> str:
+    """Column letter of a 0-based column index."""
+    s = ""
+    j += 1
+    while j:
+        j, rem = divmod(j - 1, 26)
+        s = chr(65 + rem) + s
+    return s
+
+
+# -- one table -----------------------------------------------------------------------------
+@dataclass
+class Table:
+    """A checked table: identifier -> column index, units, and the parsed rows."""
+
+    sheet: TableSheet
+    present: bool
+    col: dict[str, int] = field(default_factory=dict)
+    units: dict[str, str] = field(default_factory=dict)
+    rows: list[dict] = field(default_factory=list)  # {"_row": excel row, ident: parsed value}
+
+    def ref(self, ident: str, row: int) -> str | None:
+        j = self.col.get(ident)
+        return None if j is None else f"{letter(j)}{row}"
+
+    def values(self, ident: str) -> list:
+        return [r.get(ident) for r in self.rows]
+
+
+class Checker:
+    """Collects problems; one per place and problem."""
+
+    def __init__(self):
+        self.problems: list[Problem] = []
+        self.deferred: list[dict] = []  # plausibility rules to run once the data is clean
+        self.tables: dict[str, Table] = {}
+
+    def add(self, severity, sheet, cell, problem, expected="", found="", fix="", column=None, **kw):
+        self.problems.append(Problem(severity, sheet, cell, problem, str(expected), str(found), fix,
+                                     column=column, **kw))
+
+    def error(self, *a, **kw):
+        self.add(ERROR, *a, **kw)
+
+    def warn(self, *a, **kw):
+        self.add(WARNING, *a, **kw)
+
+    # -- a table sheet ------------------------------------------------------------------------
+    def table(self, sheets: dict[str, Sheet], spec: TableSheet) -> Table:
+        """Check one table sheet against its columns; parsed values for the cross checks."""
+        sh = sheets.get(spec.title)
+        t = Table(spec, sh is not None)
+        if sh is None:
+            if spec.required:
+                self.error(spec.title, None, "缺少工作表", expected=f"名为“{spec.title}”的工作表",
+                           found="无", fix=f"用 costing new 生成的模板中复制“{spec.title}”表，勿改表名")
+            return t
+        cols = {c.name: c for c in spec.columns}
+        extra = {glossary._norm(a): c.name for c in spec.columns for a in c.aliases}
+        for j, h in enumerate(sh.header):
+            if h is None or str(h).strip() == "":
+                continue
+            name, unit = glossary.split_header(h)
+            ident = glossary.identifier(name, extra) or name
+            if ident in t.col:
+                self.error(spec.title, f"{letter(j)}1", "列名重复", expected="每列只出现一次", found=h,
+                           fix="删除或改名重复的列")
+                continue
+            t.col[ident] = j
+            if unit:
+                t.units[ident] = unit
+        for c in spec.columns:
+            if c.required and c.name not in t.col:
+                from .layout import header
+
+                self.error(spec.title, None, "缺少列", column=header(c), expected=f"列“{header(c)}”",
+                           found="表头：" + "、".join(str(h) for h in sh.header if h),
+                           fix=f"在表头增加“{header(c)}”列（可从模板复制）")
+        from ..units import MONEY_UNITS as _UNITS
+
+        for c in spec.columns:
+            if c.kind == "money" and c.name in t.col:
+                unit = t.units.get(c.name)
+                if unit is None or unit not in _UNITS and unit.lower() not in _UNITS:
+                    self.error(spec.title, f"{letter(t.col[c.name])}1", "金额列的单位未知或未注明",
+                               expected="列名括号内注明 元、万元 或 亿元", found=sh.header[t.col[c.name]],
+                               fix=f"把列名改为“{c.aliases[0] if c.aliases else sh.header[t.col[c.name]]}（万元）”这样的形式")
+        ex = t.col.get(EXAMPLE_COLUMN)
+        keys: dict[tuple, int] = {}
+        for r, values in sh.rows:
+            get = lambda j: values[j] if j is not None and j < len(values) else None  # noqa: E731
+            if ex is not None and get(ex) not in (None, ""):
+                self.error(spec.title, f"A{r}", "示例行未删除", expected="本单位的数据",
+                           found=f"第 {r} 行标为示例", fix=f"删除第 {r} 行，或改写后清空“{EXAMPLE_COLUMN}”列")
+                continue
+            row = {"_row": r}
+            for name, j in t.col.items():
+                c = cols.get(name)
+                v = get(j)
+                row[name] = self.cell(spec.title, f"{letter(j)}{r}", c, v, t.units.get(name)) if c else v
+            t.rows.append(row)
+            if spec.key and all(k in t.col for k in spec.key):
+                k = tuple(row.get(k) for k in spec.key)
+                if all(x is not None and x != "" for x in k):
+                    if k in keys:
+                        self.error(spec.title, t.ref(spec.key[-1], r), f"重复的{'/'.join(spec.key)}",
+                                   expected="每个只出现一次", found=k[0] if len(k) == 1 else "/".join(map(str, k)),
+                                   fix=f"与第 {keys[k]} 行重复，删除或改正其中一行")
+                    else:
+                        keys[k] = r
+        return t
+
+    def cell(self, sheet: str, ref: str, c: Column, v, unit: str | None):
+        """Check one cell against its column; return the parsed value (None when bad or empty)."""
+        if c.kind in ("text", "expr", "date"):
+            text = "" if v is None else (v.isoformat()[:10] if hasattr(v, "isoformat") else str(v).strip())
+            if text == "":
+                if not c.allow_empty:
+                    self.error(sheet, ref, "必填单元格为空", expected="一个值", found="（空）", fix="填写该单元格")
+                return None
+            if c.choices and text not in c.choices:
+                self.error(sheet, ref, "不在可选值之内", expected="、".join(c.choices), found=text,
+                           fix="从下拉列表中选择")
+                return None
+            if c.kind == "expr":
+                try:
+                    return parse_number(v)
+                except ValueError:
+                    return text
+            return text
+        try:
+            x = parse_number(v)
+        except (ValueError, TypeError):
+            what = "公式出错" if isinstance(v, str) and v.startswith("#") else "不是数字"
+            self.error(sheet, ref, what, expected="数字" + (f"（{unit}）" if unit else ""), found=_show(v),
+                       fix="填写数字，不带文字、空格以外的符号；公式出错请检查除数是否为 0")
+            return None
+        if x is None:
+            if not c.allow_empty:
+                self.error(sheet, ref, "必填单元格为空", expected="数字" + (f"（{unit}）" if unit else ""),
+                           found="（空）", fix="填写该单元格")
+            return None
+        if c.kind in ("int", "year") and x != int(x):
+            self.error(sheet, ref, "不是整数", expected="整数" + ("年份，如 2026" if c.kind == "year" else ""),
+                       found=_show(v), fix="填写整数")
+            return None
+        if c.kind == "year" and not 1990 <= x <= 2100:
+            self.error(sheet, ref, "年份无效", expected="四位年份，如 2026", found=_show(v), fix="填写四位年份")
+            return None
+        if c.positive and not x > 0:
+            self.error(sheet, ref, "应为正数", expected="大于 0 的数", found=_show(v), fix="填写大于 0 的数")
+            return None
+        if c.min_value is not None and x < c.min_value:
+            self.error(sheet, ref, "负数" if c.min_value == 0 else "数值过小", expected=f"不小于 {c.min_value:g} 的数",
+                       found=_show(v), fix="金额和数量填正数（方向由表格含义决定）")
+            return None
+        return int(x) if c.kind in ("int", "year") else x
+
+
+def exit_code(problems: list[Problem]) -> int:
+    """0 clean, 1 warnings only, 2 errors."""
+    if any(p.severity == ERROR for p in problems):
+        return EXIT_ERRORS
+    return EXIT_WARNINGS if problems else EXIT_CLEAN
+
+
+def check_workbook(path) -> tuple[list[Problem], dict | None]:
+    """All problems of a workbook, and its project settings (None when the kind is unknown).
+
+    Returns
+    -------
+    (problems, mapping)
+        ``mapping`` is what a project file would hold (tables pointing at
+        the workbook's sheets); use it only when no problem is an error.
+    """
+    from .kinds import module_for
+
+    path = Path(path).resolve()
+    sheets = read_sheets(path)
+    ck = Checker()
+    if INFO_SHEET not in sheets:
+        ck.error(INFO_SHEET, None, "缺少工作表", expected=f"名为“{INFO_SHEET}”的工作表", found="、".join(sheets),
+                 fix="用 costing new 生成工作簿后填写，勿改表名")
+        return ck.problems, None
+    info = sheets[INFO_SHEET]
+    kind, kind_row = None, None
+    for r, values in info.rows:
+        if len(values) > 2 and values[1] == "项目类型":
+            kind, kind_row = (str(values[2]).strip() if values[2] is not None else ""), r
+    mod = module_for(kind)
+    if mod is None:
+        from .layout import KINDS
+
+        ck.error(INFO_SHEET, f"C{kind_row}" if kind_row else None, "项目类型未知",
+                 expected="、".join(KINDS), found=_show(kind), fix="从下拉列表选择项目类型")
+        return ck.problems, None
+    mapping = _info_mapping(ck, info, kind)
+    mod.check(ck, sheets, mapping, path)
+    if ck.deferred and not any(p.severity == ERROR for p in ck.problems):
+        _CACHE[_key(path)] = (list(ck.problems), mapping)
+        mod.check_need(ck, path, ck.deferred)
+    _CACHE[_key(path)] = (ck.problems, mapping)
+    return ck.problems, mapping
+
+
+_CACHE: dict[tuple, tuple[list[Problem], dict]] = {}
+
+
+def _key(path: Path) -> tuple:
+    st = path.stat()
+    return (str(path), st.st_mtime_ns, st.st_size)
+
+
+def read_mapping(path) -> dict:
+    """A workbook's project settings, as a project file would hold them, after checking every cell.
+
+    The loaders (:func:`costing.load_project`, :func:`costing.cba.load_cba_project`,
+    :func:`costing.performance.load_portfolio`) call this for ``.xlsx`` files, so
+    every command on a workbook starts with the full check.
+
+    Raises
+    ------
+    WorkbookError
+        Listing every error (sheet, cell, expected, found, fix).
+    """
+    path = Path(path).resolve()
+    cached = _CACHE.get(_key(path)) if path.exists() else None
+    problems, mapping = cached if cached is not None else check_workbook(path)
+    if mapping is None or any(p.severity == ERROR for p in problems):
+        raise WorkbookError(path, problems)
+    return copy.deepcopy(mapping)
+
+
+def _info_mapping(ck: Checker, sheet: Sheet, kind: str) -> dict:
+    """Read the 项目信息 rows back into project-file settings, checking each."""
+    from . import info as I
+
+    fixed = {f.label: f for f in I.fields_for(kind)}
+    out: dict = {}
+    seen = set()
+    for r, values in sheet.rows:
+        values = tuple(values) + (None,) * (5 - len(values))
+        cat, name, value, unit = (values[0] or "").strip() if isinstance(values[0], str) else values[0], \
+            values[1], values[2], values[3]
+        name = "" if name is None else str(name).strip()
+        if not name:
+            ck.error(INFO_SHEET, f"B{r}", "名称为空", expected="参数或设置的名称", found="（空）", fix="填写名称或删除该行")
+            continue
+        if (cat, name) in seen:
+            ck.error(INFO_SHEET, f"B{r}", "名称重复", expected="每项只出现一次", found=name, fix="删除重复的行")
+            continue
+        seen.add((cat, name))
+        if cat == I.FIXED:
+            f = fixed.get(name)
+            if f is None:
+                ck.error(INFO_SHEET, f"B{r}", "未知的项目设置", expected="、".join(fixed), found=name,
+                         fix="改为“参数”或“其他”类别，或删除该行")
+                continue
+            if value is None or str(value).strip() == "":
+                if f.required:
+                    ck.error(INFO_SHEET, f"C{r}", f"{f.label}未填写", expected="一个值", found="（空）",
+                             fix=f"填写{f.label}" + ("（从下拉列表选择）" if f.choices else ""))
+                continue
+            if f.kind in ("year", "number"):
+                try:
+                    x = parse_number(value)
+                except (ValueError, TypeError):
+                    x = None
+                if x is None or (f.kind == "year" and (x != int(x) or not 1990 <= x <= 2100)):
+                    ck.error(INFO_SHEET, f"C{r}", f"{f.label}不是{'年份' if f.kind == 'year' else '数字'}",
+                             expected="四位年份，如 2026" if f.kind == "year" else "数字", found=_show(value),
+                             fix=f"填写{f.label}")
+                    continue
+                value = int(x) if f.kind == "year" else x
+            else:
+                value = str(value).strip()
+            I._set(out, f.key, value)
+        elif cat == I.PARAM:
+            if I.is_money_param(kind) or not isinstance(value, str):
+                try:
+                    x = parse_number(value)
+                except (ValueError, TypeError):
+                    x = None
+                if x is None:
+                    ck.error(INFO_SHEET, f"C{r}", f"参数 {name} 不是数字", expected="数字（金额放在“金额”类别并注明单位）",
+                             found=_show(value), fix="填写数字")
+                    continue
+                value = int(value) if isinstance(value, int) else x
+            I._set(out, f"parameters.{name}", value)
+        elif cat == I.MONEY:
+            from ..units import MONEY_UNITS
+
+            try:
+                x = parse_number(value)
+            except (ValueError, TypeError):
+                x = None
+            if x is None:
+                ck.error(INFO_SHEET, f"C{r}", f"金额 {name} 不是数字", expected="数字", found=_show(value), fix="填写金额")
+                continue
+            u = "" if unit is None else str(unit).strip()
+            if u not in MONEY_UNITS:
+                ck.error(INFO_SHEET, f"D{r}", f"金额 {name} 的单位未知", expected="元、万元 或 亿元", found=_show(unit),
+                         fix="从下拉列表选择单位")
+                continue
+            I._set(out, f"money.{name}", {"amount": value if isinstance(value, (int, float)) else x, "unit": u})
+        elif cat == I.RULE:
+            I._set(out, f"standard.{name}", "" if value is None else str(value).strip())
+        elif cat == I.OTHER:
+            try:
+                I._set(out, name, I.parse_literal("" if value is None else str(value)))
+            except ValueError:
+                ck.error(INFO_SHEET, f"C{r}", f"设置 {name} 的值无法识别", expected='TOML 值，如 0.5、"文字"、[1, 2]',
+                         found=_show(value), fix="文字加英文双引号，列表用方括号")
+        else:
+            ck.error(INFO_SHEET, f"A{r}", "类别未知", expected="、".join(I.CATEGORIES), found=_show(cat),
+                     fix="从下拉列表选择类别")
+    return out

@@ -1,0 +1,51 @@
+"""``costing new`` and ``costing check`` (kept light: nothing heavy is imported before it is used)."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .layout import KINDS
+
+
+def add_new_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("kind", metavar="TYPE", choices=KINDS, help="bus | sanitation | cba | portfolio")
+    p.add_argument("out", metavar="OUT.xlsx", help="the workbook to write")
+    p.add_argument("--from", dest="source", metavar="PROJECT.toml",
+                   help="write this project file's settings and tables into the workbook")
+
+
+def run_new(args) -> int:
+    from .write import new_workbook
+
+    out = new_workbook(args.kind, args.out, source=args.source)
+    print(f"已生成 {out}：填写黄色区域并删除灰色示例行后，运行 costing check {out.name}")
+    return 0
+
+
+def add_check_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", metavar="FILE", help="a workbook written by costing new (.xlsx)")
+    p.add_argument("--annotate", metavar="OUT.xlsx",
+                   help="write a copy with each problem cell highlighted and commented (the input is not changed)")
+    p.add_argument("--json", action="store_true", help="print the problems as JSON")
+
+
+def run_check(args) -> int:
+    """Exit code: 0 no problem, 1 warnings only, 2 errors."""
+    from .check import ERROR, check_workbook, exit_code
+
+    problems, _ = check_workbook(args.file)
+    if args.json:
+        json.dump([p.as_dict() for p in problems], sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    else:
+        n_err = sum(p.severity == ERROR for p in problems)
+        for p in problems:
+            print(p.line())
+        print(f"{args.file}：{n_err} 处错误，{len(problems) - n_err} 处警告" if problems else f"{args.file}：未发现问题")
+    if args.annotate:
+        from .annotate import annotate
+
+        out = annotate(args.file, args.annotate, problems)
+        print(f"已标注：{out}", file=sys.stderr if args.json else sys.stdout)
+    return exit_code(problems)
