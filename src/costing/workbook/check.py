@@ -13,14 +13,13 @@ problems and the project settings the loaders use (:func:`read_mapping`).
 from __future__ import annotations
 
 import copy
-import math
-import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .. import glossary
 from ..errors import InputError
 from ..io import Column
+from ..io import parse_number as _parse_number
 from .layout import EXAMPLE_COLUMN, INFO_SHEET, TableSheet
 
 ERROR, WARNING = "错误", "警告"
@@ -82,28 +81,12 @@ def _show(v) -> str:
 
 
 # -- numbers -------------------------------------------------------------------------------
-_NUM_CLEAN = re.compile(r"[,\s，]")
-_FULLWIDTH = str.maketrans("０１２３４５６７８９．－＋％", "0123456789.-+%")
-
-
 def parse_number(v) -> float | None:
-    """One numeric cell: None when empty; ValueError for text, ``nan``, ``inf`` or ``#DIV/0!``."""
-    if v is None:
-        return None
-    if isinstance(v, bool):
-        raise ValueError("a boolean")
-    if isinstance(v, (int, float)):
-        if not math.isfinite(v):
-            raise ValueError("not finite")
-        return float(v)
-    s = _NUM_CLEAN.sub("", str(v).translate(_FULLWIDTH))
-    if s == "":
-        return None
-    pct = s.endswith("%")
-    x = float(s[:-1] if pct else s)
-    if not math.isfinite(x):
-        raise ValueError("not finite")
-    return x / 100.0 if pct else x
+    """One numeric cell under the readers' policy (:func:`costing.io.parse_number`); ValueError when bad."""
+    try:
+        return _parse_number(v)
+    except InputError as e:
+        raise ValueError(e.problem) from None
 
 
 # -- reading -------------------------------------------------------------------------------
