@@ -12,7 +12,7 @@
 
 Money is in 元 and rates are fractions throughout; display helpers convert.
 """
-from .department import department_performance
+from .department import DepartmentScores, department_performance, load_framework, score_departments
 from .evaluation import EvaluationResult, SelfEvaluation, evaluate_portfolio, feed_forward, self_evaluate
 from .exante import CONCLUSION_THRESHOLDS, ExAnteResult, conclude, cut_amount, cut_rate, cut_summary, ex_ante
 from .indicators import LEVELS, load_library, project_types, search_indicators, smart_check
@@ -24,7 +24,7 @@ from .scoring import (DEFAULT_WEIGHTS, GRADE_BANDS, QUALITATIVE_BANDS, RECOMMEND
                       score_execution, score_indicator)
 
 __all__ = [
-    "CONCLUSION_THRESHOLDS", "DEFAULT_DEVIATION_THRESHOLD", "DEFAULT_TOLERANCE", "DEFAULT_WEIGHTS",
+    "CONCLUSION_THRESHOLDS", "DepartmentScores", "load_framework", "score_departments", "DEFAULT_DEVIATION_THRESHOLD", "DEFAULT_TOLERANCE", "DEFAULT_WEIGHTS",
     "EX_ANTE_DIMENSIONS", "GRADE_BANDS", "LEVELS", "QUALITATIVE_BANDS", "RECOMMENDATION_RULES",
     "EvaluationResult", "ExAnteResult", "MonitoringResult", "Portfolio", "Project", "RectificationNotice",
     "SelfEvaluation",

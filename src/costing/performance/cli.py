@@ -111,6 +111,7 @@ def _monitor(args, out=None) -> None:
 
 
 def _evaluate(args, out=None) -> None:
+    from .department import score_departments
     from .evaluation import evaluate_portfolio
     from .excel import write_self_evaluation_xlsx
     from .portfolio import load_portfolio
@@ -124,8 +125,11 @@ def _evaluate(args, out=None) -> None:
     _print("绩效自评汇总 (self-evaluation)", res.projects[cols], out)
     _print("部门汇总 (departments)", res.departments, out)
     print("\n等级分布 (grades): " + "，".join(f"{g} {n}" for g, n in res.grade_counts.items()), file=out)
+    scores = score_departments(pf, res)
+    _print("部门整体绩效评分 (whole-department scores, ranked)", scores.table, out)
     if args.xlsx:
-        print(f"wrote {write_self_evaluation_xlsx(res, args.xlsx, year=pf.budget_year)}", file=out)
+        print(f"wrote {write_self_evaluation_xlsx(res, args.xlsx, year=pf.budget_year, departments=scores)}",
+              file=out)
 
 
 def run_assess(args) -> int:

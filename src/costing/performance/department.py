@@ -15,15 +15,31 @@ Five groups of measures, each a ratio of sums over the department's projects
   available (效益指标) [fraction];
 - **satisfaction** (服务对象满意度): satisfaction-indicator marks earned /
   available [fraction], and the department's own survey result, if given.
+
+:func:`department_performance` describes; :func:`score_departments` scores:
+the five dimensions and their common indicators (在职人员控制率, 三公经费变动率,
+公用经费控制率, 预算执行率, 结转结余率, 预算调整率, 重点支出安排率, 重点工作完成率,
+项目效益指标得分率, 服务对象满意度) plus each department's own targets
+(``department_targets``), weights and rules held as data in
+``department_framework.toml`` (:func:`load_framework`), give per-indicator
+scores, a total of 100, a grade and a ranked table.
 """
 from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
 
 import numpy as np
 import pandas as pd
 
+from ..errors import InputError
 from .evaluation import EvaluationResult, evaluate_portfolio
 from .indicators import smart_check
 from .portfolio import Portfolio
+from ..units import fmt_rate
+from .scoring import grade, score_indicator
 
 
 def department_performance(portfolio: Portfolio, evaluation: EvaluationResult | None = None) -> pd.DataFrame:
@@ -72,3 +88,217 @@ def department_performance(portfolio: Portfolio, evaluation: EvaluationResult | 
         out[col] = r.loc[m, "score"].groupby(rd[m]).sum() / r.loc[m, "weight"].groupby(rd[m]).sum()
     out["satisfaction_survey"] = dep["satisfaction_survey"].astype(float)
     return out
+
+
+# ---- scored whole-department performance ------------------------------------------------------
+
+#: the default framework (dimensions, common indicators, weights, rules, sources), as data
+FRAMEWORK_FILE = Path(__file__).with_name("department_framework.toml")
+#: tolerance when checking that weights add up [points]
+WEIGHT_TOLERANCE = 1e-6
+
+
+def _ceiling(v, ind):
+    over = 100 * np.maximum(v - ind["limit"], 0.0)                     # percentage points over the limit
+    return np.clip(1 - ind["per_point"] * over, 0.0, 1.0)
+
+
+def _proportional(v, ind):
+    return np.clip(v / ind["target"], 0.0, 1.0)
+
+
+def _reverse(v, ind):
+    t = ind["target"]
+    return np.where(v <= t, 1.0, np.clip(1 - (v - t) / t, 0.0, 1.0))
+
+
+#: rule name -> (fraction of the weight earned for values v, the parameters it needs)
+RULES = {"ceiling": (_ceiling, ("limit", "per_point")), "proportional": (_proportional, ("target",)),
+         "reverse": (_reverse, ("target",)), "own_targets": (None, ())}
+
+
+@dataclass
+class DepartmentFramework:
+    """Dimensions with their weights [points] and the indicators scored under them (one row each)."""
+
+    dimensions: dict[str, float]
+    indicators: pd.DataFrame
+    source: str = ""
+
+
+def load_framework(path: str | Path | None = None) -> DepartmentFramework:
+    """Read and check a department framework (default :data:`FRAMEWORK_FILE`).
+
+    Raises
+    ------
+    InputError
+        Weights that do not add up, an unknown rule or dimension, a missing rule parameter.
+    """
+    path = Path(path) if path is not None else FRAMEWORK_FILE
+    doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    dims = {d["name"]: float(d["weight"]) for d in doc.get("dimension", [])}
+    ind = pd.DataFrame(doc.get("indicator", []))
+    if abs(sum(dims.values()) - 100) > WEIGHT_TOLERANCE:
+        raise InputError("dimension weights do not sum to 100", file=str(path), column="[[dimension]] weight",
+                         expected="100", found=sum(dims.values()))
+    for i, row in ind.iterrows():
+        where = dict(file=str(path), column=f"[[indicator]] {row.get('key', i)}")
+        if row["rule"] not in RULES:
+            raise InputError("unknown rule", **where, expected=f"one of {list(RULES)}", found=row["rule"])
+        if row["dimension"] not in dims:
+            raise InputError("unknown dimension", **where, expected=f"one of {list(dims)}", found=row["dimension"])
+        missing = [p for p in RULES[row["rule"]][1] if pd.isna(row.get(p))]
+        if missing:
+            raise InputError(f"rule {row['rule']} needs {missing[0]}", **where, expected="a number", found="")
+    sums = ind.groupby("dimension")["weight"].sum()
+    for dim, w in dims.items():
+        if abs(sums.get(dim, 0.0) - w) > WEIGHT_TOLERANCE:
+            raise InputError(f"indicator weights of {dim} do not sum to its weight", file=str(path),
+                             column="[[indicator]] weight", expected=f"{w:g}", found=f"{sums.get(dim, 0.0):g}")
+    for c in ("definition", "limit", "per_point", "target"):
+        if c not in ind:
+            ind[c] = np.nan
+    ind["definition"] = ind["definition"].fillna("")
+    return DepartmentFramework(dimensions=dims, indicators=ind, source=str(path))
+
+
+def department_values(portfolio: Portfolio, evaluation: EvaluationResult) -> pd.DataFrame:
+    """The common indicators' values per department [fractions], NaN where an input is missing.
+
+    Definitions (money summed before dividing): ``staff_control`` = staff on
+    post / establishment; ``three_public_change`` = this year's 三公经费 /
+    last year's − 1; ``public_control`` = 公用经费 spent / budget;
+    ``execution`` = (project spent + basic spent) / (project budget + basic
+    budget); ``carryover_rate`` = year-end carry-over / (project budget +
+    basic budget); ``adjustment_rate`` = Σ|budget − budget_initial| /
+    Σ budget_initial over projects; ``key_share`` = key-project spending /
+    project spending; ``duty_completion``; ``benefit_rate`` (project benefit
+    marks earned / available); ``satisfaction`` (the survey).
+    """
+    dep = portfolio.departments.set_index("department_id")
+    num = lambda c: dep[c].astype(float) if c in dep else pd.Series(np.nan, index=dep.index)  # noqa: E731
+    p = evaluation.projects
+    g = p.groupby("department_id")
+    spent, budget = g["spent"].sum().reindex(dep.index), g["budget"].sum().reindex(dep.index)
+    out = pd.DataFrame(index=dep.index)
+    out["staff_control"] = num("staff_on_post") / num("staff_quota").replace(0, np.nan)
+    out["three_public_change"] = num("three_public") / num("three_public_prev").replace(0, np.nan) - 1
+    out["public_control"] = num("public_spent") / num("public_budget").replace(0, np.nan)
+    total = budget + num("basic_budget")
+    out["execution"] = (spent + num("basic_spent")) / total
+    out["carryover_rate"] = num("carryover") / total
+    change = (p["budget"] - p["budget_initial"]).abs()
+    out["adjustment_rate"] = change.groupby(p["department_id"]).sum() / g["budget_initial"].sum()
+    out["key_share"] = num("key_spending") / spent.replace(0, np.nan)
+    out["duty_completion"] = num("duty_completion")
+    r = evaluation.indicators
+    m = r["level1"] == "效益指标"
+    rd = r.loc[m, "project_id"].map(portfolio.projects.set_index("project_id")["department_id"])
+    out["benefit_rate"] = r.loc[m, "score"].groupby(rd).sum() / r.loc[m, "weight"].groupby(rd).sum()
+    out["satisfaction"] = num("satisfaction_survey")
+    return out
+
+
+@dataclass
+class DepartmentScores:
+    """Scored whole-department performance.
+
+    Attributes
+    ----------
+    indicators : DataFrame
+        One row per department and indicator (an own target is a row of its
+        own): ``department_id, department_name, dimension, key, name, value``
+        [fraction or the target's unit], ``target`` (as text), ``weight,
+        score`` [points], ``rule``, ``source``, ``note`` (missing data, no
+        targets set).
+    table : DataFrame
+        The ranked table: ``rank, department_id, department_name``, one
+        column per dimension [points], ``total_score`` [points] and ``grade``.
+    framework : DepartmentFramework
+    """
+
+    indicators: pd.DataFrame
+    table: pd.DataFrame
+    framework: DepartmentFramework
+
+
+def _target_text(ind) -> str:
+    if ind["rule"] == "ceiling":
+        return f"≤{100 * ind['limit']:g}%"
+    return f"{'≥' if ind['rule'] == 'proportional' else '≤'}{100 * ind['target']:g}%"
+
+
+def score_departments(portfolio: Portfolio, evaluation: EvaluationResult | None = None, *,
+                      framework: DepartmentFramework | None = None,
+                      bands: Mapping[str, float] | None = None) -> DepartmentScores:
+    """Score every department on the framework, total, grade and rank them.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+        Departments with the inputs of :func:`department_values`, and the
+        ``department_targets`` table (own targets with their actuals).
+    evaluation : EvaluationResult, optional
+        The year's self-evaluation (computed when not given).
+    framework : DepartmentFramework, optional
+        Default :func:`load_framework`.
+    bands : mapping grade -> lowest score, optional
+        Default the project grade bands (优 ≥ 90, 良 ≥ 80, 中 ≥ 60, 差).
+
+    A missing input scores 0 and is noted; a dimension with an own-targets
+    slot but no targets set scores 0 there ("两头锁定" requires targets).
+    Ties in the total share a rank (``min`` method).
+    """
+    fw = framework or load_framework()
+    ev = evaluation if evaluation is not None else evaluate_portfolio(portfolio)
+    values = department_values(portfolio, ev)
+    names = portfolio.departments.set_index("department_id")["department_name"]
+    rows = []
+    for ind in fw.indicators.to_dict("records"):
+        if ind["rule"] == "own_targets":
+            continue
+        v = values[ind["key"]].to_numpy(dtype=float)
+        frac = RULES[ind["rule"]][0](v, ind)
+        rows.append(pd.DataFrame({
+            "department_id": values.index, "dimension": ind["dimension"], "key": ind["key"], "name": ind["name"],
+            "value": v, "value_text": [fmt_rate(x) if np.isfinite(x) else "—" for x in v], "target": _target_text(ind), "weight": float(ind["weight"]),
+            "score": np.where(np.isnan(v), 0.0, float(ind["weight"]) * frac), "rule": ind["rule"],
+            "source": ind["source"], "note": np.where(np.isnan(v), "缺少数据：" + ind["definition"], "")}))
+    dt = portfolio.department_targets
+    for ind in fw.indicators[fw.indicators["rule"] == "own_targets"].to_dict("records"):
+        own = dt[dt["dimension"] == ind["dimension"]]
+        n = own.groupby("department_id")["name"].transform("size")
+        w = float(ind["weight"]) / n
+        given = own["actual"].notna()
+        score = np.where(given, score_indicator(own["target"], own["actual"].fillna(0.0), direction=own["direction"],
+                                                weight=w), 0.0)
+        rows.append(pd.DataFrame({
+            "department_id": own["department_id"], "dimension": ind["dimension"], "key": ind["key"],
+            "name": own["name"], "value": own["actual"],
+            "value_text": [f"{a:g}{u}" if np.isfinite(a) else "—" for a, u in zip(own["actual"], own["unit"].fillna(""))],
+            "target": (own["direction"].map({"higher": "≥", "lower": "≤"})
+                                                                    + own["target"].map(lambda x: f"{x:g}")
+                                                                    + own["unit"].fillna("")),
+            "weight": w, "score": score, "rule": ind["rule"], "source": ind["source"],
+            "note": np.where(given, "", "缺少实际完成值")}))
+        unset = values.index[~values.index.isin(own["department_id"])]
+        rows.append(pd.DataFrame({
+            "department_id": unset, "dimension": ind["dimension"], "key": ind["key"], "name": ind["name"],
+            "value": np.nan, "value_text": "—", "target": "", "weight": float(ind["weight"]), "score": 0.0, "rule": ind["rule"],
+            "source": ind["source"], "note": "未设定部门整体绩效目标"}))
+    long = pd.concat(rows, ignore_index=True)
+    order = {d: i for i, d in enumerate(values.index)}
+    dims = {d: i for i, d in enumerate(fw.dimensions)}
+    long = long.assign(_d=long["department_id"].map(order), _m=long["dimension"].map(dims)).sort_values(
+        ["_d", "_m"], kind="stable").drop(columns=["_d", "_m"]).reset_index(drop=True)
+    long.insert(1, "department_name", long["department_id"].map(names))
+    table = long.pivot_table(index="department_id", columns="dimension", values="score", aggfunc="sum",
+                             fill_value=0.0).reindex(index=values.index, columns=list(fw.dimensions), fill_value=0.0)
+    table["total_score"] = table.sum(axis=1)
+    table["grade"] = grade(table["total_score"], bands)
+    table.insert(0, "department_name", names.reindex(table.index))
+    table.insert(0, "rank", table["total_score"].rank(ascending=False, method="min").astype(int))
+    table = table.sort_values(["rank"], kind="stable").reset_index()
+    table = table[["rank", "department_id", *[c for c in table.columns if c not in ("rank", "department_id")]]]
+    table.columns.name = None
+    return DepartmentScores(indicators=long, table=table, framework=fw)

@@ -95,6 +95,7 @@ def generate_frames(n_projects: int = 30, *, n_indicators: int | None = None, se
     dep["basic_spent"] = np.round(dep["basic_budget"] * rng.uniform(0.93, 0.99, len(dep)) / 100) * 100
     dep = dep[["department_id", "department_name", "staff", "basic_budget", "basic_spent",
                "duty_completion", "satisfaction_survey"]]
+    dept_targets = _department_inputs(dep, np.random.default_rng(seed + 2))
 
     rows = []
     for k in range(n_projects):
@@ -198,8 +199,51 @@ def generate_frames(n_projects: int = 30, *, n_indicators: int | None = None, se
     from .scoring import grade, recommend
     pv["grade"] = grade(pv["score"])
     pv["recommendation"] = recommend(pv["grade"])
+    # 重点项目支出: the department's largest projects' year-end spending (synthetic, ~60-70% of it)
+    last = sp.drop_duplicates("project_id", keep="last").set_index("project_id")["spent"]
+    spent = prj.assign(spent=prj["project_id"].map(last)).groupby("department_id")["spent"]
+    dep["key_spending"] = dep["department_id"].map(spent.sum()) * np.random.default_rng(seed + 3).uniform(
+        0.55, 0.75, len(dep))
+    dep["key_spending"] = np.round(dep["key_spending"] / 100) * 100
     return {"departments": dep, "projects": prj, "indicators": ind, "ex_ante_scores": ea.reset_index(drop=True),
-            "spending": sp, "tracking": tracking, "previous_evaluation": pv.reset_index(drop=True)}
+            "spending": sp, "tracking": tracking, "previous_evaluation": pv.reset_index(drop=True),
+            "department_targets": dept_targets}
+
+
+#: the departments' own targets (两头锁定), synthetic: dimension, name, unit, direction, target
+DEPARTMENT_TARGETS = {
+    "D01": [("履职效能", "公交线网覆盖率", "%", "higher", 95), ("履职效能", "道路养护计划完成率", "%", "higher", 100),
+            ("社会效益", "公共交通出行分担率", "%", "higher", 35)],
+    "D02": [("履职效能", "城市管理案件结案率", "%", "higher", 95), ("履职效能", "垃圾分类覆盖小区数", "个", "higher", 120),
+            ("社会效益", "市容环境投诉件数", "件", "lower", 1200)],
+    "D03": [("履职效能", "低保动态管理准确率", "%", "higher", 98), ("社会效益", "养老服务对象覆盖人数", "人", "higher", 5000)],
+}
+
+
+def _department_inputs(dep: pd.DataFrame, rng) -> pd.DataFrame:
+    """Fill the scored department framework's inputs into ``dep`` (in place) and return the own targets.
+
+    All synthetic: establishment and staff on post (one department over its
+    establishment), 三公经费 this year and last, 公用经费 budget and spending,
+    year-end carry-over. Money in 元.
+    """
+    k = len(dep)
+    dep["staff_quota"] = dep["staff"]
+    dep["staff_on_post"] = (dep["staff"] * rng.permutation([0.94, 0.97, 1.03])[np.arange(k) % 3]).round().astype(int)
+    dep["three_public_prev"] = np.round(dep["basic_budget"] * rng.uniform(0.02, 0.03, k) / 100) * 100
+    dep["three_public"] = np.round(dep["three_public_prev"] * rng.uniform(0.9, 1.06, k) / 100) * 100
+    dep["public_budget"] = np.round(dep["basic_budget"] * 0.25 / 100) * 100
+    dep["public_spent"] = np.round(dep["public_budget"] * rng.uniform(0.95, 1.04, k) / 100) * 100
+    dep["carryover"] = np.round(dep["basic_budget"] * rng.uniform(0.2, 0.8, k) / 100) * 100
+    rows = []
+    for d in dep["department_id"]:
+        for dim, name, unit, direction, target in DEPARTMENT_TARGETS.get(d, []):
+            f = rng.normal(0.97, 0.05)
+            actual = target * (f if direction == "higher" else 1 / f)
+            if unit == "%":
+                actual = min(actual, 100.0)
+            rows.append((d, dim, name, unit, direction, target, float(np.round(actual, 2))))
+    return pd.DataFrame(rows, columns=["department_id", "dimension", "name", "unit", "direction", "target", "actual"])
 
 
 #: synthetic answers on the monitoring form for an indicator behind its expected value to date
@@ -265,7 +309,8 @@ def generate_portfolio(n_projects: int = 30, *, n_indicators: int | None = None,
     f = generate_frames(n_projects, n_indicators=n_indicators, seed=seed)
     return build_portfolio(f["departments"], f["projects"], f["indicators"], budget_year=BUDGET_YEAR,
                            ex_ante_scores=f["ex_ante_scores"], spending=f["spending"], tracking=f["tracking"],
-                           previous_evaluation=f["previous_evaluation"], id="synthetic", name="合成组合")
+                           previous_evaluation=f["previous_evaluation"], department_targets=f["department_targets"],
+                           id="synthetic", name="合成组合")
 
 
 # ---- writing the bundled files -------------------------------------------------------------
@@ -273,7 +318,13 @@ def generate_portfolio(n_projects: int = 30, *, n_indicators: int | None = None,
 HEADERS = {
     "departments": {"department_id": "部门编码", "department_name": "部门名称", "staff": "编制人数",
                     "basic_budget": "基本支出预算数（万元）", "basic_spent": "基本支出执行数（万元）",
-                    "duty_completion": "重点工作完成率", "satisfaction_survey": "部门满意度"},
+                    "duty_completion": "重点工作完成率", "satisfaction_survey": "部门满意度",
+                    "staff_quota": "核定编制数", "staff_on_post": "实有在职人数",
+                    "three_public": "三公经费支出（万元）", "three_public_prev": "上年三公经费支出（万元）",
+                    "public_budget": "公用经费预算数（万元）", "public_spent": "公用经费支出数（万元）",
+                    "key_spending": "重点项目支出（万元）", "carryover": "年末结转结余（万元）"},
+    "department_targets": {"department_id": "部门编码", "dimension": "维度", "name": "指标名称", "unit": "计量单位",
+                           "direction": "指标方向", "target": "年度指标值", "actual": "实际完成值"},
     "projects": {"project_id": "项目编码", "project_name": "项目名称", "department_id": "主管部门编码",
                  "project_type": "项目类型", "implementing_unit": "实施单位", "requested": "申报数（万元）",
                  "approved": "审定数（万元）", "budget_initial": "年初预算数（万元）",
@@ -290,10 +341,11 @@ HEADERS = {
     "previous_evaluation": {"project_id": "项目编码", "year": "年度", "score": "自评得分", "grade": "等级",
                             "recommendation": "评价建议"},
 }
-MONEY_COLS = {"basic_budget", "basic_spent", "requested", "approved", "budget_initial", "budget", "spent", "forecast"}
+MONEY_COLS = {"basic_budget", "basic_spent", "requested", "approved", "budget_initial", "budget", "spent", "forecast",
+              "three_public", "three_public_prev", "public_budget", "public_spent", "key_spending", "carryover"}
 FILES = {"departments": "departments.csv", "projects": "projects.csv", "indicators": "indicators.csv",
          "ex_ante_scores": "ex_ante_scores.xlsx", "spending": "spending.csv", "tracking": "tracking.csv",
-         "previous_evaluation": "previous_evaluation.csv"}
+         "previous_evaluation": "previous_evaluation.csv", "department_targets": "department_targets.csv"}
 
 TOML = """# SYNTHETIC example portfolio: invented departments, projects and figures, generated by
 # `python -m costing.performance.example` (seeded). It describes no real bureau.
@@ -311,6 +363,7 @@ ex_ante_scores = "../raw/portfolio_example/ex_ante_scores.xlsx"
 spending = "../raw/portfolio_example/spending.csv"
 tracking = "../raw/portfolio_example/tracking.csv"
 previous_evaluation = "../raw/portfolio_example/previous_evaluation.csv"
+department_targets = "../raw/portfolio_example/department_targets.csv"   # synthetic, like every table here
 
 [parameters]
 tolerance = 0.15            # low execution: execution rate < time progress - 15 percentage points

@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 
 from ..outputs import atomic_path
 from ..units import from_yuan
+from .department import DepartmentScores
 from .display import to_display
 from .evaluation import EvaluationResult
 from .exante import ExAnteResult
@@ -243,8 +244,14 @@ def add_self_evaluation_sheet(wb: Workbook, project: pd.Series, indicators: pd.D
     ws.freeze_panes = "A2"
 
 
+#: columns of the whole-department score detail as filed
+DEPARTMENT_SCORE_COLUMNS = ["department_id", "department_name", "dimension", "name", "value_text", "target", "weight",
+                            "score", "note", "source"]
+
+
 def write_self_evaluation_xlsx(result: EvaluationResult, path: str | Path, *, year: int,
-                               projects: list[str] | None = None) -> Path:
+                               projects: list[str] | None = None,
+                               departments: DepartmentScores | None = None) -> Path:
     """The self-evaluation workbook: a summary sheet, a department sheet, and one 自评表 per project.
 
     Parameters
@@ -255,11 +262,16 @@ def write_self_evaluation_xlsx(result: EvaluationResult, path: str | Path, *, ye
         The evaluated budget year (in the sheet titles).
     projects : list of str, optional
         Project ids that get their own 自评表 sheet (default: all).
+    departments : DepartmentScores, optional
+        The scored whole-department performance: a ranked sheet and its detail.
     """
     wb = Workbook()
     wb.remove(wb.active)
     add_table_sheet(wb, "自评汇总", to_display(result.projects.drop(columns=["spent_date"], errors="ignore")))
     add_table_sheet(wb, "部门汇总", to_display(result.departments))
+    if departments is not None:
+        add_table_sheet(wb, "部门整体绩效排名", to_display(departments.table))
+        add_table_sheet(wb, "部门整体绩效评分", to_display(departments.indicators[DEPARTMENT_SCORE_COLUMNS]))
     ids = list(result.projects["project_id"]) if projects is None else list(projects)
     groups = dict(tuple(result.indicators.groupby("project_id", sort=False)))
     prj = result.projects.set_index("project_id", drop=False)

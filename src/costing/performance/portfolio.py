@@ -93,6 +93,8 @@ DEPARTMENT_COLUMNS = [
     Column("public_spent", "money", required=False, allow_empty=True, min_value=0, aliases=("公用经费支出数",)),
     Column("key_spending", "money", required=False, allow_empty=True, min_value=0,
            aliases=("重点项目支出", "重点支出")),
+    Column("carryover", "money", required=False, allow_empty=True, min_value=0,
+           aliases=("年末结转结余", "结转结余资金", "carry-over")),
 ]
 
 PROJECT_COLUMNS = [
