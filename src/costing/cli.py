@@ -122,7 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     for name, helptext in (("assess", "ex-ante assessment of a portfolio (事前绩效评估)"),
                            ("monitor", "in-year dual monitoring (双监控)"),
-                           ("evaluate", "self-evaluation and grades (绩效自评)")):
+                           ("evaluate", "self-evaluation and grades (绩效自评)"),
+                           ("rollover", "next year's portfolio skeleton from this year's evaluation (结果应用)")):
         p = sub.add_parser(name, help=helptext)
         getattr(perf_cli, f"add_{name}_arguments")(p)
         p.set_defaults(func=getattr(perf_cli, f"run_{name}"))

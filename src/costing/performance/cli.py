@@ -1,4 +1,4 @@
-"""Sub-commands ``costing assess``, ``costing monitor --as-of DATE`` and ``costing evaluate``.
+"""Sub-commands ``costing assess``, ``costing monitor --as-of DATE``, ``costing evaluate`` and ``costing rollover``.
 
 Each prints its tables (money in 万元, rates in %) and, with ``--xlsx PATH``,
 writes the workbook atomically. ``run_*`` return the exit code: 0 success,
@@ -48,6 +48,16 @@ def add_monitor_arguments(parser: argparse.ArgumentParser) -> None:
 def add_evaluate_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``costing evaluate``."""
     _common(parser)
+
+
+def add_rollover_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of ``costing rollover``."""
+    parser.add_argument("portfolio", metavar="PORTFOLIO", help="this year's portfolio .toml file")
+    parser.add_argument("--to", dest="to_year", type=int, required=True, metavar="YEAR",
+                        help="next budget year, e.g. 2027")
+    parser.add_argument("--out", required=True, metavar="DIR", help="a new or empty folder for the skeleton")
+    parser.add_argument("--override", action="append", default=[], metavar="ID=REASON",
+                        help="carry a project recommended 取消 all the same, with the reason (恢复申报理由); repeatable")
 
 
 def _print(title: str, df: pd.DataFrame, out) -> None:
@@ -132,6 +142,27 @@ def _evaluate(args, out=None) -> None:
               file=out)
 
 
+def _rollover(args, out=None) -> None:
+    from ..errors import InputError
+    from .evaluation import evaluate_portfolio
+    from .portfolio import load_portfolio
+    from .rollover import rollover, write_rollover
+
+    out = out or sys.stdout
+    overrides = {}
+    for item in args.override:
+        pid, sep, reason = item.partition("=")
+        if not sep:
+            raise InputError("override without a reason", column="--override", expected="ID=REASON", found=item)
+        overrides[pid.strip()] = reason
+    pf = load_portfolio(args.portfolio)
+    res = rollover(pf, evaluate_portfolio(pf), args.to_year, overrides=overrides)
+    _print(f"结转清单 ({pf.budget_year} -> {res.to_year})", res.decisions, out)
+    counts = res.decisions["action"].value_counts()
+    print("\n" + "，".join(f"{k} {v}" for k, v in counts.items()), file=out)
+    print(f"wrote {write_rollover(res, args.out, portfolio_id=pf.id)}", file=out)
+
+
 def run_assess(args) -> int:
     """``costing assess PORTFOLIO [--xlsx PATH]``: the ex-ante sheet and the cut per department."""
     return guarded("assess", _assess, args)
@@ -145,3 +176,8 @@ def run_monitor(args) -> int:
 def run_evaluate(args) -> int:
     """``costing evaluate PORTFOLIO [--xlsx PATH]``: scores, grades, recommendations and the 自评表."""
     return guarded("evaluate", _evaluate, args)
+
+
+def run_rollover(args) -> int:
+    """``costing rollover PORTFOLIO --to YEAR --out DIR [--override ID=REASON]``: next year's skeleton."""
+    return guarded("rollover", _rollover, args)

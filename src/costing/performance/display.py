@@ -33,7 +33,7 @@ LABELS: dict[str, str] = {
     "light": "预警灯", "field": "缺失项", "problem": "问题", "proposed": "建议调整后预算数", "adjustment": "调整额",
     "forecast_source": "预计数来源", "rule": "调整规则",
     "rank": "排名", "total_score": "总分", "dimension": "维度", "name": "指标名称", "value_text": "实际值",
-    "note": "备注", "source": "依据",
+    "note": "备注", "source": "依据", "action": "结转处理", "reason": "说明", "change_required": "调整要求",
     "indicator_id": "指标编码", "level1": "一级指标", "level2": "二级指标", "level3": "三级指标",
     "unit": "计量单位", "direction": "指标方向", "progress": "进度类型", "target": "年度指标值",
     "target_value": "年度指标值（数值）", "expected": "序时目标值", "actual_to_date": "截至目前完成值",

@@ -110,6 +110,8 @@ PROJECT_COLUMNS = [
            aliases=("年初预算数", "initial budget")),
     Column("budget", "money", positive=True, aliases=("全年预算数", "预算数", "调整后预算数", "annual budget")),
     Column("annual_goal", "text", required=False, allow_empty=True, aliases=("年度总体目标", "annual goal")),
+    Column("change_required", "text", required=False, allow_empty=True,
+           aliases=("调整要求", "须调整事项", "change required")),
 ]
 
 INDICATOR_COLUMNS = [
@@ -571,7 +573,7 @@ def build_portfolio(departments: pd.DataFrame, projects: pd.DataFrame, indicator
                          found=prj.loc[i, "department_id"])
     prj["project_type"] = prj["project_type"].replace("", "generic").fillna("generic")
     prj["budget_initial"] = prj["budget_initial"].fillna(prj["budget"])
-    for c in ("implementing_unit", "annual_goal"):
+    for c in ("implementing_unit", "annual_goal", "change_required"):
         prj[c] = prj[c].fillna("").astype(str)
     for k in ("indicators", "ex_ante_scores", "spending", "tracking", "previous_evaluation"):
         df = frames[k]
