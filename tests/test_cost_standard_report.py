@@ -68,7 +68,8 @@ def test_tier2_report_files(report):
     assert report.status == "ok"
     names = {p.name for p in report.report_dir.iterdir()}
     assert names == {"bus_example_cost_standard.html", "bus_example_cost_standard.xlsx",
-                     "bus_example_cost_standard.ipynb", "manifest.json"}
+                     "bus_example_cost_standard.ipynb", "bus_example_cost_standard.docx",
+                     "manifest.json"}
 
 
 @pytest.mark.slow

@@ -33,6 +33,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
                         "[report] templates (repeatable)")
     parser.add_argument("--templates-dir", default=None, metavar="DIR",
                         help="folder of report templates (default: notebooks/templates)")
+    parser.add_argument("--word-template", dest="word_templates", action="append", default=[],
+                        metavar="[NAME=]PATH", help="a bureau's own Word template (.docx) for the "
+                        "documents of template NAME (default: every template); repeatable")
     parser.add_argument("--no-progress", dest="progress", action="store_false",
                         help="no progress bar")
     return parser
@@ -64,6 +67,15 @@ def parse_params(items) -> dict:
     return out
 
 
+def parse_word_templates(items) -> dict:
+    """``["cba=b.docx", "a.docx"]`` -> ``{"cba": Path("b.docx"), None: Path("a.docx")}``."""
+    out = {}
+    for item in items:
+        name, sep, path = item.rpartition("=")
+        out[name.strip() if sep else None] = Path(path)
+    return out
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the command; returns the exit code (0 ok, 1 a project failed, 2 bad input)."""
     from .batch import run_batch
@@ -81,7 +93,8 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     results = run_batch(paths, args.out, jobs=args.jobs, overrides=overrides,
                         progress=args.progress, templates_dir=args.templates_dir,
-                        templates=args.templates)
+                        templates=args.templates,
+                        word_templates=parse_word_templates(args.word_templates))
     for r in results:
         if not r.ok:
             print(f"costing report: {r.project_path}: {r.status}: {r.error}", file=sys.stderr)

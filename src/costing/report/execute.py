@@ -4,6 +4,8 @@ Layout of the outputs (``out`` defaults to ``reports``)::
 
     out/<id>/<id>_<template>.html     self-contained, no code cells
     out/<id>/<id>_<template>.xlsx     说明 + one sheet per recorded table
+    out/<id>/<id>_<template>.docx     Word document from the template's Word
+                                      template (when it has one), same records
     out/<id>/<id>_<template>.ipynb    executed notebook (papermill metadata kept,
                                       headline figures in metadata["costing"])
     out/<id>/manifest.json            input hashes, parameters, versions, time, headline
@@ -131,6 +133,7 @@ class PlannedTemplate:
     name: str
     path: Path
     parameters: dict
+    word: object = None  # costing.report.word.WordTemplate, checked; None = no .docx
 
 
 @dataclass(frozen=True)
@@ -141,7 +144,8 @@ class ReportPlan:
     templates: tuple
 
 
-def plan_report(project_path, overrides=None, *, templates_dir=None, templates=None) -> ReportPlan:
+def plan_report(project_path, overrides=None, *, templates_dir=None, templates=None,
+                word_templates=None) -> ReportPlan:
     """Read a project file and validate its parameters for each of its templates.
 
     ``[report.parameters]`` and ``overrides`` are checked against the union of
@@ -159,11 +163,14 @@ def plan_report(project_path, overrides=None, *, templates_dir=None, templates=N
     templates_dir : str or Path, optional
     templates : list of str, optional
         Run these templates instead of the project's ``[report] templates``.
+    word_templates : dict, optional
+        Template name (None = every template) -> Word template (.docx), before
+        the project's ``[report] word_template`` and the shipped one.
 
     Raises
     ------
     InputError, ParameterError
-        Before anything runs.
+        Before anything runs (a Word template using an unknown field included).
     """
     spec = read_report_spec(project_path)
     _ = spec.safe_id  # path-traversal check before any work
@@ -205,8 +212,23 @@ def plan_report(project_path, overrides=None, *, templates_dir=None, templates=N
                  for k, v in overrides.items() if k in schema}
         params.update(validate_parameters(typed, schema, project_file=spec.path,
                                           template=path.stem, base_dir=Path.cwd()))
-        planned.append(PlannedTemplate(name=path.stem, path=path, parameters=params))
+        planned.append(PlannedTemplate(name=path.stem, path=path, parameters=params,
+                                       word=_word_template(path.stem, word_templates, spec)))
     return ReportPlan(spec=spec, templates=tuple(planned))
+
+
+def _word_template(name: str, given, spec):
+    """The checked Word template of report template ``name``: ``given`` (command line),
+    then the project's ``[report] word_template``, then the shipped one; None when none."""
+    from .word import WordTemplate, default_template
+
+    given = given or {}
+    for choices in (given, spec.word_templates):
+        path = choices.get(name, choices.get(None))
+        if path is not None:
+            return WordTemplate(path)
+    path = default_template(name)
+    return WordTemplate(path) if path is not None else None
 
 
 #: template -> "module:function" that reads and validates its project's data.
@@ -363,7 +385,7 @@ def _keep_failed(src: Path | None, out_dir: Path, name: str) -> Path | None:
 def run_report(project_path, out_dir="reports", *, overrides=None, templates_dir=None,
                templates=None, kernel_name: str = DEFAULT_KERNEL,
                timeout: float | None = DEFAULT_TIMEOUT,
-               plan: ReportPlan | None = None) -> ReportResult:
+               plan: ReportPlan | None = None, word_templates=None) -> ReportResult:
     """Build one project's report (every template it lists) into ``out_dir/<id>/``.
 
     Parameters
@@ -384,6 +406,8 @@ def run_report(project_path, out_dir="reports", *, overrides=None, templates_dir
         Per-cell time limit [s].
     plan : ReportPlan, optional
         An already validated plan (skips :func:`plan_report`).
+    word_templates : dict, optional
+        Bureau Word templates (see :func:`plan_report`).
 
     Returns
     -------
@@ -403,7 +427,7 @@ def run_report(project_path, out_dir="reports", *, overrides=None, templates_dir
     t0 = time.perf_counter()
     if plan is None:
         plan = plan_report(project_path, overrides, templates_dir=templates_dir,
-                           templates=templates)
+                           templates=templates, word_templates=word_templates)
     spec = plan.spec
     sid = spec.safe_id
     out_dir = Path(out_dir).expanduser().resolve()
@@ -434,14 +458,22 @@ def run_report(project_path, out_dir="reports", *, overrides=None, templates_dir
             info = {"project_id": spec.project_id, "project_name": spec.name,
                     "project_file": str(spec.path), "template": tpl.name, "parameters": shown}
             export.write_xlsx(build / f"{stem}.xlsx", tables, headline, info)
-            for ext in ("html", "xlsx", "ipynb"):
+            exts = ("html", "xlsx", "ipynb")
+            if tpl.word is not None:
+                from .word import report_context
+
+                tpl.word.render(report_context(nb, headline, tables, info), build / f"{stem}.docx")
+                exts += ("docx",)
+            for ext in exts:
                 files[f"{tpl.name}.{ext}"] = dest / f"{stem}.{ext}"
             headlines[tpl.name] = {k: v["value"] for k, v in headline.items()}
             per_template[tpl.name] = {
                 "template": str(tpl.path), "template_sha256": export.sha256_file(tpl.path),
+                **({"word_template": str(tpl.word.path), "word_template_sha256":
+                    export.sha256_file(tpl.word.path)} if tpl.word is not None else {}),
                 "kernel": kernel_name, "parameters": shown, "headline": headline,
                 "tables": [t.name for t in tables],
-                "files": {ext: f"{stem}.{ext}" for ext in ("html", "xlsx", "ipynb")},
+                "files": {ext: f"{stem}.{ext}" for ext in exts},
                 "seconds": round(time.perf_counter() - t1, 3),
             }
         manifest = {

@@ -9,8 +9,10 @@ A project file is TOML (``.toml``, :mod:`tomllib`) or YAML (``.yaml``/``.yml``,
   ``sheet``). These files and the project file are the inputs hashed in
   the manifest;
 - ``[report]``: ``templates`` (list of template names, default
-  ``["cost_standard"]``) and ``[report.parameters]`` (switches passed to
-  every template).
+  ``["cost_standard"]``), ``[report.parameters]`` (switches passed to
+  every template) and ``word_template`` (a bureau's own Word template: a
+  path for every template, or a table template name -> path; relative to the
+  project file).
 
 Every other key belongs to :func:`costing.load_project` and is ignored here.
 """
@@ -45,6 +47,8 @@ class ReportSpec:
         Template names (or ``.ipynb`` paths relative to the project file).
     parameters : dict
         ``[report.parameters]``, passed to every template.
+    word_templates : dict[str | None, Path]
+        ``[report] word_template``: template name (None = every template) -> .docx path.
     """
 
     path: Path
@@ -53,6 +57,7 @@ class ReportSpec:
     tables: dict = field(default_factory=dict)
     templates: tuple = DEFAULT_TEMPLATES
     parameters: dict = field(default_factory=dict)
+    word_templates: dict = field(default_factory=dict)
 
     @property
     def input_files(self) -> list[Path]:
@@ -170,8 +175,15 @@ def read_report_spec(path) -> ReportSpec:
         raise InputError("[report.parameters] must be a table of name = value", file=path,
                          column="report.parameters", expected="a mapping",
                          found=type(params).__name__)
+    word = report.get("word_template", {})
+    word = {None: word} if isinstance(word, str) else word
+    if not isinstance(word, dict) or not all(isinstance(v, str) and v for v in word.values()):
+        raise InputError("[report] word_template must be a path or a table of template = path",
+                         file=path, column="report.word_template",
+                         expected='"bureau.docx" or {cost_standard = "bureau.docx"}', found=word)
     return ReportSpec(path=path, project_id=pid, name=name, tables=tables,
-                      templates=tuple(templates), parameters=dict(params))
+                      templates=tuple(templates), parameters=dict(params),
+                      word_templates={k: (path.parent / v).resolve() for k, v in word.items()})
 
 
 # Letters and digits of any script (CJK included), '-' and '_'; everything else -> '_'.

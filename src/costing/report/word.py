@@ -1,0 +1,332 @@
+"""Word documents (.docx) from templates a bureau can edit in Word or WPS.
+
+The templates are ordinary .docx files with Jinja2 tags (docxtpl): the
+letterhead, the fonts, the headings and the wording live in the template, the
+figures and tables come from the same recorded results as the HTML and the
+xlsx (:func:`costing.report.export.collect_records`). The shipped templates
+are in ``word_templates/`` beside this module and are rebuilt by
+``python -m costing.report.word_build``; a bureau swaps in its own with
+``costing report --word-template PATH`` or ``[report] word_template``.
+
+Fields of a report template (:data:`REPORT_FIELDS`)::
+
+    project.id, project.name          the project (or portfolio)
+    date                              the day of the run, 2026年11月29日
+    figures.<name>                    a headline figure, shown: money in 万元 with
+                                      thousands separators, rates in %, unit costs
+                                      with 4 decimals; figures.<name>.unit its unit
+    tables["<name>"]                  a recorded table: .header, .rows (shown text),
+                                      .without("列", ...) drops columns
+    charts                            the report's charts in order: .image, .number,
+                                      .caption
+    parameters.<name>                 the report's parameters
+
+A field a template uses that the document does not have is bad input
+(:class:`~costing.errors.InputError` naming the template and the field),
+checked before the notebooks run for top-level names and while rendering for
+the rest.
+"""
+from __future__ import annotations
+
+import base64
+import io
+import os
+import re
+import tempfile
+import threading
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from ..errors import InputError
+from ..units import fmt_money, fmt_rate
+from .export import PLAIN_INT_NAMES, RecordedTable, unit_kind
+
+TEMPLATE_DIR = Path(__file__).with_name("word_templates")
+
+#: Top-level fields of a report template.
+REPORT_FIELDS = frozenset({"project", "date", "figures", "tables", "charts", "parameters"})
+
+#: Width of an embedded chart [mm] (A4 minus the official-document margins).
+CHART_WIDTH_MM = 150
+
+
+def default_template(report: str) -> Path | None:
+    """The shipped Word template of a report template (``cost_standard`` ->
+    ``word_templates/cost_standard.docx``), or None when there is none."""
+    path = TEMPLATE_DIR / f"{report}.docx"
+    return path if path.is_file() else None
+
+
+# ------------------------------------------------------------------ values
+
+
+def value_kind(column: str, unit=None) -> str | None:
+    """How a number is shown: ``"unit_cost"`` (元/…, 4 decimals), ``"rate"`` (a fraction
+    shown in %), ``"money"``, ``"plain"`` (years, codes) or None (by its value)."""
+    u, col = str(unit or ""), str(column)
+    if "元/" in u or "元/" in col:
+        return "unit_cost"
+    kind = unit_kind(unit, col)
+    if kind is None and (col.endswith("幅度") or u == "fraction"):
+        kind = "rate"
+    if kind is None and ("万元" in col or "（元）" in col):
+        kind = "money"
+    if kind is None and col.lower().endswith(PLAIN_INT_NAMES):
+        kind = "plain"
+    return kind
+
+
+def show_value(value, kind=None, *, integer: bool | None = None) -> str:
+    """A number as a reader sees it, in the unit it is in: rates in %, unit costs with
+    4 decimals, counts (``integer``, default: the value is whole) without decimals,
+    everything else with 2, thousands separators, missing -> —."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "—"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, str):
+        return value
+    if kind == "rate":
+        return fmt_rate(value)
+    if kind == "unit_cost":
+        return f"{value:,.4f}"
+    if kind == "plain":
+        return str(int(value))
+    if integer is None:
+        integer = float(value).is_integer()
+    if kind != "money" and integer:
+        return f"{int(value):,d}"
+    return f"{value:,.2f}"
+
+
+def show_number(value, unit=None, name: str = "") -> str:
+    """A headline figure as shown: 元 -> 万元 (2 decimals), otherwise :func:`show_value`."""
+    if unit == "元" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return fmt_money(value)
+    return show_value(value, value_kind(name, unit))
+
+
+class Figure(str):
+    """A headline figure as shown (a str), with ``.value`` and ``.unit`` kept."""
+
+    def __new__(cls, value, unit=None, name=""):
+        obj = super().__new__(cls, show_number(value, unit, name))
+        obj.value, obj.unit = value, ("万元" if unit == "元" else (unit or ""))
+        return obj
+
+
+class Fields(dict):
+    """A mapping of named fields whose missing key is reported with the field's full name."""
+
+    def __init__(self, label: str, data):
+        super().__init__(data)
+        self.label = label
+
+    def __getattr__(self, key):
+        try:
+            return self[key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+
+@dataclass(frozen=True)
+class Table:
+    """A recorded table as shown: header labels and rows of text."""
+
+    header: list
+    rows: list
+
+    def without(self, *columns) -> "Table":
+        keep = [j for j, h in enumerate(self.header) if h not in columns]
+        return Table([self.header[j] for j in keep], [[r[j] for j in keep] for r in self.rows])
+
+
+def show_table(table: RecordedTable) -> Table:
+    """A :class:`RecordedTable` as text, by its recorded units (the same as the xlsx formats).
+
+    A table with 数值 and 单位 columns (a summary of figures in different units)
+    shows each 数值 by the unit of its row.
+    """
+    import pandas as pd
+
+    df = table.frame
+    units = table.unit if isinstance(table.unit, dict) else {}
+    common = None if isinstance(table.unit, dict) else table.unit
+    header, columns = [], []
+    per_row = "数值" in df.columns and "单位" in df.columns
+    for j, col in enumerate(df.columns):
+        col = str(col)
+        if j < table.n_index and not col:  # an unnamed index is row numbers: not for readers
+            continue
+        s = df.iloc[:, j]
+        numeric = j >= table.n_index and pd.api.types.is_numeric_dtype(s) \
+            and not pd.api.types.is_bool_dtype(s)
+        unit = units.get(col, common) if numeric else None
+        kind = value_kind(col, unit) if numeric else None
+        header.append(f"{col}（{unit}）" if unit and kind != "rate" and str(unit) not in col else col)
+        if per_row and col == "数值":
+            columns.append([show_value(v, value_kind("", u)) for v, u in zip(s, df["单位"])])
+        elif numeric:
+            whole = bool(s.dropna().map(lambda v: float(v).is_integer()).all())
+            columns.append([show_value(v, kind, integer=whole) for v in s])
+        else:
+            columns.append([show_value(v) for v in s])
+    if per_row:  # "fraction" is how a rate is stored, not a unit a reader needs
+        j = header.index("单位")
+        columns[j] = ["" if u == "fraction" else show_value(u) for u in df["单位"]]
+    return Table(header, [list(r) for r in zip(*columns)] if columns else [])
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart of the report: PNG bytes and the heading it sits under."""
+
+    number: int
+    caption: str
+    png: bytes
+
+
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*)$", re.M)
+_LATIN_NOTE = re.compile(r"\s*[（(][^（）()]*[A-Za-z][^（）()]*[)）]\s*")
+
+
+def notebook_charts(nb) -> list[Chart]:
+    """Every PNG a notebook shows, in order, captioned with the heading above it
+    (English glosses in brackets dropped)."""
+    charts, heading = [], ""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            found = _HEADING.findall(cell.source)
+            if found:
+                heading = _LATIN_NOTE.sub("", found[-1]).strip(" *")
+        for out in cell.get("outputs", []):
+            png = out.get("data", {}).get("image/png")
+            if png:
+                charts.append(Chart(len(charts) + 1, heading, base64.b64decode(png)))
+    return charts
+
+
+def report_context(nb, headline: dict, tables: list[RecordedTable], info: dict) -> dict:
+    """The fields of a report template, from the executed notebook's records."""
+    return {
+        "project": Fields("project", {"id": info.get("project_id"), "name": info.get("project_name")}),
+        "date": today(),
+        "figures": Fields("figures", {k: Figure(v["value"], v.get("unit"), k)
+                                      for k, v in headline.items()}),
+        "tables": Fields("tables", {t.name: show_table(t) for t in tables}),
+        "charts": notebook_charts(nb),
+        "parameters": Fields("parameters", info.get("parameters", {})),
+    }
+
+
+def today() -> str:
+    d = date.today()
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+# --------------------------------------------------------------- templates
+
+
+def _unknown_field_class():
+    from jinja2 import StrictUndefined
+
+    class UnknownField(StrictUndefined):
+        """Names the missing field in full (``figures.subsidy_x``), and what there is."""
+
+        __slots__ = ()
+
+        @property
+        def _undefined_message(self):
+            obj, name = self._undefined_obj, self._undefined_name
+            if isinstance(obj, Fields):
+                return f"unknown field {obj.label}.{name}; {obj.label} has {sorted(obj)}"
+            return f"unknown field {name!r}"
+
+    return UnknownField
+
+
+_env_local = threading.local()
+
+
+def _jinja_env():
+    env = getattr(_env_local, "env", None)
+    if env is None:
+        from jinja2 import Environment
+
+        # autoescape: a value holding "<" or "&" must not break the document's XML.
+        env = _env_local.env = Environment(autoescape=True, undefined=_unknown_field_class())
+    return env
+
+
+class WordTemplate:
+    """A Word template read once and checked, rendered as many times as needed.
+
+    Parameters
+    ----------
+    path : str or Path
+        The .docx template.
+    fields : iterable of str
+        The top-level fields the documents will have.
+
+    Raises
+    ------
+    InputError
+        The file is missing or not a Word document, or uses a field not in ``fields``.
+    """
+
+    def __init__(self, path, fields=REPORT_FIELDS):
+        self.path = Path(path)
+        try:
+            self.blob = self.path.read_bytes()
+        except OSError as exc:
+            raise InputError(f"cannot read the Word template: {exc.strerror}", file=self.path,
+                             expected="a .docx file") from None
+        from docxtpl import DocxTemplate
+
+        try:
+            used = DocxTemplate(io.BytesIO(self.blob)).get_undeclared_template_variables(_jinja_env())
+        except Exception as exc:  # not a zip / not a docx / a broken Jinja tag
+            raise InputError(f"not a usable Word template ({type(exc).__name__}: {exc})",
+                             file=self.path, expected="a .docx file with valid {{ }} / {% %} tags") \
+                from None
+        unknown = sorted(used - set(fields))
+        if unknown:
+            raise InputError(f"the Word template uses unknown field(s) {', '.join(unknown)}",
+                             file=self.path, expected=f"fields among {sorted(fields)}", found=unknown)
+
+    def render(self, context: dict, out_path) -> Path:
+        """Render to ``out_path``, written atomically (a temporary file in the same folder,
+        then renamed). Charts in ``context["charts"]`` become inline images."""
+        from docx.shared import Mm
+        from docxtpl import DocxTemplate, InlineImage
+        from jinja2 import TemplateError
+
+        tpl = DocxTemplate(io.BytesIO(self.blob))
+        ctx = dict(context)
+        if "charts" in ctx:
+            ctx["charts"] = [Fields("chart", {"number": c.number, "caption": c.caption,
+                                              "image": InlineImage(tpl, io.BytesIO(c.png),
+                                                                   width=Mm(CHART_WIDTH_MM))})
+                             for c in ctx["charts"]]
+        try:
+            tpl.render(ctx, _jinja_env())
+        except TemplateError as exc:
+            raise InputError(f"the Word template cannot be filled: {exc}", file=self.path,
+                             expected="fields the document has") from None
+        return save_atomic(tpl, out_path)
+
+
+def save_atomic(doc, out_path) -> Path:
+    """Save a python-docx / docxtpl document to a temporary file beside ``out_path``, then rename."""
+    out = Path(out_path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".docx.tmp", dir=out.parent)
+    os.close(fd)
+    try:
+        doc.save(tmp)
+        os.replace(tmp, out)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return out

@@ -1,0 +1,403 @@
+"""Build the Word templates shipped in ``word_templates/``: ``python -m costing.report.word_build [DIR]``.
+
+The .docx files are the source a bureau edits in Word or WPS; this script is
+how they were made, so they can be rebuilt and reviewed as text. Every
+template has the same house style:
+
+- A4, the margins of official documents (GB/T 9704: top 37 mm, bottom 35 mm,
+  left 28 mm, right 26 mm), page number in the footer;
+- letterhead: the bureau's name in red and a red rule (edit both in Word);
+- body 仿宋_GB2312 16 pt (三号), headings 黑体, tables 宋体 10.5 pt (五号), title
+  方正小标宋简体 22 pt (二号); each East-Asian font is set as ``w:eastAsia`` in
+  the styles, Latin text in Times New Roman, and the font table declares the
+  fallback (``w:altName``: 仿宋, 黑体, 宋体) used where the first font is missing;
+- numbered headings 一、二、三… as the Heading 1 style (so Word's navigation
+  pane and table of contents work); tables are native Word tables (style
+  Table Grid) whose rows and columns are Jinja loops over the recorded table.
+
+Only fields of :data:`costing.report.word.REPORT_FIELDS` (or of the bulk
+documents' fields) are used; the tests render each template.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from .word import TEMPLATE_DIR
+
+BUREAU = "示例区财政局"
+
+#: style -> (East-Asian font, fallback, size [pt], bold)
+FONTS = {
+    "Normal": ("仿宋_GB2312", "仿宋", 16, False),
+    "Title": ("方正小标宋简体", "宋体", 22, False),
+    "Heading 1": ("黑体", "SimHei", 16, False),
+    "Heading 2": ("楷体_GB2312", "楷体", 16, True),
+    "表格文字": ("宋体", "SimSun", 10.5, False),
+    "图表题注": ("黑体", "SimHei", 12, False),
+    "版头": ("方正小标宋简体", "宋体", 26, False),
+}
+#: font-table entries: font -> (fallback, panose family, charset GB2312 = 86)
+FALLBACKS = {"仿宋_GB2312": "仿宋", "方正小标宋简体": "宋体", "黑体": "SimHei", "楷体_GB2312": "楷体",
+             "宋体": "SimSun"}
+LATIN = "Times New Roman"
+RED = "FF0000"
+
+
+def _set_fonts(style, east_asian: str, size: float, bold: bool) -> None:
+    from docx.oxml.ns import qn
+    from docx.shared import Pt, RGBColor
+
+    font = style.font
+    font.name = LATIN
+    font.size = Pt(size)
+    font.bold = bold
+    font.italic = False
+    font.color.rgb = RGBColor(0, 0, 0)
+    rfonts = style.element.get_or_add_rPr().get_or_add_rFonts()
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        rfonts.attrib.pop(qn(attr), None)
+    rfonts.set(qn("w:eastAsia"), east_asian)
+    rfonts.set(qn("w:hint"), "eastAsia")
+
+
+def _font_table(doc) -> None:
+    """Declare each East-Asian font and its fallback in word/fontTable.xml."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import qn
+
+    part = next(r.target_part for r in doc.part.rels.values() if r.reltype.endswith("/fontTable"))
+    root = parse_xml(part.blob)
+    for name, alt in FALLBACKS.items():
+        for old in root.findall(qn("w:font")):
+            if old.get(qn("w:name")) == name:
+                root.remove(old)
+        root.append(parse_xml(
+            f'<w:font xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+            f'w:name="{name}"><w:altName w:val="{alt}"/><w:charset w:val="86"/>'
+            f'<w:family w:val="{"modern" if "仿宋" in name or "楷" in name else "auto"}"/>'
+            f'<w:pitch w:val="variable"/></w:font>'))
+    from lxml import etree
+
+    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _page_number(section) -> None:
+    """Centered footer "— N —"."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    p = section.footer.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.style = "表格文字"
+    p.add_run("— ")
+    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
+        run = p.add_run()
+        if kind:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), kind)
+        else:
+            el = OxmlElement("w:instrText")
+            el.set(qn("xml:space"), "preserve")
+            el.text = text
+        run._r.append(el)
+    p.add_run(" —")
+
+
+def new_document():
+    """An empty document in the house style (see the module docstring)."""
+    from datetime import datetime
+
+    from docx import Document
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Mm, Pt
+
+    doc = Document()
+    styles = doc.styles
+    for name in ("表格文字", "图表题注", "版头"):
+        styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH).base_style = styles["Normal"]
+    for name, (ea, _alt, size, bold) in FONTS.items():
+        _set_fonts(styles[name], ea, size, bold)
+    normal = styles["Normal"].paragraph_format
+    normal.first_line_indent = Pt(32)  # two characters
+    normal.line_spacing = Pt(28)
+    normal.space_after = Pt(0)
+    for name in ("Title", "版头", "图表题注", "表格文字"):
+        pf = styles[name].paragraph_format
+        pf.first_line_indent = Pt(0)
+        pf.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    styles["表格文字"].paragraph_format.line_spacing = 1.0
+    styles["图表题注"].paragraph_format.keep_with_next = True  # a table's title stays with it
+    styles["Title"].paragraph_format.space_before = Pt(12)
+    styles["Title"].paragraph_format.space_after = Pt(12)
+    styles["Title"].paragraph_format.line_spacing = Pt(36)
+    from docx.oxml.ns import qn
+
+    pPr = styles["Title"].element.get_or_add_pPr()
+    for border in pPr.findall(qn("w:pBdr")):  # python-docx's Title has a blue rule
+        pPr.remove(border)
+    styles["版头"].font.color.rgb = __import__("docx.shared", fromlist=["RGBColor"]).RGBColor.from_string(RED)
+    styles["版头"].font.character_spacing = Pt(4)
+    for name in ("Heading 1", "Heading 2"):
+        pf = styles[name].paragraph_format
+        pf.first_line_indent = Pt(32)
+        pf.space_before = Pt(6)
+        pf.space_after = Pt(0)
+        pf.keep_with_next = True
+    styles["Heading 2"].font.bold = False
+    _font_table(doc)
+    # docDefaults: no theme fonts, so the style fonts above apply in Word, WPS and LibreOffice
+    rpr_default = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    rf = rpr_default.find(qn("w:rFonts"))
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        rf.attrib.pop(qn(attr), None)
+    for attr in ("w:ascii", "w:hAnsi", "w:cs"):
+        rf.set(qn(attr), LATIN)
+    rf.set(qn("w:eastAsia"), "宋体")
+    sec = doc.sections[0]
+    sec.page_width, sec.page_height = Mm(210), Mm(297)
+    sec.top_margin, sec.bottom_margin = Mm(37), Mm(35)
+    sec.left_margin, sec.right_margin = Mm(28), Mm(26)
+    _page_number(sec)
+    cp = doc.core_properties
+    cp.author = cp.last_modified_by = BUREAU
+    cp.created = cp.modified = datetime(2026, 1, 1)
+    cp.revision = 1
+    cp.comments = "costing Word template (python -m costing.report.word_build)"
+    return doc
+
+
+def letterhead(doc, title: str, subtitle: str | None = None) -> None:
+    """The bureau's name in red, a red rule, the document title and its date line."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    doc.add_paragraph(BUREAU, style="版头")
+    rule = doc.add_paragraph(style="表格文字")
+    pbdr = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for k, v in (("w:val", "single"), ("w:sz", "18"), ("w:space", "1"), ("w:color", RED)):
+        bottom.set(qn(k), v)
+    pbdr.append(bottom)
+    rule._p.get_or_add_pPr().append(pbdr)
+    doc.add_paragraph(title, style="Title")
+    if subtitle:
+        doc.add_paragraph(subtitle, style="表格文字")
+
+
+def heading(doc, text: str, level: int = 1) -> None:
+    doc.add_paragraph(text, style=f"Heading {level}")
+
+
+def para(doc, text: str) -> None:
+    doc.add_paragraph(text)
+
+
+def tag(doc, text: str) -> None:
+    """A paragraph holding only a docxtpl block tag ({%p ... %}); removed when rendered."""
+    doc.add_paragraph(text, style="表格文字")
+
+
+def loop_table(doc, expr: str, caption: str | None = None) -> None:
+    """A native table whose header, rows and columns loop over the recorded table ``expr``
+    (a :class:`costing.report.word.Table`); the header row repeats on each page."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    if caption:
+        doc.add_paragraph(caption, style="图表题注")
+    tag(doc, f"{{%p with t = {expr} %}}")
+    t = doc.add_table(rows=4, cols=3, style="Table Grid")
+    cells = [
+        ["{%tc for h in t.header %}", "{{ h }}", "{%tc endfor %}"],
+        ["{%tr for r in t.rows %}", "", ""],
+        ["{%tc for v in r %}", "{{ v }}", "{%tc endfor %}"],
+        ["{%tr endfor %}", "", ""],
+    ]
+    for i, row in enumerate(cells):
+        for j, text in enumerate(row):
+            p = t.cell(i, j).paragraphs[0]
+            p.style = "表格文字"
+            run = p.add_run(text)
+            run.bold = i == 0 and j == 1
+    for tc in t._tbl.iter(qn("w:tc")):  # no fixed cell widths: the table fits the page
+        tcpr = tc.tcPr
+        if tcpr is not None:
+            for w in tcpr.findall(qn("w:tcW")):
+                tcpr.remove(w)
+    trpr = t.rows[0]._tr.get_or_add_trPr()
+    trpr.append(OxmlElement("w:tblHeader"))
+    tblpr = t._tbl.tblPr
+    width = OxmlElement("w:tblW")
+    width.set(qn("w:w"), "5000")
+    width.set(qn("w:type"), "pct")
+    for old in tblpr.findall(qn("w:tblW")):
+        tblpr.remove(old)
+    tblpr.append(width)
+    tag(doc, "{%p endwith %}")
+
+
+def charts_block(doc, where: str = "charts") -> None:
+    """Every chart of ``where`` centered, with its caption 图N below."""
+    tag(doc, f"{{%p for c in {where} %}}")
+    doc.add_paragraph("{{ c.image }}", style="表格文字").paragraph_format.keep_with_next = True
+    caption = doc.add_paragraph("图{{ c.number }}　{{ c.caption }}", style="图表题注")
+    caption.paragraph_format.keep_with_next = False
+    tag(doc, "{%p endfor %}")
+
+
+# ------------------------------------------------------------------ reports
+
+
+def cost_standard(doc) -> None:
+    letterhead(doc, "{{ project.name }}成本测算报告", "{{ date }}")
+    heading(doc, "一、项目基本情况")
+    para(doc, "本报告按“标靶划线，反推所需；横向扩展，据实测算；核定标准，编制预算”四步法，对"
+              "{{ project.name }}的运行成本进行测算，核定单位成本标准，并据以审核补贴预算申报数。"
+              "价格基年为{{ figures.price_year }}年，金额单位为万元。")
+    para(doc, "测算结论：单位成本标准 {{ figures.unit_cost_standard }} {{ figures.unit_cost_standard.unit }}；"
+              "核定补贴 {{ figures.subsidy }} 万元，申报 {{ figures.requested }} 万元，"
+              "审减 {{ figures.cut_amount }} 万元，审减率 {{ figures.cut_rate }}。")
+    tag(doc, '{%p if "服务目标" in tables %}')
+    loop_table(doc, 'tables["服务目标"].without("driver")', "表1　服务目标")
+    tag(doc, "{%p endif %}")
+    heading(doc, "二、测算依据和方法")
+    para(doc, "（一）标靶划线。以线路、车辆、车公里、车小时、客运量和服务质量目标明确财政购买的服务量，"
+              "服务质量目标同时作为项目绩效目标。")
+    para(doc, "（二）反推所需。由服务目标反推所需资源，按“数量×标准单价”逐项测算：人车比核定驾驶员和管理人员，"
+              "百公里能耗定额×车公里×单价核定能耗，折旧只计非政府补助形成的资产。")
+    para(doc, "（三）横向扩展，据实测算。近五年审计数按价格指数重述为价格基年价格、取近三年平均；"
+              "与同行单位比较单位成本，给出分位数与排名；以成本函数和效率前沿检验成本水平。")
+    para(doc, "（四）核定标准，编制预算。每个成本项目按明确的规则核定标准并记录依据；"
+              "补贴＝核定成本＋税金－票款及其他收入－上级补贴＋核定成本×合理利润率（上限3%）。")
+    tag(doc, '{%p if "资源测算" in tables %}')
+    loop_table(doc, 'tables["资源测算"].without("item_id")', "表2　资源测算")
+    tag(doc, "{%p endif %}")
+    heading(doc, "三、测算过程和结果")
+    tag(doc, '{%p if "同行比较" in tables %}')
+    loop_table(doc, 'tables["同行比较"]', "表3　同行比较")
+    tag(doc, "{%p endif %}")
+    loop_table(doc, 'tables["成本标准表"].without("成本项目代码", "依据")', "表4　成本标准")
+    loop_table(doc, 'tables["预算汇总"]', "表5　预算汇总")
+    tag(doc, '{%p if "敏感性分析" in tables %}')
+    loop_table(doc, 'tables["敏感性分析"]', "表6　补贴敏感性分析")
+    tag(doc, "{%p endif %}")
+    charts_block(doc)
+    heading(doc, "四、审核意见及审减情况")
+    para(doc, "经审核，{{ project.name }}申报补贴 {{ figures.requested }} 万元，按核定成本标准测算审定 "
+              "{{ figures.subsidy }} 万元，审减 {{ figures.cut_amount }} 万元，审减率 {{ figures.cut_rate }}。"
+              "分项审减情况见下表。")
+    loop_table(doc, 'tables["审减情况"].without("成本项目代码")', "表7　申报数与审定数")
+    heading(doc, "五、有关建议")
+    para(doc, "（一）按核定的单位成本标准 {{ figures.unit_cost_standard }} {{ figures.unit_cost_standard.unit }}"
+              "安排补贴预算 {{ figures.subsidy }} 万元，超出标准的部分不予安排。")
+    para(doc, "（二）将服务质量目标纳入绩效目标，开展运行监控，年度终了按实际服务量和绩效评价结果清算。")
+    para(doc, "（三）运营单位应建立成本台账，逐年报送经审计的成本数据，作为下一年度成本标准动态调整的依据。")
+
+
+def cba(doc) -> None:
+    letterhead(doc, "{{ project.name }}成本效益分析报告", "{{ date }}")
+    heading(doc, "一、主要结论")
+    para(doc, "按选定的折现率方案，项目经济净现值（ENPV）{{ figures.enpv }} 万元，经济内部收益率（EIRR）"
+              "{{ figures.eirr }}，效益费用比（BCR）{{ figures.bcr }}。蒙特卡洛模拟的期望净现值 "
+              "{{ figures.expected_npv }} 万元，净现值为负的概率 {{ figures.prob_npv_negative }}。")
+    heading(doc, "二、现金流量")
+    para(doc, "费用为负、效益为正，按年计，第0年不折现。")
+    loop_table(doc, 'tables["cashflows"]', "表1　现金流量表")
+    heading(doc, "三、评价指标")
+    loop_table(doc, 'tables["summary"]', "表2　评价指标")
+    loop_table(doc, 'tables["presets"]', "表3　不同折现率方案比较")
+    heading(doc, "四、敏感性分析和风险分析")
+    loop_table(doc, 'tables["sensitivity"]', "表4　敏感性分析")
+    loop_table(doc, 'tables["switching_values"]', "表5　临界点")
+    loop_table(doc, 'tables["montecarlo"]', "表6　蒙特卡洛风险分析")
+    charts_block(doc)
+    heading(doc, "五、有关建议")
+    para(doc, "以期望净现值作为项目取舍的依据；对敏感度高、临界点近的因素，在实施方案中明确控制措施，"
+              "并纳入绩效目标跟踪。")
+
+
+def ex_ante(doc) -> None:
+    letterhead(doc, "{{ project.name }}事前绩效评估报告", "{{ date }}")
+    heading(doc, "一、评估对象基本情况")
+    para(doc, "本次对{{ project.name }}申报的项目开展事前绩效评估，申报资金 {{ figures.requested }} 万元。")
+    heading(doc, "二、评估工作开展情况")
+    para(doc, "按“无绩效，不预算”的要求，从立项必要性、投入经济性、绩效目标合理性、实施方案可行性、"
+              "筹资合规性五个维度逐项打分，得出予以支持、部分支持或不予支持的结论，并核定审减额与审减率。"
+              "上年绩效评价结果同时带入本年评估。")
+    heading(doc, "三、综合评估情况与评估结论")
+    para(doc, "经评估，审定 {{ figures.approved }} 万元，审减 {{ figures.cut_amount }} 万元，审减率 "
+              "{{ figures.cut_rate }}；未开展事前评估的项目 {{ figures.n_no_assessment }} 个，"
+              "因上年评价建议取消而暂停安排的项目 {{ figures.n_blocked }} 个。")
+    loop_table(doc, 'tables["部门汇总"]', "表1　部门汇总")
+    loop_table(doc, 'tables["事前绩效评估表"]', "表2　事前绩效评估表")
+    heading(doc, "四、相关建议")
+    para(doc, "对下列项目暂不安排预算：未开展事前绩效评估的项目、评估不予支持的项目，"
+              "以及上年评价建议取消且未说明恢复申报理由的项目。")
+    loop_table(doc, 'tables["需关注项目"]', "表3　需关注项目")
+    heading(doc, "五、其他需要说明的问题")
+    para(doc, "评估结论阈值、维度权重等为参数，可按本地办法调整。")
+
+
+def monitoring(doc) -> None:
+    letterhead(doc, "{{ project.name }}绩效运行监控报告", "{{ date }}")
+    heading(doc, "一、总体情况")
+    para(doc, "截至监控时点，时间进度 {{ figures.time_progress }}，全部项目预算执行率 {{ figures.execution_rate }}；"
+              "执行偏慢项目 {{ figures.n_low_execution }} 个，目标偏离项目 {{ figures.n_deviating_projects }} 个"
+              "（{{ figures.n_deviating_indicators }} 个指标）。")
+    charts_block(doc)
+    heading(doc, "二、部门执行情况")
+    loop_table(doc, 'tables["部门汇总"]', "表1　部门汇总")
+    heading(doc, "三、绩效跟踪分析")
+    loop_table(doc, 'tables["绩效跟踪分析表"]', "表2　绩效跟踪分析表")
+    heading(doc, "四、目标偏离指标")
+    loop_table(doc, 'tables["偏离指标明细"]', "表3　偏离指标明细")
+    heading(doc, "五、整改要求")
+    para(doc, "对执行偏慢和目标偏离的项目，向有关预算单位发出整改建议书，要求分析原因、提出措施，"
+              "必要时调整预算或绩效目标。")
+
+
+def self_evaluation(doc) -> None:
+    letterhead(doc, "{{ project.name }}绩效自评报告", "{{ date }}")
+    heading(doc, "一、自评结果")
+    para(doc, "参加自评的项目 {{ figures.n_projects }} 个，其中等级为优的 {{ figures.n_grade_优 }} 个、"
+              "良 {{ figures.n_grade_良 }} 个、中 {{ figures.n_grade_中 }} 个、差 {{ figures.n_grade_差 }} 个。")
+    loop_table(doc, 'tables["等级分布"]', "表1　等级分布")
+    heading(doc, "二、评分办法")
+    para(doc, "按财政部《项目支出绩效评价管理办法》（财预〔2020〕10号）评分：预算执行率10分，产出指标50分，"
+              "效益指标30分，满意度指标10分。等级：90分及以上为优，80分（含）至90分为良，60分（含）至80分为中，"
+              "60分以下为差；优、良建议延续，中建议调整，差建议取消。")
+    heading(doc, "三、项目自评情况")
+    loop_table(doc, 'tables["自评汇总"]', "表2　项目自评汇总")
+    para(doc, "示例项目自评表明细如下（得分 {{ figures.example_score }} 分）。")
+    loop_table(doc, 'tables["自评表明细"]', "表3　项目支出绩效自评表明细")
+    heading(doc, "四、部门整体绩效")
+    loop_table(doc, 'tables["部门汇总"]', "表4　部门汇总")
+    loop_table(doc, 'tables["部门整体绩效"]', "表5　部门整体绩效")
+    heading(doc, "五、结果应用")
+    para(doc, "自评结果带入下一年度事前绩效评估：建议取消的项目，除写明恢复申报理由外，暂停安排预算。")
+
+
+REPORTS = {"cost_standard": cost_standard, "cba": cba, "ex_ante": ex_ante, "monitoring": monitoring,
+           "self_evaluation": self_evaluation}
+
+
+def build(out_dir=TEMPLATE_DIR) -> list[Path]:
+    """Write every template into ``out_dir``; returns the paths."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, fill in REPORTS.items():
+        doc = new_document()
+        fill(doc)
+        path = out_dir / f"{name}.docx"
+        doc.save(path)
+        paths.append(path)
+    return paths
+
+
+if __name__ == "__main__":  # pragma: no cover
+    for p in build(*sys.argv[1:2]):
+        print(p)

@@ -1,0 +1,204 @@
+"""Word documents from editable templates (costing.report.word): the bus report's .docx
+against its own xlsx and HTML, a bureau's edited template, unknown fields, number display."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+from openpyxl import load_workbook
+
+from costing.errors import InputError
+from costing.report import export, word
+
+ROOT = Path(__file__).resolve().parents[1]
+BUS = ROOT / "data" / "projects" / "bus_example.toml"
+HEADINGS = ["一、项目基本情况", "二、测算依据和方法", "三、测算过程和结果", "四、审核意见及审减情况", "五、有关建议"]
+
+docx = pytest.importorskip("docx")
+
+
+def test_show_value_rules():
+    # hand-written expectations: what a bureau reader should see
+    assert word.show_number(67582586.42993064, "元", "subsidy") == "6,758.26"   # 元 -> 万元
+    assert word.show_number(0.259611, "fraction", "cut_rate") == "25.96%"
+    assert word.show_number(9.305049, "元/车公里", "unit_cost_standard") == "9.3050"
+    assert word.show_number(2026, None, "price_year") == "2026"               # a year: no separator
+    assert word.show_number(1234, None, "n_projects") == "1,234"
+    assert word.show_value(float("nan")) == "—" and word.show_value(None) == "—"
+    assert word.show_value(274.3) == "274.30" and word.show_value(20.0) == "20"
+    assert word.show_value(3626.0, "money") == "3,626.00"                     # money keeps decimals
+
+
+def test_show_table_formats_by_recorded_units():
+    import pandas as pd
+
+    frame = pd.DataFrame({"项目": ["单位成本标准", "核定补贴", "审减率"], "数值": [9.30504, 6758.2586, 0.2596],
+                          "单位": ["元/车公里", "万元", "fraction"]})
+    t = word.show_table(export.RecordedTable("预算汇总", frame))
+    assert t.rows == [["单位成本标准", "9.3050", "元/车公里"], ["核定补贴", "6,758.26", "万元"],
+                      ["审减率", "25.96%", ""]]
+    frame = pd.DataFrame({"部门": ["甲", "乙"], "申报数（万元）": [10.0, 2.5], "审减率（%）": [0.1, None],
+                          "项目数": [3.0, 12.0]})
+    t = word.show_table(export.RecordedTable("x", frame, unit={"申报数（万元）": "万元", "审减率（%）": "%"}))
+    assert t.header == ["部门", "申报数（万元）", "审减率（%）", "项目数"]
+    assert t.rows == [["甲", "10.00", "10.00%", "3"], ["乙", "2.50", "—", "12"]]
+    assert t.without("部门", "项目数").header == ["申报数（万元）", "审减率（%）"]
+
+
+def test_shipped_templates_are_rebuilt_by_the_builder(tmp_path):
+    """The .docx in the package are what word_build makes (compared part by part, not zip bytes)."""
+    from zipfile import ZipFile
+
+    from costing.report import word_build
+
+    for built in word_build.build(tmp_path):
+        shipped = word.TEMPLATE_DIR / built.name
+        with ZipFile(built) as a, ZipFile(shipped) as b:
+            parts = sorted(n for n in a.namelist() if n != "docProps/core.xml")
+            assert parts == sorted(n for n in b.namelist() if n != "docProps/core.xml"), built.name
+            for n in parts:
+                assert a.read(n) == b.read(n), f"{built.name}:{n} differs: run python -m costing.report.word_build"
+
+
+def test_each_shipped_template_uses_known_fields_only():
+    for name in word_build_reports():
+        word.WordTemplate(word.default_template(name))  # raises InputError otherwise
+
+
+def word_build_reports():
+    from costing.report.word_build import REPORTS
+
+    return list(REPORTS)
+
+
+def test_east_asian_fonts_and_fallbacks_are_in_the_template():
+    d = docx.Document(word.default_template("cost_standard"))
+    ns = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+    def east_asian(style):
+        return d.styles[style].element.rPr.rFonts.get(f"{ns}eastAsia")
+
+    assert east_asian("Normal") == "仿宋_GB2312" and east_asian("Heading 1") == "黑体"
+    assert east_asian("表格文字") == "宋体"
+    font_table = next(r.target_part for r in d.part.rels.values() if r.reltype.endswith("/fontTable")).blob
+    assert '<w:font w:name="仿宋_GB2312"><w:altName w:val="仿宋"/>' in font_table.decode("utf-8")
+
+
+def _template_with(tmp_path, old: str, new: str) -> Path:
+    d = docx.Document(word.default_template("cost_standard"))
+    hits = [p for p in d.paragraphs if old in p.text]
+    assert hits, old
+    for p in hits:
+        text = p.text.replace(old, new)
+        for r in p.runs[1:]:
+            r.text = ""
+        p.runs[0].text = text
+    path = tmp_path / "bureau.docx"
+    d.save(path)
+    return path
+
+
+def test_unknown_top_level_field_is_bad_input_before_anything_runs(tmp_path):
+    from costing.cli import main
+    from costing.report import plan_report
+
+    bad = _template_with(tmp_path, "一、项目基本情况", "一、{{ bureau_name }}项目基本情况")
+    with pytest.raises(InputError) as e:
+        plan_report(BUS, word_templates={None: bad})
+    msg = str(e.value)
+    assert "bureau.docx" in msg and "bureau_name" in msg and "figures" in msg
+    assert main(["report", str(BUS), "--word-template", str(bad), "--out", str(tmp_path / "r"),
+                 "--no-progress"]) == 2
+    assert not (tmp_path / "r" / "bus_example").exists()
+
+
+def test_project_file_names_its_word_template(tmp_path):
+    import shutil
+
+    from costing.report import plan_report
+
+    fixtures = ROOT / "tests" / "fixtures" / "report"
+    for name in ("bus_tiny.toml", "costs_tiny.csv", "report_fixture.ipynb"):
+        shutil.copy(fixtures / name, tmp_path / name)
+    project = tmp_path / "bus_tiny.toml"
+    assert plan_report(project, templates_dir=tmp_path).templates[0].word is None  # no Word template for this one
+    bad = _template_with(tmp_path, "二、测算依据和方法", "二、{{ nonsense }}")
+    text = project.read_text(encoding="utf-8")
+    project.write_text(text.replace("[report]\n", '[report]\nword_template = { report_fixture = "bureau.docx" }\n'),
+                       encoding="utf-8")
+    with pytest.raises(InputError, match="nonsense"):
+        plan_report(project, templates_dir=tmp_path)
+    good = _template_with(tmp_path, "二、测算依据和方法", "二、测算依据")
+    assert plan_report(project, templates_dir=tmp_path).templates[0].word.path == good
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    from costing.report import run_report
+
+    return run_report(BUS, tmp_path_factory.mktemp("reports"))
+
+
+def _text(path) -> str:
+    d = docx.Document(path)
+    cells = [c.text for t in d.tables for row in t.rows for c in row.cells]
+    return "\n".join([p.text for p in d.paragraphs] + cells)
+
+
+@pytest.mark.slow
+def test_docx_headings_figures_equal_xlsx_and_html_and_images(report):
+    path = report.report_dir / "bus_example_cost_standard.docx"
+    d = docx.Document(path)
+    assert [p.text for p in d.paragraphs if p.style.name == "Heading 1"] == HEADINGS
+    # headline figures: the values on the xlsx's 说明 sheet, shown as the HTML shows them
+    about = load_workbook(report.report_dir / "bus_example_cost_standard.xlsx")["说明"]
+    values = {r[0]: r[1] for r in about.iter_rows(min_row=2, values_only=True)}
+    html = (report.report_dir / "bus_example_cost_standard.html").read_text(encoding="utf-8")
+    text = _text(path)
+    from costing.units import fmt_money, fmt_rate
+
+    shown = {"subsidy": fmt_money(values["headline: subsidy"]),
+             "requested": fmt_money(values["headline: requested"]),
+             "cut_amount": fmt_money(values["headline: cut_amount"]),
+             "cut_rate": fmt_rate(values["headline: cut_rate"]),
+             "unit_cost_standard": f"{values['headline: unit_cost_standard']:,.4f}"}
+    assert shown == {"subsidy": "6,758.26", "requested": "9,128.00", "cut_amount": "2,369.74",
+                     "cut_rate": "25.96%", "unit_cost_standard": "9.3050"}  # the issue's figures
+    for name, s in shown.items():
+        assert s in text, name
+        assert s in html, name
+    # every chart of the notebook is embedded as an image; tables are native Word tables
+    nb = nbformat.read(report.report_dir / "bus_example_cost_standard.ipynb", as_version=4)
+    pngs = sum("image/png" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
+    assert len(d.inline_shapes) == pngs == 9
+    assert len(d.tables) >= 5 and "驾驶员工资" in text
+    manifest = json.loads((report.report_dir / "manifest.json").read_text(encoding="utf-8"))
+    entry = manifest["templates"]["cost_standard"]
+    assert entry["files"]["docx"] == path.name and entry["word_template_sha256"]
+    assert path.name in {o["name"] for o in manifest["outputs"]}
+
+
+@pytest.mark.slow
+def test_edited_template_gives_the_edited_heading(report, tmp_path):
+    nb = nbformat.read(report.report_dir / "bus_example_cost_standard.ipynb", as_version=4)
+    headline, tables = export.collect_records(nb)
+    info = {"project_id": "bus_example", "project_name": "示例区公交"}
+    edited = _template_with(tmp_path, "五、有关建议", "五、意见和建议")
+    out = word.WordTemplate(edited).render(word.report_context(nb, headline, tables, info),
+                                           tmp_path / "out.docx")
+    heads = [p.text for p in docx.Document(out).paragraphs if p.style.name == "Heading 1"]
+    assert heads == HEADINGS[:4] + ["五、意见和建议"]
+
+
+@pytest.mark.slow
+def test_unknown_nested_field_is_named_when_rendering(report, tmp_path):
+    nb = nbformat.read(report.report_dir / "bus_example_cost_standard.ipynb", as_version=4)
+    headline, tables = export.collect_records(nb)
+    bad = _template_with(tmp_path, "五、有关建议", "五、{{ figures.subsidy_total }}")
+    with pytest.raises(InputError) as e:
+        word.WordTemplate(bad).render(word.report_context(nb, headline, tables, {}), tmp_path / "x.docx")
+    assert "figures.subsidy_total" in str(e.value) and "bureau.docx" in str(e.value)
+    assert "'subsidy'" in str(e.value)  # what there is
+    assert not (tmp_path / "x.docx").exists()
