@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import ast
 import operator
+import warnings
 from functools import lru_cache
 from typing import Any, Mapping
 
@@ -95,7 +96,9 @@ def _parse(src: str) -> ast.Expression:
     if len(src) > MAX_LENGTH:
         raise _TooBig(f"formula is longer than {MAX_LENGTH} characters ({len(src)})")
     try:
-        tree = ast.parse(src.strip(), mode="eval")
+        with warnings.catch_warnings():  # "invalid decimal literal" and the like: the SyntaxError says it
+            warnings.simplefilter("ignore", SyntaxWarning)
+            tree = ast.parse(src.strip(), mode="eval")
     except (RecursionError, MemoryError, ValueError):  # nesting the parser itself refuses; NUL bytes
         raise _TooBig("formula is too deeply nested or holds characters that are not allowed") from None
     if _depth(tree) > MAX_DEPTH:

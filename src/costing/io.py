@@ -145,6 +145,40 @@ def _leading_comments(text: str) -> int:
     return n
 
 
+def _open_book(path: Path):
+    from openpyxl import load_workbook
+
+    try:  # cached values, not formulas; error cells come back as their text ('#N/A')
+        return load_workbook(path, read_only=True, data_only=True)
+    except Exception as e:  # zip or xml errors from a corrupt workbook
+        raise InputError(f"not a readable .xlsx workbook ({e})", file=str(path)) from None
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> tuple[pd.DataFrame, str]:
+    """Cells as openpyxl gives them (pandas would turn ``#N/A`` cells into empty ones).
+
+    Blank rows at the end are dropped; a blank row inside the table is kept, so
+    row numbers stay the ones the spreadsheet shows.
+    """
+    book = _open_book(path)
+    try:
+        name = sheet if sheet is not None else book.sheetnames[0]
+        if name not in book.sheetnames:
+            raise InputError("sheet not found", file=str(path), sheet=name,
+                             expected=f"one of {book.sheetnames}", found=name)
+        rows = [list(r) for r in book[name].iter_rows(values_only=True)]
+    finally:
+        book.close()
+    blank = lambda r: all(v is None or (isinstance(v, str) and not v.strip()) for v in r)  # noqa: E731
+    while rows and blank(rows[-1]):
+        rows.pop()
+    if not rows:
+        raise InputError("the sheet is empty", file=str(path), sheet=name, expected="a header row and data rows")
+    header = [f"Unnamed: {j}" if h is None else h for j, h in enumerate(rows[0])]
+    body = [(r + [None] * len(header))[:len(header)] for r in rows[1:]]
+    return pd.DataFrame(body, columns=header, dtype=object), name
+
+
 def _read_raw(path: Path, sheet: str | None) -> tuple[pd.DataFrame, str | None, str | None, int]:
     """Read every cell as an object (strings for CSV, native values for XLSX); also the header's row."""
     if not path.exists():
@@ -164,17 +198,7 @@ def _read_raw(path: Path, sheet: str | None) -> tuple[pd.DataFrame, str | None, 
             raise InputError(f"not a valid CSV table ({e})", file=str(path))
         return df, enc, None, skip + 1
     if suffix in (".xlsx", ".xlsm"):
-        try:
-            book = pd.ExcelFile(path, engine="openpyxl")
-        except Exception as e:  # zip or xml errors from a corrupt workbook
-            raise InputError(f"not a readable .xlsx workbook ({e})", file=str(path))
-        with book:
-            name = sheet if sheet is not None else book.sheet_names[0]
-            if name not in book.sheet_names:
-                raise InputError("sheet not found", file=str(path), sheet=name,
-                                 expected=f"one of {book.sheet_names}", found=name)
-            df = pd.read_excel(book, sheet_name=name, dtype=object, keep_default_na=False, na_values=[])
-        df = df.dropna(how="all")
+        df, name = _read_xlsx(path, sheet)
         return df, None, name, 1
     raise InputError("unsupported file type", file=str(path),
                      expected=".csv (UTF-8 or GBK) or .xlsx", found=path.suffix)
