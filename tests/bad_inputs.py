@@ -47,16 +47,16 @@ def _decode(raw: bytes) -> tuple[str, str]:
 Mutation = Callable[[Path], None]
 
 
-def cell(rel: str, row: int, col: int, value: str) -> Mutation:
+def cell(rel: str, row: int, col: int | str, value: str) -> Mutation:
     """Set a CSV cell: ``row`` as a spreadsheet shows it (header = 1, after comment lines),
-    ``col`` 0-based. The file keeps its encoding."""
+    ``col`` its header (or 0-based position). The file keeps its encoding."""
     def mutate(ws: Path) -> None:
         path = ws / rel
         text, enc = _decode(path.read_bytes())
         lines = text.splitlines()
         n = next(i for i, line in enumerate(lines) if line.strip() and not line.startswith("#"))
         rows = list(csv.reader(lines[n:]))
-        rows[row - 1][col] = value
+        rows[row - 1][rows[0].index(col) if isinstance(col, str) else col] = value
         buf = io.StringIO()
         csv.writer(buf, lineterminator="\n").writerows(rows)
         path.write_bytes(("\n".join(lines[:n] + [""]) if n else "").encode(enc) + buf.getvalue().encode(enc))

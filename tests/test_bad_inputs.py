@@ -144,19 +144,19 @@ CASES = [
     Case("report-cba-cashflow-header-only", REPC, header_only(CASH), ("cashflows.csv", "no rows")),
     Case("report-project-binary", REP, write(BUS, b"\x00\x01\x02"), ("bus_example.toml",)),
     # --- the portfolio: costing assess / monitor / evaluate --------------------------
-    Case("monitor-spending-nan", MONITOR, cell(SP, 3, 2, "nan"), ("spending.csv", "row 3", "spent [万元]", "nan")),
-    Case("monitor-spending-inf", MONITOR, cell(SP, 4, 2, "inf"), ("spending.csv", "row 4", "'inf'")),
-    Case("monitor-spending-dash", MONITOR, cell(SP, 2, 2, "-"), ("spending.csv", "row 2", "dash")),
-    Case("monitor-spending-empty", MONITOR, cell(SP, 2, 2, ""), ("spending.csv", "row 2", "empty")),
-    Case("monitor-indicator-actual-inf", MONITOR, cell(PRAW + "indicators.csv", 2, 3, "inf"),
-         ("indicators.csv", "row 2", "截至目前完成值")),
+    Case("monitor-spending-nan", MONITOR, cell(SP, 3, "spent [万元]", "nan"), ("spending.csv", "row 3", "spent [万元]", "nan")),
+    Case("monitor-spending-inf", MONITOR, cell(SP, 4, "spent [万元]", "inf"), ("spending.csv", "row 4", "'inf'")),
+    Case("monitor-spending-dash", MONITOR, cell(SP, 2, "spent [万元]", "-"), ("spending.csv", "row 2", "dash")),
+    Case("monitor-spending-empty", MONITOR, cell(SP, 2, "spent [万元]", ""), ("spending.csv", "row 2", "empty")),
+    Case("monitor-indicator-actual-inf", MONITOR, cell(PRAW + "indicators.csv", 2, "实际完成值", "inf"),
+         ("indicators.csv", "row 2", "实际完成值")),
     Case("monitor-xlsx-is-folder", ("monitor", "{ws}/" + PF, "--as-of", "2026-09-30", "--xlsx", "{ws}/raw"),
          nothing, ("--xlsx names a folder",)),
-    Case("assess-requested-nan", ASSESS, cell(PRAW + "projects.csv", 2, 5, "nan"),
+    Case("assess-requested-nan", ASSESS, cell(PRAW + "projects.csv", 2, "申报数（万元）", "nan"),
          ("projects.csv", "row 2", "申报数（万元）")),
-    Case("assess-budget-zero", ASSESS, cell(PRAW + "projects.csv", 3, 8, "0"),
+    Case("assess-budget-zero", ASSESS, cell(PRAW + "projects.csv", 3, "全年预算数（万元）", "0"),
          ("projects.csv", "row 3", "全年预算数（万元）", "> 0")),
-    Case("assess-budget-div0", ASSESS, cell(PRAW + "projects.csv", 3, 8, "#DIV/0!"), ("projects.csv", "row 3")),
+    Case("assess-budget-div0", ASSESS, cell(PRAW + "projects.csv", 3, "全年预算数（万元）", "#DIV/0!"), ("projects.csv", "row 3")),
     Case("assess-ex_ante-xlsx-nan", ASSESS, xlsx_cell(PRAW + "ex_ante_scores.xlsx", "B3", "nan"),
          ("ex_ante_scores.xlsx", "row 3", "立项必要性")),
     Case("assess-departments-header-only", ASSESS, header_only(PRAW + "departments.csv"),
@@ -165,11 +165,11 @@ CASES = [
          ("example_portfolio.toml", "budget_year")),
     Case("assess-portfolio-binary", ASSESS, write(PF, b"\x89PNG\r\n\x1a\n\x00\x00"), ("example_portfolio.toml", "binary")),
     Case("assess-portfolio-folder", ("assess", "{ws}/portfolios"), nothing, ("portfolios", "folder")),
-    Case("evaluate-indicator-target-nan", EVAL, cell(PRAW + "indicators.csv", 2, 2, "nan"),
+    Case("evaluate-indicator-target-nan", EVAL, cell(PRAW + "indicators.csv", 2, "年度指标值", "nan"),
          ("indicators.csv", "row 2", "年度指标值")),
-    Case("evaluate-indicator-final-div0", EVAL, cell(PRAW + "indicators.csv", 3, 4, "#DIV/0!"),
+    Case("evaluate-indicator-final-div0", EVAL, cell(PRAW + "indicators.csv", 3, "实际完成值", "#DIV/0!"),
          ("indicators.csv", "row 3", "实际完成值")),
-    Case("evaluate-previous-score-inf", EVAL, cell(PRAW + "previous_evaluation.csv", 2, 2, "inf"),
+    Case("evaluate-previous-score-inf", EVAL, cell(PRAW + "previous_evaluation.csv", 2, "自评得分", "inf"),
          ("previous_evaluation.csv", "row 2", "自评得分")),
     Case("evaluate-portfolio-gbk", EVAL, reencode(PF, "gbk"), ("example_portfolio.toml", "not UTF-8")),
 ]
@@ -222,7 +222,7 @@ def test_api_names_the_cell(tmp_path):
     cell(AC, 5, 2, "nan")(ws)
     with pytest.raises(InputError, match=r"actual_costs.csv, row 5, column '金额（万元）'.*'nan'"):
         costing.load_project(ws / BUS)
-    cell(SP, 2, 2, "-inf")(ws)
+    cell(SP, 2, "spent [万元]", "-inf")(ws)
     with pytest.raises(InputError, match=r"spending.csv, row 2, column 'spent \[万元\]'.*'-inf'"):
         load_portfolio(ws / PF)
     cell(CASH, 4, 1, "#REF!")(ws)
