@@ -250,3 +250,78 @@ def test_libreoffice_resaved_workbook_still_reads(bus_xlsx, tmp_path):
     b = run_method(load_project(resaved)).budget
     assert round(b.subsidy) == round(a.subsidy)
     assert b.cut_rate == pytest.approx(a.cut_rate, rel=1e-9)
+
+
+# -- cba and portfolio ----------------------------------------------------------------------------
+def test_cba_round_trip_is_exact(tmp_path):
+    from costing.cba import load_cba_project
+    from costing.cba.measures import irr, npv
+
+    toml = PROJECTS / "cba_ebus_replacement.toml"
+    xlsx = new_workbook("cba", tmp_path / "cba.xlsx", source=toml)
+    a, b = load_cba_project(toml), load_cba_project(xlsx)
+    assert (b.model.net() == a.model.net()).all()
+    assert b.model.start_year == a.model.start_year
+    assert (b.discount, b.timing, b.benchmark_rate, b.factor_items, b.mc_specs, b.mc_seed) == \
+        (a.discount, a.timing, a.benchmark_rate, a.factor_items, a.mc_specs, a.mc_seed)
+    assert round(npv(0.08, b.model.net())) == round(npv(0.08, a.model.net()))
+    assert irr(b.model.net()) == irr(a.model.net())
+
+
+def test_portfolio_round_trip_gives_the_same_assessment_and_evaluation(tmp_path, capsys):
+    toml = ROOT / "data" / "portfolios" / "example_portfolio.toml"
+    xlsx = new_workbook("portfolio", tmp_path / "pf.xlsx", source=toml)
+    for cmd in (["assess"], ["evaluate"], ["monitor", "--as-of", "2026-09-30"]):
+        assert main([cmd[0], str(toml), *cmd[1:]]) == 0
+        a = capsys.readouterr().out
+        assert main([cmd[0], str(xlsx), *cmd[1:]]) == 0
+        assert capsys.readouterr().out == a, cmd
+
+
+def test_portfolio_indicator_levels_are_dependent_lists(tmp_path):
+    from costing.performance.indicators import LEVELS
+
+    xlsx = new_workbook("portfolio", tmp_path / "pf.xlsx")
+    wb = load_workbook(xlsx)
+    ws = wb["绩效指标"]
+    l1, l2, l3 = (_col(ws, h) for h in ("一级指标", "二级指标", "三级指标"))
+    dvs = {str(dv.sqref).split(":")[0]: dv.formula1 for dv in ws.data_validations.dataValidation}
+    assert dvs[f"{l2}2"] == f"INDIRECT(${l1}2)" and dvs[f"{l3}2"] == f"INDIRECT(${l2}2)"
+    names = wb.defined_names
+    for level1, level2s in LEVELS.items():
+        sheet, cells = next(iter(names[level1].destinations))
+        col = cells.split(":")[0].replace("$", "").rstrip("0123456789")
+        assert [wb[sheet][f"{col}{r}"].value for r in range(2, 2 + len(level2s))] == list(level2s)
+    assert "数量指标" in names  # level 3 lists, one per level 2
+    problems, _ = check_workbook(xlsx)
+    assert {p.problem for p in problems if p.severity == ERROR} == {"示例行未删除", "项目编号未填写"}
+
+
+def test_portfolio_weights_that_do_not_add_up_are_errors(tmp_path):
+    toml = ROOT / "data" / "portfolios" / "example_portfolio.toml"
+    xlsx = new_workbook("portfolio", tmp_path / "pf.xlsx", source=toml)
+    wb = load_workbook(xlsx)
+    ws = wb["绩效指标"]
+    w = ws.max_column + 1
+    ws.cell(1, w, "分值（分）")
+    pid = _col(ws, "项目编码")
+    rows = {}
+    for r in range(2, ws.max_row + 1):
+        rows.setdefault(ws[f"{pid}{r}"].value, []).append(r)
+    for p, rs in rows.items():  # 90 points over each project's indicators (+10 for the execution rate)
+        for r in rs:
+            ws.cell(r, w, 90 / len(rs))
+    first = rows["P001"][0]
+    ws.cell(first, w, ws.cell(first, w).value + 5)
+    wb.save(xlsx)
+    problems, _ = check_workbook(xlsx)
+    [p] = [p for p in problems if p.severity == ERROR]
+    assert p.ref == f"绩效指标!{ws.cell(first, w).column_letter}{first}" and "P001" in p.problem
+
+
+def test_report_on_a_workbook_hashes_the_workbook(bus_xlsx, tmp_path):
+    import json
+
+    assert main(["report", str(bus_xlsx), "--out", str(tmp_path / "rep")]) == 0
+    manifest = json.loads((tmp_path / "rep" / "bus_example" / "manifest.json").read_text(encoding="utf-8"))
+    assert [i["sha256"] for i in manifest["inputs"]] == [_sha(bus_xlsx)]

@@ -52,13 +52,14 @@ def _need(d: dict, key: str, file, section: str):
     return d[key]
 
 
-def _read_table(path: Path, names: list[str], unit: str) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+def _read_table(path: Path, names: list[str], unit: str, sheet: str | None = None
+                ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """The cash-flow table through the common reader (:func:`costing.io.read_table`): one
     policy for encodings, separators and bad cells; amounts in ``unit`` -> 元."""
     if not path.exists():
         raise InputError("cash-flow table not found", file=path, expected="an existing CSV file")
     cols = [Column("year", "year"), *[Column(n, "number", min_value=0) for n in names]]
-    df, meta = read_table(path, cols, key=["year"], keep_extra=False, label="cashflows")
+    df, meta = read_table(path, cols, sheet=sheet, key=["year"], keep_extra=False, label="cashflows")
     if df.empty:
         raise InputError("cash-flow table has no rows", **meta.where("year", 2),
                          expected="one row per year", found="only a header")
@@ -85,11 +86,16 @@ def load_cba_project(path) -> CBAProject:
     CBAProject
     """
     path = Path(path)
-    text = read_text_file(path, expected="a CBA project .toml file")
-    try:
-        cfg = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"not valid TOML: {exc}", file=path) from None
+    if path.suffix.lower() in (".xlsx", ".xls"):  # a fill-in workbook (costing new cba), checked first
+        from ..workbook import read_mapping
+
+        cfg = read_mapping(path)
+    else:
+        text = read_text_file(path, expected="a CBA project .toml file")
+        try:
+            cfg = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise InputError(f"not valid TOML: {exc}", file=path) from None
     proj = cfg.get("project", {})
     cf = _need(cfg, "cashflows", path, "root")
     items_cfg = _need(cfg, "items", path, "root")
@@ -100,8 +106,10 @@ def load_cba_project(path) -> CBAProject:
             raise ParameterError(f"item {it['name']!r}: unknown kind", file=path,
                                  expected=f"one of {list(KIND_SIGN)}", found=it["kind"])
     names = [it["name"] for it in items_cfg]
-    table = (path.parent / _need(cfg.get("tables", {}), "cashflows", path, "tables")).resolve()
-    years, amounts = _read_table(table, names, cf.get("unit", "元"))
+    ref = _need(cfg.get("tables", {}), "cashflows", path, "tables")
+    rel, sheet = (ref["path"], ref.get("sheet")) if isinstance(ref, dict) else (ref, None)
+    table = (path.parent / rel).resolve()
+    years, amounts = _read_table(table, names, cf.get("unit", "元"), sheet)
     start = int(cf.get("start_year", years[0]))
     if years[0] != start:
         raise InputError("table does not start at start_year", file=table, column="year",

@@ -651,11 +651,16 @@ def load_portfolio(path: str | Path) -> Portfolio:
         Naming the file, row and column of the first problem.
     """
     path = Path(path)
-    text = read_text_file(path, what="portfolio file")
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise InputError(f"not valid TOML ({e})", file=str(path)) from None
+    if path.suffix.lower() in (".xlsx", ".xls"):  # a fill-in workbook (costing new portfolio), checked first
+        from ..workbook import read_mapping
+
+        doc = read_mapping(path)
+    else:
+        text = read_text_file(path, what="portfolio file")
+        try:
+            doc = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as e:
+            raise InputError(f"not valid TOML ({e})", file=str(path)) from None
     proj = doc.get("project", {})
     if proj.get("kind", "portfolio") != "portfolio":
         raise InputError("not a portfolio file", file=str(path), column="[project] kind",
@@ -680,7 +685,9 @@ def load_portfolio(path: str | Path) -> Portfolio:
                                  expected="a path to a .csv or .xlsx file relative to the portfolio file")
             continue
         key = ["project_id"] if k in ("projects",) else (["department_id"] if k == "departments" else None)
-        frames[k], metas[k] = read_table(path.parent / tables[k], cols, key=key, label=k)
+        ref = tables[k]
+        rel, sheet = (ref["path"], ref.get("sheet")) if isinstance(ref, dict) else (ref, None)
+        frames[k], metas[k] = read_table(path.parent / rel, cols, sheet=sheet, key=key, label=k)
         if frames[k].empty and k in REQUIRED_TABLES:
             raise InputError(f"the {k} table has no rows", **metas[k].where(None, 2),
                              expected="at least one data row under the header", found="only a header")

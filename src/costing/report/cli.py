@@ -19,7 +19,7 @@ EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """Add the ``report`` sub-command's arguments to ``parser``."""
     parser.add_argument("projects", nargs="*", metavar="PROJECT",
-                        help="project files (.toml, .yaml, .yml)")
+                        help="project files (.toml, .yaml, .yml) or fill-in workbooks (.xlsx)")
     parser.add_argument("--all", dest="all_dir", metavar="DIR", action="append", default=[],
                         help="every project file in DIR (repeatable)")
     parser.add_argument("--out", default="reports", metavar="DIR",

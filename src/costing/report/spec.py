@@ -1,7 +1,8 @@
 """What the report pipeline reads from a project file, and safe path names.
 
-A project file is TOML (``.toml``, :mod:`tomllib`) or YAML (``.yaml``/``.yml``,
-``yaml.safe_load``). The pipeline reads only:
+A project file is TOML (``.toml``, :mod:`tomllib`), YAML (``.yaml``/``.yml``,
+``yaml.safe_load``) or a fill-in workbook (``.xlsx``, :mod:`costing.workbook`:
+its tables are its own sheets, so the workbook is the one input hashed). The pipeline reads only:
 
 - ``[project] id`` (string, required) and ``[project] name`` (optional);
 - ``[tables]``: values are paths relative to the project file's folder,
@@ -26,7 +27,7 @@ from pathlib import Path
 from ..errors import InputError
 
 DEFAULT_TEMPLATES = ("cost_standard",)
-PROJECT_SUFFIXES = (".toml", ".yaml", ".yml")
+PROJECT_SUFFIXES = (".toml", ".yaml", ".yml", ".xlsx")
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,10 @@ class ReportSpec:
 def load_mapping(path: Path) -> dict:
     """Parse a TOML or YAML project file into a dict; InputError names the file."""
     suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xls"):  # a fill-in workbook (costing new): checked, then its settings
+        from ..workbook import read_mapping
+
+        return read_mapping(path)
     if suffix not in PROJECT_SUFFIXES:
         raise InputError("not a project file", file=path,
                          expected="a .toml, .yaml or .yml file", found=path.suffix)

@@ -333,9 +333,24 @@ def check_workbook(path) -> tuple[list[Problem], dict | None]:
     mod.check(ck, sheets, mapping, path)
     if ck.deferred and not any(p.severity == ERROR for p in ck.problems):
         _CACHE[_key(path)] = (list(ck.problems), mapping)
-        mod.check_need(ck, path, ck.deferred)
+        try:  # the loader's own rules, on data that passed every cell check
+            mod.check_need(ck, path, ck.deferred)
+        except InputError as e:
+            ck.problems.append(_from_error(e, sheets))
     _CACHE[_key(path)] = (ck.problems, mapping)
     return ck.problems, mapping
+
+
+def _from_error(e: InputError, sheets: dict[str, Sheet]) -> Problem:
+    """A loader's InputError as a problem, with its cell when the sheet, row and column are known."""
+    loc = e.location
+    cell = None
+    sh = sheets.get(loc.sheet) if loc.sheet else None
+    if sh is not None and loc.row and loc.column:
+        j = next((j for j, h in enumerate(sh.header) if h is not None and str(h) == str(loc.column)), None)
+        cell = None if j is None else f"{letter(j)}{loc.row}"
+    return Problem(ERROR, loc.sheet, cell, e.problem, _show(e.expected), _show(e.found),
+                   "按提示改正该单元格", column=None if cell else loc.column)
 
 
 _CACHE: dict[tuple, tuple[list[Problem], dict]] = {}
