@@ -88,8 +88,13 @@ def styled(df: pd.DataFrame):
         def cell(row):
             u = row["单位"]
             v = row["数值"]
-            return "—" if pd.isna(v) else (f"{100 * v:.2f}%" if u == "fraction" else
-                                           (f"{v:,.4f}" if "/" in str(u) else f"{v:,.2f}"))
+            if pd.isna(v):
+                return "—"
+            if u == "fraction":
+                return f"{100 * v:.2f}%"
+            if "/" in str(u):
+                return f"{v:,.4f}"
+            return f"{v:,.0f}" if u != "元" and float(v).is_integer() else f"{v:,.2f}"  # 167 辆, not 167.00
         shown = df.assign(数值=df.apply(cell, axis=1)).replace({"单位": {"fraction": ""}})
         return shown.style
     num = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c])]
