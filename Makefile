@@ -4,12 +4,15 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+LAB    := $(VENV)/.lab-installed
+BROWSER := $(VENV)/.browser-installed
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings
 JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: help test report lab bench examples clean
+.PHONY: help test test-browser report lab bench examples clean
 
 help:  ## list the targets
-	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,9 +27,27 @@ test: $(STAMP)  ## set up, then run the test suite
 report: $(STAMP)  ## set up, then build the reports of every bundled project under reports/
 	$(BIN)/costing report --all data/projects --all data/portfolios --out reports --jobs $(JOBS)
 
-lab: $(STAMP)  ## open JupyterLab with a kernel that has costing installed
+# JupyterLab for a classroom: Chinese interface, no news or update checks, Markdown opens as a page.
+# Installed once (a stamp, like the test environment), so `make lab` starts offline afterwards.
+$(LAB): $(STAMP) etc/jupyterlab/overrides.json
 	$(BIN)/python -m pip install --quiet -e '.[lab]'
-	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/
+	mkdir -p $(LAB_SETTINGS)
+	cp etc/jupyterlab/overrides.json $(LAB_SETTINGS)/overrides.json
+	touch $(LAB)
+
+lab: $(LAB)  ## open JupyterLab (Chinese interface) at the project, on the course's trainer guide
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) --ServerApp.root_dir="$(CURDIR)" \
+		--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate $(LAB_ARGS) notebooks/course/README.md
+
+$(BROWSER): $(LAB)
+	$(BIN)/python -m pip install --quiet -e '.[lab,browser]'
+	touch $(BROWSER)
+
+test-browser: $(BROWSER)  ## the course in a real browser: Playwright drives Debian's chromium
+	@test -x /usr/bin/chromium || if [ "$$(id -u)" = 0 ]; then \
+		apt-get install -y chromium || { apt-get update && apt-get install -y chromium; }; \
+	else echo "make test-browser needs Debian's chromium at /usr/bin/chromium: run 'sudo apt-get install chromium' (as root, make installs it)" >&2; exit 1; fi
+	COSTING_BROWSER_TEST=1 $(BIN)/python -m pytest tests/browser -q -p no:xdist
 
 bench: $(STAMP)  ## run every benchmark script and print its figures
 	for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

@@ -1,0 +1,146 @@
+"""The course as a trainee meets it: `make lab` offline, JupyterLab in Debian's chromium, lessons run.
+
+Playwright (the Python package) drives the system browser at /usr/bin/chromium;
+Playwright's own browser download is never used. JupyterLab is started by
+`make lab` itself (with PIP_NO_INDEX=1, so a network call by pip would fail)
+on 127.0.0.1 with a random token. Lessons 01 and 04 are opened and run from
+top to bottom; no cell may show an error or anything on stderr, and every
+chart must be a loaded image. Then one what-if slider is moved with the
+keyboard and the subsidy shown by the panel must change.
+"""
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
+         "--disable-component-update", "--disable-sync"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """`make lab` on 127.0.0.1 with a token; yields (base URL, token)."""
+    port, token = _free_port(), secrets.token_hex(16)
+    home = tmp_path_factory.mktemp("lab")
+    log = home / "lab.log"
+    # the test's own workspace and user settings: autosave off, so running the lessons never writes them
+    settings = home / "settings" / "@jupyterlab" / "docmanager-extension"
+    settings.mkdir(parents=True)
+    (settings / "plugin.jupyterlab-settings").write_text('{"autosave": false}', encoding="utf-8")
+    args = (f"--no-browser --ip=127.0.0.1 --port={port} --IdentityProvider.token={token} "
+            "--LabApp.expose_app_in_browser=True")
+    env = dict(os.environ, PIP_NO_INDEX="1", PIP_FIND_LINKS="", JUPYTERLAB_SETTINGS_DIR=str(home / "settings"),
+               JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"))
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(["make", "-s", "lab", f"LAB_ARGS={args}"], cwd=ROOT, env=env, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            if proc.poll() is not None:
+                pytest.fail(f"make lab exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
+            try:
+                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail(f"JupyterLab did not start in 60 s:\n{log.read_text(errors='replace')}")
+        yield base, token
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: apt-get install chromium"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        b.close()
+
+
+def test_make_lab_is_offline_once_set_up():
+    """With the environment current, `make lab` runs no pip (so no network): only jupyter lab."""
+    plan = subprocess.run(["make", "-n", "lab"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert "jupyter lab" in plan
+    assert "pip" not in plan
+
+
+CURRENT = "window.jupyterapp.shell.currentWidget"
+
+
+def _open_and_run(page, base, token, notebook, shots):
+    """Open ``notebook`` in a fresh workspace, run all cells, check outputs; return the number of charts."""
+    path = f"notebooks/course/{notebook}"
+    page.goto(f"{base}/lab/tree/{path}?reset&token={token}")
+    page.wait_for_function(f"(p) => window.jupyterapp && {CURRENT} && {CURRENT}.context && {CURRENT}.context.path === p"
+                           f" && {CURRENT}.sessionContext.session && {CURRENT}.sessionContext.session.kernel"
+                           f" && {CURRENT}.sessionContext.session.kernel.status === 'idle'", arg=path, timeout=60_000)
+    nb = "#" + page.evaluate(f"() => {CURRENT}.id")
+    # the kernel the notebook names, with costing installed
+    assert page.locator(f"{nb} .jp-Toolbar-kernelName").inner_text().strip() == "Python (costing)"
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    # done when every code cell shows an execution count and the kernel is idle again
+    page.wait_for_function(
+        f"""(nb) => {{
+            const prompts = [...document.querySelectorAll(nb + ' .jp-CodeCell .jp-InputArea-prompt')];
+            const k = {CURRENT}.sessionContext.session.kernel;
+            return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent)) && k.status === 'idle';
+        }}""", arg=nb, timeout=120_000)
+    page.screenshot(path=str(shots / f"{notebook}.png"))
+    errors = page.locator(f"{nb} .jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+    assert errors.count() == 0, errors.first.inner_text()[:2000]
+    page.wait_for_function("(nb) => [...document.querySelectorAll(nb + ' .jp-RenderedImage img')]"
+                           ".every(i => i.complete && i.naturalWidth > 100)", arg=nb, timeout=30_000)
+    return nb, page.locator(f"{nb} .jp-RenderedImage img").count()
+
+
+def test_lessons_run_in_the_browser(lab, browser, tmp_path):
+    base, token = lab
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    # the Chinese interface is active
+    page.goto(f"{base}/lab?token={token}")
+    page.wait_for_selector(".lm-MenuBar-itemLabel:text-is('文件')", timeout=60_000)
+
+    nb, charts = _open_and_run(page, base, token, "01_four_steps.ipynb", tmp_path)
+    assert charts == 3  # the waterfall, and the panel's waterfall and tornado
+
+    subsidy = page.locator(f"{nb} .costing-whatif-headline .costing-subsidy")
+    subsidy.scroll_into_view_if_needed()
+    before = subsidy.inner_text()
+    assert re.fullmatch(r"[\d,]+\.\d\d", before), before
+    handle = page.locator(f"{nb} .costing-knob-driver_per_vehicle .noUi-handle")
+    handle.focus()
+    for _ in range(2):
+        page.keyboard.press("ArrowLeft")  # 人车比 1.30 → 1.20
+    page.wait_for_function("([nb, b]) => document.querySelector(nb + ' .costing-whatif-headline .costing-subsidy')"
+                           ".textContent !== b", arg=[nb, before], timeout=30_000)
+    after = subsidy.inner_text()
+    page.screenshot(path=str(tmp_path / "panel.png"), full_page=False)
+    assert float(after.replace(",", "")) < float(before.replace(",", ""))  # fewer drivers, smaller subsidy
+
+    _, charts = _open_and_run(page, base, token, "04_cost_benefit.ipynb", tmp_path)
+    assert charts == 2  # tornado and CDF
+    page.close()
