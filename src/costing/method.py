@@ -154,6 +154,9 @@ def back_calculate(target: Target, project: Project) -> Need:
                 raise InputError(f"{what} is negative or not finite", **meta.where(col, i + 2),
                                  expected="a finite number >= 0", found=row[col])
         c_i = q_i * p_i
+        if not np.isfinite(c_i):
+            raise InputError("quantity × unit price is too large to compute", **meta.where("unit_price", i + 2),
+                             expected="a finite cost [元]", found=f"{q_i:g} × {p_i:g} 元")
         q.append(q_i)
         price.append(p_i)
         cost.append(c_i)

@@ -61,6 +61,8 @@ def round_half_up(x: float, decimals: int = 2) -> float:
     """Round half away from zero (Excel's ROUND), not numpy's half-to-even."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return float("nan")
+    if not math.isfinite(x) or abs(x) >= 1e15:  # no digits after the point left to round
+        return float(x)
     q = Decimal(1).scaleb(-decimals)
     return float(Decimal(repr(float(x))).quantize(q, rounding=ROUND_HALF_UP))
 
