@@ -63,14 +63,15 @@ def test_shipped_templates_are_rebuilt_by_the_builder(tmp_path):
 
 
 def test_each_shipped_template_uses_known_fields_only():
-    for name in word_build_reports():
-        word.WordTemplate(word.default_template(name))  # raises InputError otherwise
+    from costing.report.word_build import DOCUMENTS, REPORTS
+    from costing.report.word_docs import FORM_FIELDS, NOTICE_FIELDS
 
-
-def word_build_reports():
-    from costing.report.word_build import REPORTS
-
-    return list(REPORTS)
+    fields = {"self_evaluation_form": FORM_FIELDS, "rectification_notice": NOTICE_FIELDS}
+    assert set(DOCUMENTS) == set(fields)
+    for name in [*REPORTS, *DOCUMENTS]:
+        word.WordTemplate(word.default_template(name), fields.get(name, word.REPORT_FIELDS))
+    with pytest.raises(InputError, match="notice"):  # a notice template is not a report template
+        word.WordTemplate(word.default_template("rectification_notice"))
 
 
 def test_east_asian_fonts_and_fallbacks_are_in_the_template():
@@ -202,3 +203,65 @@ def test_unknown_nested_field_is_named_when_rendering(report, tmp_path):
     assert "figures.subsidy_total" in str(e.value) and "bureau.docx" in str(e.value)
     assert "'subsidy'" in str(e.value)  # what there is
     assert not (tmp_path / "x.docx").exists()
+
+
+# ------------------------------------------------------------------ bulk documents
+
+PORTFOLIO = ROOT / "data" / "portfolios" / "example_portfolio.toml"
+
+
+@pytest.fixture(scope="module")
+def portfolio():
+    import costing.performance as cp
+
+    pf = cp.load_portfolio(PORTFOLIO)
+    return pf, cp.evaluate_portfolio(pf), cp.monitor(pf, "2026-09-30")
+
+
+def test_self_evaluation_forms_are_word_tables_and_a_failure_leaves_the_rest(portfolio, tmp_path):
+    from costing.report.word_docs import write_self_evaluation_docs
+
+    pf, ev, _ = portfolio
+    written, failed = write_self_evaluation_docs(ev, tmp_path, year=2026, projects=["P001", "P999", "P002"])
+    assert [p.name for p in written] == ["自评表_P001_城市公交运行补贴.docx", "自评表_P002_农村客运班线补贴.docx"]
+    assert list(failed) == ["P999"] and "P999" in failed["P999"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in written)  # no temp files
+    d = docx.Document(written[0])
+    (table,) = d.tables
+    n_ind = int((ev.indicators["project_id"] == "P001").sum())
+    assert len(table.rows) == 6 + n_ind + 1  # header rows, one row per indicator, 总分
+    p1 = ev.projects.set_index("project_id").loc["P001"]
+    last = [c.text for c in table.rows[-1].cells]
+    assert last[0] == "总分" and last[7] == f"{p1['score']:.2f}" and f"等级：{p1['grade']}" in last[8]
+    funds = [c.text for c in table.rows[3].cells]
+    assert funds[3] == "8,242.00"  # 全年预算数 [万元], as on the xlsx 自评表 (82,420,000 元)
+    assert p1["budget"] == 82_420_000
+    first = [c.text for c in table.rows[6].cells]
+    assert first[3] == "运营车公里" and first[4] == "1,200万车公里"
+
+
+def test_evaluate_docx_and_monitor_notices_commands(portfolio, tmp_path):
+    from costing.cli import main
+
+    pf, ev, mon = portfolio
+    assert main(["evaluate", str(PORTFOLIO), "--docx", str(tmp_path / "forms")]) == 0
+    assert len(list((tmp_path / "forms").glob("自评表_*.docx"))) == len(ev.projects) == 30
+    assert main(["monitor", str(PORTFOLIO), "--as-of", "2026-09-30", "--notices", str(tmp_path / "n")]) == 0
+    docs = sorted((tmp_path / "n").glob("*.docx"))
+    assert [p.stem for p in docs] == [p.stem for p in sorted((tmp_path / "n").glob("*.xlsx"))]
+    from costing.performance.notices import rectification_notices
+
+    notices = rectification_notices(pf, mon)
+    first = notices[0]
+    d = docx.Document(docs[0])
+    text = _text(docs[0])
+    assert first.title in text and f"{first.department_name}：" in text
+    items = d.tables[0]
+    assert len(items.rows) == 1 + len(first.items)
+    assert [c.text for c in items.rows[1].cells][:3] == ["1", first.items["project_name"].iloc[0],
+                                                        first.items["problem_type"].iloc[0]]
+    if len(first.adjustments):
+        adj = d.tables[1]
+        from costing.units import fmt_money
+
+        assert [c.text for c in adj.rows[1].cells][5] == fmt_money(first.adjustments["adjustment"].iloc[0])

@@ -40,7 +40,8 @@ def add_monitor_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--convention", choices=("days", "months"), default=None,
                         help="time progress: elapsed days (default) or months")
     parser.add_argument("--notices", metavar="DIR",
-                        help="write one 整改建议书 (rectification notice) per budget unit to this folder, as .xlsx")
+                        help="write one 整改建议书 (rectification notice) per budget unit to this folder, "
+                        "as .xlsx and .docx")
     parser.add_argument("--notice-days", dest="notice_days", type=int, default=None, metavar="N",
                         help="reply deadline = as-of date + N days (default [parameters] notice_days or 30)")
 
@@ -48,6 +49,8 @@ def add_monitor_arguments(parser: argparse.ArgumentParser) -> None:
 def add_evaluate_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``costing evaluate``."""
     _common(parser)
+    parser.add_argument("--docx", metavar="DIR",
+                        help="write one 项目支出绩效自评表 per project to this folder, as .docx")
 
 
 def add_rollover_arguments(parser: argparse.ArgumentParser) -> None:
@@ -111,12 +114,17 @@ def _monitor(args, out=None) -> None:
         from .notices import rectification_notices
 
         notices = rectification_notices(pf, res, days=getattr(args, "notice_days", None))
+        from ..report.word_docs import write_notice_docs
+
         written, failed = write_notices(notices, args.notices)
         for n, path in zip([n for n in notices if n.department_id not in failed], written):
             print(f"wrote {path} ({len(n.items)} 项问题, {len(n.adjustments)} 项预算调整建议)", file=out)
-        for dep, msg in failed.items():
+        docs, docs_failed = write_notice_docs(notices, args.notices)
+        for path in docs:
+            print(f"wrote {path}", file=out)
+        for dep, msg in [*failed.items(), *docs_failed.items()]:
             print(f"costing monitor: notice of {dep} failed: {msg}", file=sys.stderr)
-        if failed:
+        if failed or docs_failed:
             return EXIT_INTERNAL
 
 
@@ -140,6 +148,15 @@ def _evaluate(args, out=None) -> None:
     if args.xlsx:
         print(f"wrote {write_self_evaluation_xlsx(res, args.xlsx, year=pf.budget_year, departments=scores)}",
               file=out)
+    if getattr(args, "docx", None):
+        from ..report.word_docs import write_self_evaluation_docs
+
+        written, failed = write_self_evaluation_docs(res, args.docx, year=pf.budget_year)
+        print(f"wrote {len(written)} 自评表 (.docx) to {args.docx}", file=out)
+        for pid, msg in failed.items():
+            print(f"costing evaluate: 自评表 of {pid} failed: {msg}", file=sys.stderr)
+        if failed:
+            return EXIT_INTERNAL
 
 
 def _rollover(args, out=None) -> None:

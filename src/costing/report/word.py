@@ -29,6 +29,7 @@ the rest.
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import os
 import re
@@ -228,6 +229,7 @@ def today() -> str:
 # --------------------------------------------------------------- templates
 
 
+@functools.cache
 def _unknown_field_class():
     from jinja2 import StrictUndefined
 
@@ -247,16 +249,71 @@ def _unknown_field_class():
 
 
 _env_local = threading.local()
+#: compiled templates kept per thread (a template's XML is the same for each document)
+CACHE_SIZE = 64
+
+
+@functools.cache
+def _environment_class():
+    from jinja2 import Environment
+
+    class CachingEnvironment(Environment):
+        """Compiles each distinct source once (docxtpl compiles every part on every render;
+        a template's parts are the same for each document)."""
+
+        def from_string(self, source, globals=None, template_class=None):
+            if globals is not None or template_class is not None:
+                return super().from_string(source, globals, template_class)
+            cache = self.__dict__.setdefault("_compiled", {})
+            tpl = cache.get(source)
+            if tpl is None:
+                if len(cache) >= CACHE_SIZE:
+                    cache.clear()
+                tpl = cache[source] = super().from_string(source)
+            return tpl
+
+    return CachingEnvironment
 
 
 def _jinja_env():
+    """This thread's Jinja environment: autoescaped (a value holding "<" or "&" must not
+    break the document's XML), unknown fields named (:func:`_unknown_field_class`)."""
     env = getattr(_env_local, "env", None)
     if env is None:
-        from jinja2 import Environment
-
-        # autoescape: a value holding "<" or "&" must not break the document's XML.
-        env = _env_local.env = Environment(autoescape=True, undefined=_unknown_field_class())
+        env = _env_local.env = _environment_class()(autoescape=True, undefined=_unknown_field_class())
     return env
+
+
+_patched: dict = {}
+
+
+@functools.cache
+def _template_class():
+    """docxtpl's DocxTemplate, with the work that depends only on the template done once:
+    the tag clean-up (``patch_xml``, a pure function of a part's XML) is cached, and the
+    line-break pass (``resolve_listing``) is skipped when no value holds a control character."""
+    from docxtpl import DocxTemplate
+
+    class Template(DocxTemplate):
+        def patch_xml(self, src_xml):
+            out = _patched.get(src_xml)
+            if out is None:
+                if len(_patched) >= CACHE_SIZE:
+                    _patched.clear()
+                out = _patched[src_xml] = super().patch_xml(src_xml)
+            return out
+
+        def resolve_listing(self, xml):
+            return super().resolve_listing(xml) if _CONTROL.search(xml) else xml
+
+    return Template
+
+
+_CONTROL = re.compile("[\n\t\a\f]")
+
+
+def _docx_template(blob: bytes):
+    return _template_class()(io.BytesIO(blob))
 
 
 class WordTemplate:
@@ -282,10 +339,8 @@ class WordTemplate:
         except OSError as exc:
             raise InputError(f"cannot read the Word template: {exc.strerror}", file=self.path,
                              expected="a .docx file") from None
-        from docxtpl import DocxTemplate
-
         try:
-            used = DocxTemplate(io.BytesIO(self.blob)).get_undeclared_template_variables(_jinja_env())
+            used = _docx_template(self.blob).get_undeclared_template_variables(_jinja_env())
         except Exception as exc:  # not a zip / not a docx / a broken Jinja tag
             raise InputError(f"not a usable Word template ({type(exc).__name__}: {exc})",
                              file=self.path, expected="a .docx file with valid {{ }} / {% %} tags") \
@@ -299,10 +354,10 @@ class WordTemplate:
         """Render to ``out_path``, written atomically (a temporary file in the same folder,
         then renamed). Charts in ``context["charts"]`` become inline images."""
         from docx.shared import Mm
-        from docxtpl import DocxTemplate, InlineImage
+        from docxtpl import InlineImage
         from jinja2 import TemplateError
 
-        tpl = DocxTemplate(io.BytesIO(self.blob))
+        tpl = _docx_template(self.blob)
         ctx = dict(context)
         if "charts" in ctx:
             ctx["charts"] = [Fields("chart", {"number": c.number, "caption": c.caption,

@@ -105,6 +105,42 @@ def _page_number(section) -> None:
     p.add_run(" —")
 
 
+#: styles every template keeps (and the styles they are based on); the rest of python-docx's
+#: default styles, the latent styles and the Word 2010 duplicate stylesWithEffects are dropped,
+#: which makes each render several times faster.
+KEEP_STYLES = {"Normal", "Default Paragraph Font", "Normal Table", "No List", "Table Grid", "Title",
+               "Heading 1", "Heading 2", "Header", "Footer", *FONTS}
+#: parts of python-docx's default package a template does not need
+DROP_PARTS = ("/stylesWithEffects", "/customXml", "/thumbnail")
+
+
+def _slim(doc) -> None:
+    from docx.oxml.ns import qn
+
+    root = doc.styles.element
+    for latent in root.findall(qn("w:latentStyles")):
+        root.remove(latent)
+    by_id = {s.get(qn("w:styleId")): s for s in root.findall(qn("w:style"))}
+    wanted = {n.lower() for n in KEEP_STYLES}
+    keep = {sid for sid, s in by_id.items() if s.find(qn("w:name")).get(qn("w:val")).lower() in wanted}
+    todo = list(keep)
+    while todo:  # and the styles those are based on or linked to
+        for tag in ("w:basedOn", "w:link", "w:next"):
+            el = by_id[todo[-1]].find(qn(tag))
+            ref = None if el is None else el.get(qn("w:val"))
+            if ref in by_id and ref not in keep:
+                keep.add(ref)
+                todo.insert(0, ref)
+        todo.pop()
+    for sid, style in by_id.items():
+        if sid not in keep:
+            root.remove(style)
+    for owner in (doc.part, doc.part.package):
+        for rid, rel in list(owner.rels.items()):
+            if rel.reltype.endswith(DROP_PARTS):
+                del owner.rels[rid]
+
+
 def new_document():
     """An empty document in the house style (see the module docstring)."""
     from datetime import datetime
@@ -148,6 +184,7 @@ def new_document():
         pf.keep_with_next = True
     styles["Heading 2"].font.bold = False
     _font_table(doc)
+    _slim(doc)
     # docDefaults: no theme fonts, so the style fonts above apply in Word, WPS and LibreOffice
     rpr_default = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
     rf = rpr_default.find(qn("w:rFonts"))
@@ -380,6 +417,115 @@ def self_evaluation(doc) -> None:
     para(doc, "自评结果带入下一年度事前绩效评估：建议取消的项目，除写明恢复申报理由外，暂停安排预算。")
 
 
+# --------------------------------------------------------- bulk documents
+
+
+def _cell(table, r, c, text="", *, bold=False, to=None):
+    """Write ``text`` in cell (r, c), merged with cell ``to`` when given."""
+    cell = table.cell(r, c) if to is None else table.cell(r, c).merge(table.cell(*to))
+    p = cell.paragraphs[0]
+    p.style = "表格文字"
+    if text:
+        p.add_run(text).bold = bold
+    return cell
+
+
+def _fixed_table(doc, rows: int, cols: int, widths_mm):
+    from docx.shared import Mm
+
+    t = doc.add_table(rows=rows, cols=cols, style="Table Grid")
+    t.autofit = False
+    from docx.oxml.ns import qn
+
+    for col, w in zip(t._tbl.tblGrid.findall(qn("w:gridCol")), widths_mm):
+        col.set(qn("w:w"), str(Mm(w).twips))
+    for j, w in enumerate(widths_mm):
+        for cell in t.columns[j].cells:
+            cell.width = Mm(w)
+    return t
+
+
+def self_evaluation_form(doc) -> None:
+    """《项目支出绩效自评表》 (财预〔2020〕10号 附件2) as one Word table; rows loop over the indicators."""
+    doc.add_paragraph("项目支出绩效自评表", style="Title")
+    doc.add_paragraph("（{{ year }}年度）", style="表格文字")
+    t = _fixed_table(doc, 10, 9, [11, 14, 18, 19, 18, 18, 16, 16, 26])
+    _cell(t, 0, 0, "项目名称", bold=True, to=(0, 1))
+    _cell(t, 0, 2, "{{ project.name }}", to=(0, 8))
+    _cell(t, 1, 0, "主管部门", bold=True, to=(1, 1))
+    _cell(t, 1, 2, "{{ project.department }}", to=(1, 4))
+    _cell(t, 1, 5, "实施单位", bold=True, to=(1, 6))
+    _cell(t, 1, 7, "{{ project.unit }}", to=(1, 8))
+    _cell(t, 2, 0, "项目资金（万元）", bold=True, to=(3, 1))
+    for j, h in enumerate(["年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"], 2):
+        _cell(t, 2, j, h, bold=True)
+    for j, f in enumerate(["initial", "budget", "spent", "weight", "rate", "score"], 2):
+        _cell(t, 3, j, f"{{{{ funds.{f} }}}}")
+    _cell(t, 2, 8, to=(3, 8))
+    _cell(t, 4, 0, "年度总体目标", bold=True, to=(4, 1))
+    _cell(t, 4, 2, "{{ project.goal }}", to=(4, 8))
+    _cell(t, 5, 0, "绩效指标", bold=True, to=(7, 0))
+    for j, h in enumerate(["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
+                           "偏差原因分析及改进措施"], 1):
+        _cell(t, 5, j, h, bold=True)
+    _cell(t, 6, 1, "{%tr for i in indicators %}")
+    for j, f in enumerate(["level1", "level2", "level3", "target", "actual", "weight", "score", "reason"], 1):
+        _cell(t, 7, j, f"{{{{ i.{f} }}}}")
+    _cell(t, 8, 1, "{%tr endfor %}")
+    _cell(t, 9, 0, "总分", bold=True, to=(9, 5))
+    _cell(t, 9, 6, "{{ total.weight }}")
+    _cell(t, 9, 7, "{{ total.score }}", bold=True)
+    _cell(t, 9, 8, "等级：{{ total.grade }}　评价建议：{{ total.recommendation }}", bold=True)
+    from docx.oxml import OxmlElement
+
+    t.rows[5]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+    doc.add_paragraph("填报日期：{{ date }}", style="表格文字")
+
+
+def rectification_notice(doc) -> None:
+    """整改建议书 to one budget unit: the findings as a table with the unit's reply column,
+    the budget adjustment proposals, the rules applied."""
+    letterhead(doc, "{{ notice.title }}", "编号：{{ notice.number }}")
+    doc.add_paragraph("{{ notice.department }}：").paragraph_format.first_line_indent = 0
+    para(doc, "根据{{ notice.budget_year }}年度项目支出绩效运行监控结果（截至{{ notice.as_of }}，时间进度"
+              "{{ notice.time_progress }}），你单位有{{ notice.n_projects }}个项目存在下列问题。请逐项说明原因、"
+              "落实整改，并于{{ notice.deadline }}前将整改情况（填写表中“整改措施”栏）报送{{ notice.issuer }}。")
+    heading(doc, "一、存在的问题和整改要求")
+    t = _fixed_table(doc, 4, 6, [10, 26, 16, 44, 36, 24])
+    for j, h in enumerate(["序号", "项目名称", "问题类型", "发现的问题", "整改要求", "整改措施（单位填写）"]):
+        _cell(t, 0, j, h, bold=True)
+    _cell(t, 1, 0, "{%tr for i in items %}")
+    for j, f in enumerate(["seq", "project_name", "problem_type", "problem", "requirement"]):
+        _cell(t, 2, j, f"{{{{ i.{f} }}}}")
+    _cell(t, 3, 0, "{%tr endfor %}")
+    from docx.oxml import OxmlElement
+
+    t.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+    tag(doc, "{%p if adjustments %}")
+    heading(doc, "二、预算调整建议")
+    para(doc, "对下列项目，建议按以下规则调整全年预算（金额单位：万元；调整额为负表示调减）。")
+    t = _fixed_table(doc, 4, 7, [30, 20, 20, 20, 20, 20, 26])
+    for j, h in enumerate(["项目名称", "全年预算数", "截至执行数", "全年预计执行数", "调整后预算数", "调整额",
+                           "调整依据"]):
+        _cell(t, 0, j, h, bold=True)
+    _cell(t, 1, 0, "{%tr for a in adjustments %}")
+    for j, f in enumerate(["project_name", "budget", "spent", "forecast", "proposed", "adjustment", "rule"]):
+        _cell(t, 2, j, f"{{{{ a.{f} }}}}")
+    _cell(t, 3, 0, "{%tr endfor %}")
+    tag(doc, "{%p endif %}")
+    heading(doc, "{% if adjustments %}三{% else %}二{% endif %}、有关说明")
+    tag(doc, "{%p for r in rules %}")
+    para(doc, "{{ r.name }}：{{ r.text }}。")
+    tag(doc, "{%p endfor %}")
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    for text in ("{{ notice.issuer }}", "{{ date }}"):
+        p = doc.add_paragraph(text)
+        p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+
+
+DOCUMENTS = {"self_evaluation_form": self_evaluation_form, "rectification_notice": rectification_notice}
+
 REPORTS = {"cost_standard": cost_standard, "cba": cba, "ex_ante": ex_ante, "monitoring": monitoring,
            "self_evaluation": self_evaluation}
 
@@ -389,7 +535,7 @@ def build(out_dir=TEMPLATE_DIR) -> list[Path]:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
-    for name, fill in REPORTS.items():
+    for name, fill in {**REPORTS, **DOCUMENTS}.items():
         doc = new_document()
         fill(doc)
         path = out_dir / f"{name}.docx"

@@ -1,0 +1,173 @@
+"""Per-project and per-unit Word documents in bulk: the 自评表 of each project and the
+整改建议书 of each budget unit.
+
+Each document is rendered from one shipped template (``word_templates/
+self_evaluation_form.docx``, ``rectification_notice.docx``) or a bureau's own
+(checked once against :data:`FORM_FIELDS` / :data:`NOTICE_FIELDS`), and
+written atomically; a document that fails is reported and the others are
+still written (:func:`write_documents`). Money is shown in 万元.
+
+Fields of the 自评表 template (:data:`FORM_FIELDS`)::
+
+    year                              the evaluated budget year
+    project.id, .name, .department, .unit, .goal
+    funds.initial, .budget, .spent    [万元]; funds.weight, .rate (%), .score
+    indicators                        rows: level1, level2, level3, target, actual,
+                                      weight, score, reason
+    total.weight, .score, .grade, .recommendation
+    date
+
+Fields of the 整改建议书 template (:data:`NOTICE_FIELDS`)::
+
+    notice.title, .number, .issuer, .department, .budget_year, .as_of, .deadline,
+           .time_progress, .n_projects
+    items         rows: seq, project_id, project_name, unit, problem_type, problem,
+                  requirement, deadline
+    adjustments   rows: project_name, budget, spent, forecast, forecast_source,
+                  proposed, adjustment [万元], rule
+    rules         rows: name, text
+    date
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..units import fmt_money
+from .word import Fields, WordTemplate, default_template, show_value, today
+
+FORM_FIELDS = frozenset({"year", "project", "funds", "indicators", "total", "date"})
+NOTICE_FIELDS = frozenset({"notice", "items", "adjustments", "rules", "date"})
+
+
+def _day(d) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _text(v) -> str:
+    return "" if v is None or (isinstance(v, float) and v != v) else str(v)
+
+
+def _with_unit(v, unit) -> str:
+    if isinstance(v, str):
+        return v
+    shown = show_value(v)
+    return f"{shown}{unit}" if unit and shown != "—" else shown
+
+
+def form_context(project, indicators, year: int) -> dict:
+    """The fields of one 自评表: ``project`` a row of :attr:`EvaluationResult.projects`,
+    ``indicators`` its rows of :attr:`EvaluationResult.indicators`."""
+    rows = []
+    for r in indicators.itertuples(index=False):
+        qualitative = r.direction == "qualitative"
+        unit = "" if qualitative else _text(r.unit)
+        rows.append(Fields("indicator", {
+            "level1": r.level1, "level2": r.level2, "level3": r.level3,
+            "target": _with_unit(r.target, unit),
+            "actual": _text(r.band) if qualitative else _with_unit(r.final_actual, unit),
+            "weight": show_value(r.weight), "score": show_value(r.score, integer=False),
+            "reason": _text(r.deviation_reason)}))
+    return {
+        "year": year,
+        "project": Fields("project", {"id": project["project_id"], "name": project["project_name"],
+                                      "department": project["department_name"],
+                                      "unit": _text(project.get("implementing_unit")),
+                                      "goal": _text(project.get("annual_goal"))}),
+        "funds": Fields("funds", {"initial": fmt_money(project["budget_initial"]),
+                                  "budget": fmt_money(project["budget"]),
+                                  "spent": fmt_money(project["spent"]), "weight": "10",
+                                  "rate": show_value(project["execution_rate"], "rate"),
+                                  "score": show_value(project["execution_score"], integer=False)}),
+        "indicators": rows,
+        "total": Fields("total", {"weight": "100", "score": show_value(project["score"], integer=False),
+                                  "grade": project["grade"], "recommendation": project["recommendation"]}),
+        "date": today(),
+    }
+
+
+def notice_context(notice) -> dict:
+    """The fields of one 整改建议书 (:class:`costing.performance.notices.RectificationNotice`)."""
+    items = [Fields("item", {"seq": str(r.seq), "project_id": r.project_id, "project_name": r.project_name,
+                             "unit": _text(r.implementing_unit), "problem_type": r.problem_type,
+                             "problem": r.problem, "requirement": r.requirement,
+                             "deadline": _day(r.deadline)})
+             for r in notice.items.itertuples(index=False)]
+    adjustments = [Fields("adjustment", {
+        "project_name": r.project_name, "budget": fmt_money(r.budget), "spent": fmt_money(r.spent),
+        "forecast": fmt_money(r.forecast), "forecast_source": r.forecast_source,
+        "proposed": fmt_money(r.proposed), "adjustment": fmt_money(r.adjustment), "rule": r.rule})
+        for r in notice.adjustments.itertuples(index=False)]
+    return {
+        "notice": Fields("notice", {
+            "title": notice.title, "number": notice.number, "issuer": notice.issuer,
+            "department": notice.department_name, "budget_year": notice.budget_year,
+            "as_of": _day(notice.as_of), "deadline": _day(notice.deadline),
+            "time_progress": show_value(notice.time_progress, "rate"),
+            "n_projects": notice.items["project_id"].nunique()}),
+        "items": items,
+        "adjustments": adjustments,
+        "rules": [Fields("rule", {"name": k, "text": v}) for k, v in notice.rules.items()],
+        "date": today(),
+    }
+
+
+def safe_name(text: str) -> str:
+    """``text`` without characters a file name cannot hold."""
+    return "".join(ch for ch in str(text) if ch not in '\\/:*?"<>|').strip() or "_"
+
+
+def write_documents(template: WordTemplate, documents, folder) -> tuple[list[Path], dict[str, str]]:
+    """Render ``documents`` (an iterable of (key, file name, context builder)) into ``folder``.
+
+    Each document is written atomically; a failure (while building its context or
+    rendering) is recorded and the others are still written.
+
+    Returns
+    -------
+    (written paths, {key: error message} of the failures)
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written, failed = [], {}
+    for key, name, build in documents:
+        try:
+            written.append(template.render(build(), folder / name))
+        except Exception as exc:  # noqa: BLE001 - reported per document, the batch goes on
+            failed[key] = f"{type(exc).__name__}: {exc}"
+    return written, failed
+
+
+def write_self_evaluation_docs(result, folder, *, year: int, template=None,
+                               projects=None) -> tuple[list[Path], dict[str, str]]:
+    """One 《项目支出绩效自评表》 .docx per project: ``自评表_<id>_<name>.docx``.
+
+    Parameters
+    ----------
+    result : costing.performance.EvaluationResult
+    folder : path-like
+    year : int
+        The evaluated budget year.
+    template : path-like, optional
+        A bureau's own template (default: the shipped ``self_evaluation_form.docx``).
+    projects : list of str, optional
+        Project ids (default: all).
+    """
+    tpl = WordTemplate(template or default_template("self_evaluation_form"), FORM_FIELDS)
+    groups = dict(tuple(result.indicators.groupby("project_id", sort=False)))
+    prj = result.projects.set_index("project_id", drop=False)
+    ids = list(prj.index) if projects is None else list(projects)
+    empty = result.indicators.iloc[:0]
+
+    def document(pid):
+        name = f"自评表_{safe_name(pid)}_{safe_name(prj['project_name'].get(pid, ''))}.docx"
+        return pid, name, lambda: form_context(prj.loc[pid], groups.get(pid, empty), year)
+
+    return write_documents(tpl, map(document, ids), folder)
+
+
+def write_notice_docs(notices, folder, *, template=None) -> tuple[list[Path], dict[str, str]]:
+    """One 整改建议书 .docx per budget unit: ``整改建议书_<department id>_<name>.docx``."""
+    tpl = WordTemplate(template or default_template("rectification_notice"), NOTICE_FIELDS)
+    return write_documents(
+        tpl, ((n.department_id, f"整改建议书_{safe_name(n.department_id)}_{safe_name(n.department_name)}.docx",
+               (lambda n=n: notice_context(n))) for n in notices), folder)
