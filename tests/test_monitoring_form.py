@@ -188,8 +188,9 @@ def test_cli_writes_one_notice_per_unit_and_survives_one_failure(tmp_path, monke
     monkeypatch.setattr(excel, "write_notice_xlsx", flaky)
     rc = main(["monitor", example, "--as-of", "2026-09-30", "--notices", str(tmp_path), "--notice-days", "20"])
     assert rc == 1                                          # the failure is reported ...
-    files = sorted(p.name for p in tmp_path.iterdir())      # ... and the other units' notices are written
+    files = sorted(p.name for p in tmp_path.glob("*.xlsx"))  # ... and the other units' notices are written
     assert files == ["整改建议书_D01_区交通运输局.xlsx", "整改建议书_D03_区民政局.xlsx"]
+    assert len(list(tmp_path.glob("*.docx"))) == 3           # the Word notices do not depend on the xlsx
     wb = load_workbook(tmp_path / files[0], read_only=True)
     assert wb.sheetnames == ["整改建议书", "预算调整建议", "填报问题", "说明"]
     rows = list(wb["整改建议书"].iter_rows(values_only=True))
