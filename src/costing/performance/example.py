@@ -141,6 +141,7 @@ def generate_frames(n_projects: int = 30, *, n_indicators: int | None = None, se
         sp.loc[sp["project_id"].isin(["P007", "P024"]), "forecast"] = np.nan
 
     # indicators
+    lib_rows = lib.to_dict("index")     # plain dicts: a pandas lookup per indicator is slow at 50,000 rows
     ind_rows = []
     behind = rng.random(n) < 0.2
     for i in range(n):
@@ -149,7 +150,7 @@ def generate_frames(n_projects: int = 30, *, n_indicators: int | None = None, se
         if n_indicators is not None:  # the type's template cycled to the requested length
             codes = [codes[j % len(codes)] for j in range(n_indicators)]
         for j, code in enumerate(codes):
-            li = lib.loc[code]
+            li = lib_rows[code]
             # a cycled template repeats codes: the repeats get their own name (三级指标)
             level3 = li["level3"] if j < len(TEMPLATES[typ]) else f"{li['level3']}（{j // len(TEMPLATES[typ]) + 1}）"
             row = dict(project_id=prj["project_id"].iat[i], indicator_id=code, level3=level3)
@@ -288,7 +289,7 @@ def _tracking(ind: pd.DataFrame, lib: pd.DataFrame, rng, *, named: bool) -> pd.D
         doubt = likelihood != "确定能"
         df = pd.DataFrame({
             "project_id": ind["project_id"], "level3": ind["level3"], "date": date,
-            "actual": np.where(qual, "按计划推进（合成示例）", actual).astype(object),
+            "actual": pd.Series(actual, dtype=object).where(~qual, "按计划推进（合成示例）"),
             "likelihood": likelihood,
             "reason_group": np.where(doubt, np.where(qual, "制度保障", answers[:, 1]), ""),
             "cause": np.where(doubt, np.where(qual, "配套制度尚在制定", answers[:, 2]), ""),

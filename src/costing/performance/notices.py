@@ -136,7 +136,7 @@ class RectificationNotice:
 
 
 def _pct(x) -> pd.Series:
-    return pd.Series(x).map(fmt_rate)
+    return pd.Series(x, dtype=float).map(fmt_rate).astype(object)
 
 
 def _items(portfolio: Portfolio, mon: MonitoringResult, evaluation: EvaluationResult | None) -> pd.DataFrame:
