@@ -97,8 +97,9 @@ def styled(df: pd.DataFrame):
             return f"{v:,.0f}" if u != "元" and float(v).is_integer() else f"{v:,.2f}"  # 167 辆, not 167.00
         shown = df.assign(数值=df.apply(cell, axis=1)).replace({"单位": {"fraction": ""}})
         return shown.style
-    num = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c])]
-    return sty.format({c: _formatter(c) for c in num})
+    num = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])]
+    whole = {c: (lambda v: "—" if pd.isna(v) else f"{v:,.0f}") for c in num if pd.api.types.is_integer_dtype(df[c])}
+    return sty.format({**{c: _formatter(c) for c in num}, **whole})
 
 
 def sensitivity_table(result, delta: float = 0.10) -> pd.DataFrame:

@@ -101,6 +101,8 @@ def bus_case(project_path: str | Path, *, rules: dict[str, str] | None = None, p
     """Run the four steps on the project at ``project_path`` with ``knobs`` (see :data:`costing.whatif.KNOBS`).
 
     Knobs left at ``None`` keep the project's value. The project file is not changed.
+    ``knobs`` of the case holds every parameter of the project as run, so an exercise can
+    ask for a value set in the parameters cell or in a workbook.
     """
     from .whatif import knob_value, scenario
 
@@ -115,7 +117,8 @@ def bus_case(project_path: str | Path, *, rules: dict[str, str] | None = None, p
     else:
         scen = scenario(project, **set_knobs)
         result = run_method(scen, rules=rules or None, preset=preset)
-    return BusCase(knobs={**knobs, "rules": dict(rules or {}), "preset": preset}, project=scen, result=result,
+    return BusCase(knobs={**scen.parameters, "profit_rate": knob_value(scen, "profit_rate"), **knobs,
+                          "rules": dict(rules or {}), "preset": preset}, project=scen, result=result,
                    baseline=baseline)
 
 
@@ -170,6 +173,138 @@ def cba_case(project_path: str | Path, *, discount=None, n_draws: int = 2000, se
                           discount=preset, timing=p.timing, correlation=p.mc_correlation)
     return CBACase(knobs={"discount": discount, "n_draws": n_draws, "seed": seed}, project=p, preset=preset,
                    result=result, baseline=baseline, sensitivity=sens, switching=switching, montecarlo=mc)
+
+
+def _compare(default: dict, now: dict, units: dict | None = None) -> pd.DataFrame:
+    """A default-against-current table of display strings (the same keys in both)."""
+    return pd.DataFrame({"默认设置": default, "本次设置": now, "单位": units or {k: "" for k in now}}).rename_axis("指标")
+
+
+@dataclass
+class PortfolioCase:
+    """A life-cycle lesson's state: the portfolio and the results the lesson computed with its knobs.
+
+    ``table`` is the default-against-current comparison of the lesson's headline figures.
+    """
+
+    knobs: dict[str, Any]
+    portfolio: Any  # costing.performance.Portfolio
+    table: pd.DataFrame
+    ex_ante: Any = None  # ExAnteResult
+    monitoring: Any = None  # MonitoringResult
+    notices: list = field(default_factory=list)  # RectificationNotice per budget unit
+    evaluation: Any = None  # EvaluationResult
+    rollover: Any = None  # Rollover to the next budget year
+
+    def show(self) -> None:
+        from IPython.display import Markdown, display
+
+        display(Markdown("**本次设置与默认设置的比较**"))
+        display(self.table)
+
+
+def _exante_headline(r) -> dict:
+    t = r.total.iloc[0]
+    return {"申报数": fmt_money(t["requested"]), "审定数": fmt_money(t["approved"]), "审减额": fmt_money(t["cut_amount"]),
+            "审减率": fmt_rate(r.cut_rate), "不予支持项目数": str(int((r.sheet["conclusion"] == "不予支持").sum())),
+            "未评估项目数": str(r.n_no_assessment), "因上年评价建议取消而冻结的项目数": str(r.n_blocked)}
+
+
+def exante_case(portfolio_path: str | Path, *, support_threshold: float = 80.0,
+                partial_threshold: float = 60.0) -> PortfolioCase:
+    """事前绩效评估 with the conclusion thresholds [points]: 予以支持 from ``support_threshold``,
+    部分支持 from ``partial_threshold``, 不予支持 below."""
+    from . import performance as cp
+
+    pf = cp.load_portfolio(portfolio_path)
+    th = {"予以支持": float(support_threshold), "部分支持": float(partial_threshold), "不予支持": float("-inf")}
+    r, r0 = cp.ex_ante(pf, thresholds=th), cp.ex_ante(pf)
+    units = {"申报数": "万元", "审定数": "万元", "审减额": "万元", "审减率": "", "不予支持项目数": "个",
+             "未评估项目数": "个", "因上年评价建议取消而冻结的项目数": "个"}
+    return PortfolioCase(knobs={"support_threshold": support_threshold, "partial_threshold": partial_threshold},
+                         portfolio=pf, ex_ante=r, table=_compare(_exante_headline(r0), _exante_headline(r), units))
+
+
+def _monitoring_headline(m, notices) -> dict:
+    s = m.summary
+    return {"监控时点": s["as_of"], "时间进度": fmt_rate(s["time_progress"]), "预算执行率": fmt_rate(s["execution_rate"]),
+            "执行偏慢项目数": str(s["n_low_execution"]), "目标偏离项目数": str(s["n_deviating_projects"]),
+            "偏离指标数": str(s["n_deviating_indicators"]), "整改建议书（份）": str(len(notices))}
+
+
+def monitoring_case(portfolio_path: str | Path, *, as_of: str = "2026-09-30", tolerance: float | None = None,
+                    deviation_threshold: float | None = None) -> PortfolioCase:
+    """双监控 at ``as_of`` with the portfolio's thresholds unless given, and the 整改建议书 it leads to."""
+    from . import performance as cp
+
+    pf = cp.load_portfolio(portfolio_path)
+    m = cp.monitor(pf, as_of, tolerance=tolerance, deviation_threshold=deviation_threshold)
+    m0 = cp.monitor(pf, "2026-09-30" if pf.budget_year == 2026 else f"{pf.budget_year}-09-30")
+    notices, notices0 = cp.rectification_notices(pf, m), cp.rectification_notices(pf, m0)
+    return PortfolioCase(knobs={"as_of": as_of, "tolerance": m.tolerance, "deviation_threshold": m.deviation_threshold},
+                         portfolio=pf, monitoring=m, notices=notices,
+                         table=_compare(_monitoring_headline(m0, notices0), _monitoring_headline(m, notices)))
+
+
+def _evaluation_headline(ev, ro) -> dict:
+    out = {f"评为“{g}”的项目数": str(int(n)) for g, n in ev.grade_counts.items()}
+    out.update({f"下年{a}": str(int(n)) for a, n in ro.decisions["action"].value_counts().sort_index().items()})
+    return out
+
+
+def evaluation_case(portfolio_path: str | Path, *, excellent_threshold: float = 90.0, good_threshold: float = 80.0,
+                    example_project: str = "P001") -> PortfolioCase:
+    """绩效自评 with 优 from ``excellent_threshold`` and 良 from ``good_threshold`` [points] (中 60),
+    and next year's rollover."""
+    from . import performance as cp
+    from .performance.rollover import rollover
+
+    pf = cp.load_portfolio(portfolio_path)
+    bands = {"优": float(excellent_threshold), "良": float(good_threshold), "中": 60.0, "差": float("-inf")}
+    ev, ev0 = cp.evaluate_portfolio(pf, bands=bands), cp.evaluate_portfolio(pf)
+    ro, ro0 = rollover(pf, ev, pf.budget_year + 1), rollover(pf, ev0, pf.budget_year + 1)
+    h, h0 = _evaluation_headline(ev, ro), _evaluation_headline(ev0, ro0)
+    keys = list(dict.fromkeys([*h0, *h]))
+    return PortfolioCase(knobs={"excellent_threshold": excellent_threshold, "good_threshold": good_threshold,
+                                "example_project": example_project},
+                         portfolio=pf, evaluation=ev, rollover=ro,
+                         table=_compare({k: h0.get(k, "0") for k in keys}, {k: h.get(k, "0") for k in keys}))
+
+
+@dataclass
+class WorkbookCase:
+    """The own-data lesson's state: the workbook, its problems, and the four steps on it when it has no error."""
+
+    path: Path
+    created: bool
+    problems: pd.DataFrame  # one row per problem: 位置, 类别, 问题, 应为, 实为, 怎么改
+    case: BusCase | None
+
+    @property
+    def knobs(self) -> dict:
+        return self.case.knobs if self.case else {}
+
+    @property
+    def result(self) -> MethodResult | None:
+        return self.case.result if self.case else None
+
+
+def workbook_case(path: str | Path, *, kind: str = "bus", example: str | Path | None = None) -> WorkbookCase:
+    """Check the fill-in workbook at ``path`` (written from ``example`` first when it does not exist yet),
+    then run the four steps on it if no problem is an error."""
+    from .workbook import check_workbook, new_workbook
+    from .workbook.check import ERROR
+
+    path = Path(path)
+    created = not path.exists()
+    if created:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        new_workbook(kind, path, source=example)
+    problems, _ = check_workbook(path)
+    table = pd.DataFrame([{"位置": p.ref, "类别": p.severity, "问题": p.problem, "应为": p.expected, "实为": p.found,
+                           "怎么改": p.fix} for p in problems], columns=["位置", "类别", "问题", "应为", "实为", "怎么改"])
+    ok = not any(p.severity == ERROR for p in problems)
+    return WorkbookCase(path=path, created=created, problems=table, case=bus_case(path) if ok else None)
 
 
 def rule_bases(result: MethodResult) -> pd.DataFrame:
@@ -236,7 +371,7 @@ class Exercise:
     """
 
     id: str
-    case: str  # "bus" or "cba": which case builder the lesson uses
+    case: str  # which case builder the lesson uses: bus, cba, exante, monitoring, evaluation, workbook
     question: str
     setting: dict
     compute: Callable[[Any], Any]
@@ -343,6 +478,71 @@ def _ex_04_3(c):
     return 100 * c.montecarlo.prob_negative
 
 
+@exercise("05-1", "exante", "默认设置下，全部项目的审减率是多少（%）？", unit="%",
+          hint="审减率 = 审减额 ÷ 申报数；看比较表或“全部项目汇总”。")
+def _ex_05_1(c):
+    return 100 * c.ex_ante.cut_rate
+
+
+@exercise("05-2", "exante", "“予以支持”最低分改为 90、“部分支持”最低分改为 80 后，“不予支持”的项目有几个？", unit="个",
+          tol=0, setting={"support_threshold": 90.0, "partial_threshold": 80.0},
+          hint="总分低于“部分支持”最低分的项目结论为“不予支持”，审定数为 0；看事前绩效评估表的“总分”。")
+def _ex_05_2(c):
+    return int((c.ex_ante.sheet["conclusion"] == "不予支持").sum())
+
+
+@exercise("05-3", "exante", "同样的设置下（90 分、80 分），全部项目的审减率是多少（%）？", unit="%",
+          setting={"support_threshold": 90.0, "partial_threshold": 80.0},
+          hint="不予支持的项目审定数为 0，整个申报数都算审减。")
+def _ex_05_3(c):
+    return 100 * c.ex_ante.cut_rate
+
+
+@exercise("06-1", "monitoring", "截至 9 月 30 日，执行偏慢的项目有几个？", unit="个", tol=0,
+          hint="执行偏慢：预算执行率低于时间进度减容忍度（默认 15 个百分点）。")
+def _ex_06_1(c):
+    return c.monitoring.summary["n_low_execution"]
+
+
+@exercise("06-2", "monitoring", "监控时点改为 6 月 30 日后，目标偏离的项目有几个？", unit="个", tol=0,
+          setting={"as_of": "2026-06-30"},
+          hint="时间进度随监控时点变化，指标实际值只取那一天以前最近的一次；一个项目有任一指标偏离就算目标偏离。")
+def _ex_06_2(c):
+    return c.monitoring.summary["n_deviating_projects"]
+
+
+@exercise("06-3", "monitoring", "默认设置下，财政局要向几个部门发出整改建议书？", unit="份", tol=0,
+          hint="每个有执行偏慢、目标偏离或评价等级为中/差项目的部门收到一份；看比较表。")
+def _ex_06_3(c):
+    return len(c.notices)
+
+
+@exercise("07-1", "evaluation", "默认设置下，评为“优”的项目有几个？", unit="个", tol=0,
+          hint="优：90 分及以上；看等级分布。")
+def _ex_07_1(c):
+    return int(c.evaluation.grade_counts["优"])
+
+
+@exercise("07-2", "evaluation", "P001（城市公交运行补贴）的自评得分是多少分？", unit="分",
+          hint="得分 = 执行率得分 + 产出 + 效益 + 满意度；看自评表明细上方的说明。")
+def _ex_07_2(c):
+    return float(c.evaluation.projects.set_index("project_id").loc["P001", "score"])
+
+
+@exercise("07-3", "evaluation", "“良”的最低分改为 85 后，下一年度“结转（须调整）”的项目有几个？", unit="个", tol=0,
+          setting={"good_threshold": 85.0},
+          hint="等级决定评价建议：优、良延续，中调整，差取消；调整的项目下一年须按评价意见调整后申报。")
+def _ex_07_3(c):
+    return int((c.rollover.decisions["action"] == "结转（须调整）").sum())
+
+
+@exercise("08-1", "workbook", "在工作簿“项目信息”表把电价 electricity_price 改为 0.95 并保存后，核定补贴是多少万元？",
+          unit="万元", setting={"electricity_price": 0.95},
+          hint="用 Excel 或 WPS 改“项目信息”表中 electricity_price 一行的“值”，保存并关闭工作簿，再运行全部单元格。")
+def _ex_08_1(c):
+    return _wan(c.result.budget.subsidy)
+
+
 @dataclass
 class Verdict:
     """The result of a self-check: ``ok`` is True (对), False (不对) or None (not answered yet)."""
@@ -390,21 +590,21 @@ def check(exercise_id: str, given, case) -> Verdict:
         return Verdict(exercise_id, None, head + "还没有作答。把 `None` 换成你的答案，再运行本单元格。")
     wrong_setting = _setting_ok(ex, case.knobs)
     if wrong_setting:
-        return Verdict(exercise_id, False, head + "❌ 不对。" + wrong_setting)
+        return Verdict(exercise_id, False, head + "**不对。**" + wrong_setting)
     want = ex.compute(case)
     if ex.tol is None:
         ok = str(given).replace(" ", "") == str(want).replace(" ", "")
-        return Verdict(exercise_id, ok, head + ("✅ 对！" if ok else f"❌ 不对。提示：{ex.hint}"))
+        return Verdict(exercise_id, ok, head + ("**对！**" if ok else f"**不对。**提示：{ex.hint}"))
     try:
         g = float(given)
     except (TypeError, ValueError):
-        return Verdict(exercise_id, False, head + f"❌ 请填一个数（单位：{ex.unit or '无'}），不要带单位或千分位逗号。")
+        return Verdict(exercise_id, False, head + f"**不对：**请填一个数（单位：{ex.unit or '无'}），不要带单位或千分位逗号。")
     if abs(g - want) <= ex.tol + 1e-9 * abs(want):
-        return Verdict(exercise_id, True, head + "✅ 对！")
+        return Verdict(exercise_id, True, head + "**对！**")
     side = "偏大" if g > want else "偏小"
     unit = f"（单位：{ex.unit}）" if ex.unit else ""
     percent = "；百分比请填数字，例如 12.5 表示 12.5%" if ex.unit == "%" else ""
-    return Verdict(exercise_id, False, head + f"❌ 不对，你的答案{side}{unit}{percent}。提示：{ex.hint}")
+    return Verdict(exercise_id, False, head + f"**不对**，你的答案{side}{unit}{percent}。提示：{ex.hint}")
 
 
 def answer_key(cases: dict[str, Callable[..., Any]]) -> pd.DataFrame:

@@ -47,6 +47,9 @@ LABELS: dict[str, str] = {
     "project_execution": "项目支出执行率", "assessed_share": "事前评估覆盖率", "smart_share": "指标规范率",
     "duty_completion": "重点工作完成率", "good_share": "优良项目占比", "benefit_rate": "效益指标得分率",
     "satisfaction_rate": "满意度指标得分率", "satisfaction_survey": "满意度调查结果",
+    # 整改建议书 items (notices.ITEM_COLUMNS)
+    "seq": "序号", "problem_type": "问题类型", "requirement": "整改要求", "deadline": "整改期限",
+    "reply_measures": "整改措施（单位填写）", "reply_date": "完成时间（单位填写）", "reply_contact": "联系人及电话（单位填写）",
 }
 MONEY = {"requested", "approved", "approved_final", "cut_amount", "budget_initial", "budget", "spent", "forecast",
          "proposed", "adjustment",
