@@ -116,6 +116,10 @@ CASES = [
          ("bus_example.toml", "parameters.average_fare")),
     Case("standard-parameter-text", STD, replace(BUS, "average_fare = 1.8", 'average_fare = "1.8元"'),
          ("parameters.average_fare", "not a number")),
+    Case("standard-budget-profit-rate-percent", STD, replace(BUS, "profit_rate = 0.02", 'profit_rate = "2%"'),
+         ("bus_example.toml", "budget.profit_rate", "'2%'")),
+    Case("standard-budget-profit-rate-inf", STD, replace(BUS, "profit_rate = 0.02", "profit_rate = inf"),
+         ("budget.profit_rate",)),
     Case("standard-money-nan", STD, replace(BUS, "amount = 80.0", "amount = nan"), ("money.taxes", "not a number")),
     Case("standard-money-unit", STD, replace(BUS, 'amount = 80.0, unit = "万元"', 'amount = 80.0, unit = "美元"'),
          ("money.taxes", "美元")),
@@ -168,6 +172,10 @@ CASES = [
     Case("assess-budget_year-text", ASSESS, replace(PF, "budget_year = 2026", 'budget_year = "2026年"'),
          ("example_portfolio.toml", "budget_year")),
     Case("assess-portfolio-binary", ASSESS, write(PF, b"\x89PNG\r\n\x1a\n\x00\x00"), ("example_portfolio.toml", "binary")),
+    Case("assess-table-path-number", ASSESS, replace(PF, 'departments = "../raw/portfolio_example/departments.csv"',
+                                                     "departments = 5"), ("[tables] departments",)),
+    Case("monitor-tolerance-text", MONITOR, replace(PF, "tolerance = 0.15", 'tolerance = "15%"'),
+         ("example_portfolio.toml", "[parameters] tolerance", "'15%'")),
     Case("assess-portfolio-folder", ("assess", "{ws}/portfolios"), nothing, ("portfolios", "folder")),
     Case("evaluate-indicator-target-nan", EVAL, cell(PRAW + "indicators.csv", 2, "年度指标值", "nan"),
          ("indicators.csv", "row 2", "年度指标值")),
@@ -232,6 +240,19 @@ def test_api_names_the_cell(tmp_path):
     cell(CASH, 4, 1, "#REF!")(ws)
     with pytest.raises(InputError, match=r"cashflows.csv, row \d+, column 'bus_capital'.*#REF!"):
         load_cba_project(ws / CBA)
+
+
+def test_portfolio_frames_in_memory_follow_the_reader_policy(tmp_path):
+    """build_portfolio (frames assembled by hand) rejects what the readers reject."""
+    from costing.performance import build_portfolio, load_portfolio
+
+    pf = load_portfolio(make_workspace(tmp_path) / PF)
+    for value, problem in ((np.inf, "not a finite number"), (np.nan, "empty required cell"),
+                           ("abc", "not a finite number")):
+        spending = pf.spending.astype({"spent": object})
+        spending.loc[3, "spent"] = value
+        with pytest.raises(InputError, match=rf"<spending>, row 5, column 'spent': {problem}"):
+            build_portfolio(pf.departments, pf.projects, pf.indicators, budget_year=2026, spending=spending)
 
 
 def test_cba_cash_flows_follow_the_reader_policy(tmp_path):

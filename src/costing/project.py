@@ -261,6 +261,11 @@ def load_project(path: str | Path) -> Project:
             raise InputError(f"parameter {k!r} is not a number", file=str(pfile), column=f"parameters.{k}",
                              expected="a number (money goes in [money] with its unit)", found=v)
         params[k] = float(v)
+    budget = dict(data.get("budget") or {})
+    for k, v in budget.items():
+        if k != "preset" and (isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v)):
+            raise InputError(f"budget.{k} is not a number", file=str(pfile), column=f"budget.{k}",
+                             expected="a finite number (a rate as a fraction: 0.02, not '2%')", found=v)
     money = {k: parse_money(v, where=dict(file=str(pfile), column=f"money.{k}"))
              for k, v in (data.get("money") or {}).items()}
 
@@ -290,7 +295,7 @@ def load_project(path: str | Path) -> Project:
     proj = Project(id=str(head["id"]), name=str(head.get("name", head["id"])), path=pfile, spec=spec,
                    budget_year=budget_year, price_year=price_year, parameters=params, money=money,
                    tables=tables, meta=meta, rules={str(k): str(v) for k, v in (data.get("standard") or {}).items()},
-                   budget=dict(data.get("budget") or {}), performance_targets=dict(data.get("performance_targets") or {}),
+                   budget=budget, performance_targets=dict(data.get("performance_targets") or {}),
                    raw=data)
     _cross_check(proj)
     return proj

@@ -42,6 +42,7 @@ benchmarks, notebooks that assemble data by hand).
 """
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -521,6 +522,16 @@ def _parse_dates(sp: pd.DataFrame, year: int, where: Where) -> pd.Series:
     return dates.dt.normalize()
 
 
+def _check_numbers(s: pd.Series, c: Column, where: Where) -> None:
+    """The reader policy for frames built in memory: no inf, no text, no NaN where a number is required."""
+    vals = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
+    bad = np.isinf(vals) | (np.isnan(vals) & (s.notna().to_numpy() | (not c.allow_empty)))
+    if bad.any():
+        i = s.index[int(np.flatnonzero(bad)[0])]
+        raise InputError("not a finite number" if s.notna()[i] else "empty required cell", **where(c.name, i),
+                         expected="a number" + (" [元]" if c.kind == "money" else ""), found=s[i])
+
+
 def build_portfolio(departments: pd.DataFrame, projects: pd.DataFrame, indicators: pd.DataFrame, *,
                     budget_year: int, ex_ante_scores: pd.DataFrame | None = None,
                     spending: pd.DataFrame | None = None, previous_evaluation: pd.DataFrame | None = None,
@@ -547,6 +558,8 @@ def build_portfolio(departments: pd.DataFrame, projects: pd.DataFrame, indicator
             continue
         df = df.reset_index(drop=True).copy()
         for c in cols:
+            if c.name in df and c.kind in ("number", "money", "int", "year"):
+                _check_numbers(df[c.name], c, w[k])
             if c.name not in df:
                 if c.required and k in REQUIRED_TABLES and c.name not in ("project_type",):
                     raise InputError(f"missing column {c.name!r}", **w[k](c.name, -1),
@@ -637,6 +650,22 @@ def build_portfolio(departments: pd.DataFrame, projects: pd.DataFrame, indicator
                      report=dict(report or {}), metas=metas, tracking=tr, department_targets=dt)
 
 
+#: ``[parameters]`` of a portfolio file that must be numbers (thresholds as fractions)
+NUMERIC_PARAMETERS = ("tolerance", "deviation_threshold")
+
+
+def _check_parameters(params, path: Path) -> None:
+    """``[parameters]``: a table; numbers finite; the thresholds numbers, not text."""
+    if not isinstance(params, dict):
+        raise InputError("[parameters] is not a table", file=str(path), column="[parameters]",
+                         expected="name = value lines", found=params)
+    for k, v in params.items():
+        number = isinstance(v, (int, float)) and not isinstance(v, bool)
+        if (number and not math.isfinite(v)) or (k in NUMERIC_PARAMETERS and not number):
+            raise InputError("parameter is not a finite number", file=str(path), column=f"[parameters] {k}",
+                             expected="a number such as 0.15 (a fraction, not '15%')", found=v)
+
+
 def load_portfolio(path: str | Path) -> Portfolio:
     """Read, validate and assemble a portfolio from its TOML file and tables.
 
@@ -673,6 +702,14 @@ def load_portfolio(path: str | Path) -> Portfolio:
         raise InputError("missing or invalid budget_year", file=str(path), column="[project] budget_year",
                          expected="a year such as 2026", found=year)
     tables = doc.get("tables", {})
+    if not isinstance(tables, dict):
+        raise InputError("[tables] is not a table", file=str(path), column="[tables]",
+                         expected="name = \"path/to/table.csv\" lines", found=tables)
+    bad = next((k for k, v in tables.items() if not isinstance(v, str)), None)
+    if bad is not None:
+        raise InputError("a table path is not text", file=str(path), column=f"[tables] {bad}",
+                         expected="a path to a .csv or .xlsx file relative to the portfolio file", found=tables[bad])
+    _check_parameters(doc.get("parameters", {}), path)
     unknown = sorted(set(tables) - set(TABLES))
     if unknown:
         raise InputError("unknown table", file=str(path), column=f"[tables] {unknown[0]}",
