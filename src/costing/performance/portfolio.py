@@ -705,10 +705,12 @@ def load_portfolio(path: str | Path) -> Portfolio:
     if not isinstance(tables, dict):
         raise InputError("[tables] is not a table", file=str(path), column="[tables]",
                          expected="name = \"path/to/table.csv\" lines", found=tables)
-    bad = next((k for k, v in tables.items() if not isinstance(v, str)), None)
+    bad = next((k for k, v in tables.items() if not (isinstance(v, str) or (
+        isinstance(v, dict) and isinstance(v.get("path"), str)))), None)
     if bad is not None:
-        raise InputError("a table path is not text", file=str(path), column=f"[tables] {bad}",
-                         expected="a path to a .csv or .xlsx file relative to the portfolio file", found=tables[bad])
+        raise InputError("a table reference is not a path", file=str(path), column=f"[tables] {bad}",
+                         expected="a path to a .csv or .xlsx file relative to the portfolio file, "
+                         "or {path = ..., sheet = ...}", found=tables[bad])
     _check_parameters(doc.get("parameters", {}), path)
     unknown = sorted(set(tables) - set(TABLES))
     if unknown:
