@@ -47,6 +47,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "avg_wage": ("平均工资", "职工平均工资", "average wage"),
     "energy_per_100km": ("百公里能耗",),
     "area_m2": ("保洁面积", "作业面积", "清扫面积", "area"),
+    "road_class": ("道路等级",),
+    "sweeps_per_day": ("日保洁次数", "每日保洁次数"),
+    "m2_per_worker": ("人均保洁面积", "人均作业面积"),
     "road_km": ("道路长度",),
     # money and quantities in cost tables
     "amount": ("金额", "发生额", "成本"),

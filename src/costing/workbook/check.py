@@ -20,7 +20,7 @@ from .. import glossary
 from ..errors import InputError
 from ..io import Column
 from ..io import parse_number as _parse_number
-from .layout import EXAMPLE_COLUMN, INFO_SHEET, TableSheet
+from .layout import EXAMPLE_COLUMN, INFO_SHEET, TableSheet, chinese_name, header
 
 ERROR, WARNING = "错误", "警告"
 #: exit codes of ``costing check``
@@ -206,8 +206,6 @@ class Checker:
                 t.units[ident] = unit
         for c in spec.columns:
             if c.required and c.name not in t.col:
-                from .layout import header
-
                 self.error(spec.title, None, "缺少列", column=header(c), expected=f"列“{header(c)}”",
                            found="表头：" + "、".join(str(h) for h in sh.header if h),
                            fix=f"在表头增加“{header(c)}”列（可从模板复制）")
@@ -219,7 +217,7 @@ class Checker:
                 if unit is None or unit not in _UNITS and unit.lower() not in _UNITS:
                     self.error(spec.title, f"{letter(t.col[c.name])}1", "金额列的单位未知或未注明",
                                expected="列名括号内注明 元、万元 或 亿元", found=sh.header[t.col[c.name]],
-                               fix=f"把列名改为“{c.aliases[0] if c.aliases else sh.header[t.col[c.name]]}（万元）”这样的形式")
+                               fix=f"把列名改为“{chinese_name(c)}（万元）”这样的形式")
         ex = t.col.get(EXAMPLE_COLUMN)
         keys: dict[tuple, int] = {}
         for r, values in sh.rows:
@@ -389,9 +387,8 @@ def _info_mapping(ck: Checker, sheet: Sheet, kind: str) -> dict:
     out: dict = {}
     seen = set()
     for r, values in sheet.rows:
-        values = tuple(values) + (None,) * (5 - len(values))
-        cat, name, value, unit = (values[0] or "").strip() if isinstance(values[0], str) else values[0], \
-            values[1], values[2], values[3]
+        cat, name, value, unit = (tuple(values) + (None,) * 4)[:4]
+        cat = str(cat).strip() if cat is not None else ""
         name = "" if name is None else str(name).strip()
         if not name:
             ck.error(INFO_SHEET, f"B{r}", "名称为空", expected="参数或设置的名称", found="（空）", fix="填写名称或删除该行")
@@ -426,7 +423,7 @@ def _info_mapping(ck: Checker, sheet: Sheet, kind: str) -> dict:
                 value = str(value).strip()
             I._set(out, f.key, value)
         elif cat == I.PARAM:
-            if I.is_money_param(kind) or not isinstance(value, str):
+            if I.numeric_parameters(kind) or not isinstance(value, str):
                 try:
                     x = parse_number(value)
                 except (ValueError, TypeError):

@@ -163,5 +163,6 @@ def rows_from_mapping(mapping: dict, kind: str, labels: dict | None = None) -> l
     return rows
 
 
-def is_money_param(kind: str) -> bool:
+def numeric_parameters(kind: str) -> bool:
+    """Whether ``[parameters]`` hold numbers only (cost-standard projects; a portfolio's may be text)."""
     return kind in ("bus", "sanitation")

@@ -53,10 +53,6 @@ class TableSheet:
     required: bool = True
     purpose: str = ""
 
-    def header(self, column: Column, unit: str | None = None) -> str:
-        """The Chinese header of a column, with its unit (money: ``unit`` or 万元)."""
-        return header(column, unit)
-
 
 def chinese_name(column: Column) -> str:
     """The first Chinese alias of a column (its glossary or own aliases), else its identifier."""
@@ -69,6 +65,7 @@ def chinese_name(column: Column) -> str:
 
 
 def header(column: Column, unit: str | None = None) -> str:
+    """The Chinese header of a column, with its unit (money: ``unit`` or 万元; others: a display unit)."""
     name = chinese_name(column)
     if column.kind == "money":
         unit = unit or DEFAULT_MONEY_UNIT
@@ -99,7 +96,3 @@ def project_sheets(spec: dict) -> list[TableSheet]:
         title, purpose = what[name]
         out.append(TableSheet(name, title, tuple(cols), tuple(key or ()), name not in OPTIONAL_TABLES, purpose))
     return out
-
-
-def sheet_for_table(sheets: list[TableSheet], table: str) -> TableSheet:
-    return next(s for s in sheets if s.table == table)

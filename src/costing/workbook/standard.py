@@ -54,6 +54,7 @@ def _spec(mapping: dict, base: Path) -> dict:
 # -- write ---------------------------------------------------------------------------------
 def write(kind: str, out: Path, source, w) -> Path:
     from ..project import load_project
+    from .write import COMMON_STEPS
 
     with tempfile.TemporaryDirectory() as tmp:
         blank = source is None
@@ -92,9 +93,6 @@ def write(kind: str, out: Path, source, w) -> Path:
                    f"项目信息：金额类别一行一项，如 requested_subsidy | 9128 | 万元（申报补贴总额）。"]
         w.guide_sheet(f"{t['name']}成本测算填报表", guide, rows, example)
         return w.save(out)
-
-
-from .write import COMMON_STEPS  # noqa: E402
 
 
 def _write_table(w, s: TableSheet, project, examples: int) -> None:

@@ -17,7 +17,7 @@ import pandas as pd
 from ..errors import InputError
 from . import info as _info
 from .layout import (EXAMPLE_COLUMN, EXAMPLE_MARK, GUIDE_SHEET, INFO_HEADERS, INFO_SHEET, KINDS,
-                     LISTS_SHEET, MONEY_UNITS, TableSheet, header)
+                     LISTS_SHEET, MONEY_UNITS, TableSheet)
 
 HEADER_FILL, INPUT_FILL, EXAMPLE_FILL = "DDEBF7", "FFF2CC", "EDEDED"
 #: rows of a table sheet that carry data validation (Excel applies it to blank rows too)
@@ -70,7 +70,6 @@ class _Writer:
     # -- choice lists ---------------------------------------------------------------------
     def add_lists(self, extra: dict[str, list] | None = None) -> None:
         from openpyxl.utils import get_column_letter
-        from openpyxl.workbook.defined_name import DefinedName
 
         ws = self.wb.create_sheet(LISTS_SHEET)
         all_lists = {**lists(self.kind), **(extra or {})}
@@ -83,16 +82,12 @@ class _Writer:
             self.list_refs[name] = ref
         ws.sheet_state = "hidden"
         ws.protection.sheet = True
-        self.wb.defined_names  # noqa: B018 - ensure the container exists (openpyxl < 3.1 has a list)
-        self._defined = DefinedName
 
     def define_name(self, name: str, ref: str) -> None:
         """A workbook-level name (for INDIRECT in dependent lists)."""
-        dn = self._defined(name, attr_text=ref)
-        try:
-            self.wb.defined_names[name] = dn
-        except TypeError:  # pragma: no cover - openpyxl < 3.1
-            self.wb.defined_names.append(dn)
+        from openpyxl.workbook.defined_name import DefinedName
+
+        self.wb.defined_names[name] = DefinedName(name, attr_text=ref)
 
     def validate(self, ws, cells: str, *, list_name: str | None = None, formula: str | None = None,
                  strict: bool = True, prompt: str = "") -> None:
