@@ -24,6 +24,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
@@ -154,21 +155,39 @@ def _open_book(path: Path):
         raise InputError(f"not a readable .xlsx workbook ({e})", file=str(path)) from None
 
 
+def xlsx_rows(path: str | Path) -> dict[str, list[tuple]]:
+    """Every sheet's cells (values as Excel shows them), row by row, read once per workbook version.
+
+    A workbook project reads many tables from one file, and ``costing check``
+    reads it first: the parse is cached on the file's path, size and
+    modification time. Callers must not modify the returned rows.
+    """
+    path = Path(path).resolve()
+    st = path.stat()
+    return _xlsx_rows(str(path), st.st_mtime_ns, st.st_size)
+
+
+@lru_cache(maxsize=4)
+def _xlsx_rows(path: str, mtime_ns: int, size: int) -> dict[str, list[tuple]]:
+    book = _open_book(Path(path))
+    try:
+        return {ws.title: list(ws.iter_rows(values_only=True)) for ws in book.worksheets}
+    finally:
+        book.close()
+
+
 def _read_xlsx(path: Path, sheet: str | None) -> tuple[pd.DataFrame, str]:
     """Cells as openpyxl gives them (pandas would turn ``#N/A`` cells into empty ones).
 
     Blank rows at the end are dropped; a blank row inside the table is kept, so
     row numbers stay the ones the spreadsheet shows.
     """
-    book = _open_book(path)
-    try:
-        name = sheet if sheet is not None else book.sheetnames[0]
-        if name not in book.sheetnames:
-            raise InputError("sheet not found", file=str(path), sheet=name,
-                             expected=f"one of {book.sheetnames}", found=name)
-        rows = [list(r) for r in book[name].iter_rows(values_only=True)]
-    finally:
-        book.close()
+    sheets = xlsx_rows(path)
+    name = sheet if sheet is not None else next(iter(sheets))
+    if name not in sheets:
+        raise InputError("sheet not found", file=str(path), sheet=name,
+                         expected=f"one of {list(sheets)}", found=name)
+    rows = [list(r) for r in sheets[name]]
     blank = lambda r: all(v is None or (isinstance(v, str) and not v.strip()) for v in r)  # noqa: E731
     while rows and blank(rows[-1]):
         rows.pop()

@@ -20,6 +20,7 @@ from .. import glossary
 from ..errors import InputError
 from ..io import Column
 from ..io import parse_number as _parse_number
+from ..io import xlsx_rows
 from .layout import EXAMPLE_COLUMN, INFO_SHEET, TableSheet, chinese_name, header
 
 ERROR, WARNING = "错误", "警告"
@@ -109,27 +110,15 @@ def read_sheets(path: Path) -> dict[str, Sheet]:
                          found=".xls")
     if not path.exists():
         raise InputError("workbook does not exist", file=str(path), expected="an existing .xlsx file")
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as e:  # zip or xml errors from a corrupt workbook
-        raise InputError(f"not a readable .xlsx workbook ({type(e).__name__}: {e})", file=str(path),
-                         expected="an .xlsx workbook saved by Excel, WPS or LibreOffice") from None
     out = {}
-    try:
-        for ws in wb.worksheets:
-            it = ws.iter_rows(values_only=True)
-            header = list(next(it, ()) or ())
-            while header and header[-1] is None:
-                header.pop()
-            rows = []
-            for r, values in enumerate(it, start=2):
-                if any(v is not None and (not isinstance(v, str) or v.strip()) for v in values):
-                    rows.append((r, tuple(values)))
-            out[ws.title] = Sheet(ws.title, header, rows)
-    finally:
-        wb.close()
+    for title, cells in xlsx_rows(path).items():
+        it = iter(cells)
+        header = list(next(it, ()) or ())
+        while header and header[-1] is None:
+            header.pop()
+        rows = [(r, values) for r, values in enumerate(it, start=2)
+                if any(v is not None and (not isinstance(v, str) or v.strip()) for v in values)]
+        out[title] = Sheet(title, header, rows)
     return out
 
 
