@@ -45,7 +45,8 @@ $(BROWSER): $(LAB)
 
 test-browser: $(BROWSER)  ## the course in a real browser: Playwright drives Debian's chromium
 	@test -x /usr/bin/chromium || if [ "$$(id -u)" = 0 ]; then \
-		apt-get install -y chromium || { apt-get update && apt-get install -y chromium; }; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y chromium || \
+		{ apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }; \
 	else echo "make test-browser needs Debian's chromium at /usr/bin/chromium: run 'sudo apt-get install chromium' (as root, make installs it)" >&2; exit 1; fi
 	COSTING_BROWSER_TEST=1 $(BIN)/python -m pytest tests/browser -q -p no:xdist
 

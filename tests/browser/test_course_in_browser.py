@@ -120,9 +120,13 @@ def _open_and_run(page, base, token, notebook, shots):
 def test_lessons_run_in_the_browser(lab, browser, tmp_path):
     base, token = lab
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    # the Chinese interface is active
-    page.goto(f"{base}/lab?token={token}")
+    # what `make lab` opens: the trainer's guide, rendered, in the Chinese interface, with no news pop-up
+    page.goto(f"{base}/lab/tree/notebooks/course/README.md?reset&token={token}")
     page.wait_for_selector(".lm-MenuBar-itemLabel:text-is('文件')", timeout=60_000)
+    page.wait_for_selector(".jp-RenderedMarkdown h1:has-text('培训老师指南')", timeout=60_000)
+    page.wait_for_timeout(2000)  # JupyterLab asks about news a moment after start when not configured
+    page.screenshot(path=str(tmp_path / "guide.png"))
+    assert page.locator(".jp-Notification-Toast, .Toastify__toast").count() == 0
 
     nb, charts = _open_and_run(page, base, token, "01_four_steps.ipynb", tmp_path)
     assert charts == 3  # the waterfall, and the panel's waterfall and tornado
