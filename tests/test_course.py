@@ -41,7 +41,7 @@ def _workbook_case(**values):
 
 CASES = {"bus": lambda **k: teach.bus_case(BUS, **k), "cba": lambda **k: teach.cba_case(CBA, **k),
          "exante": lambda **k: teach.exante_case(PORTFOLIO, **k),
-         "monitoring": lambda **k: teach.monitoring_case(PORTFOLIO, **k),
+         "monitoring": lambda **k: teach.monitoring_case(PORTFOLIO, **{"as_of": "2026-09-30", **k}),
          "evaluation": lambda **k: teach.evaluation_case(PORTFOLIO, **k), "workbook": _workbook_case}
 _BUILT: dict = {}
 

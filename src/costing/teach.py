@@ -232,14 +232,15 @@ def _monitoring_headline(m, notices) -> dict:
             "偏离指标数": str(s["n_deviating_indicators"]), "整改建议书（份）": str(len(notices))}
 
 
-def monitoring_case(portfolio_path: str | Path, *, as_of: str = "2026-09-30", tolerance: float | None = None,
+def monitoring_case(portfolio_path: str | Path, *, as_of: str, tolerance: float | None = None,
                     deviation_threshold: float | None = None) -> PortfolioCase:
-    """双监控 at ``as_of`` with the portfolio's thresholds unless given, and the 整改建议书 it leads to."""
+    """双监控 at ``as_of`` with the portfolio's thresholds unless given, and the 整改建议书 it leads to;
+    the default it is compared with is 30 September of the budget year."""
     from . import performance as cp
 
     pf = cp.load_portfolio(portfolio_path)
     m = cp.monitor(pf, as_of, tolerance=tolerance, deviation_threshold=deviation_threshold)
-    m0 = cp.monitor(pf, "2026-09-30" if pf.budget_year == 2026 else f"{pf.budget_year}-09-30")
+    m0 = cp.monitor(pf, f"{pf.budget_year}-09-30")  # the default: the form is due at the end of September
     notices, notices0 = cp.rectification_notices(pf, m), cp.rectification_notices(pf, m0)
     return PortfolioCase(knobs={"as_of": as_of, "tolerance": m.tolerance, "deviation_threshold": m.deviation_threshold},
                          portfolio=pf, monitoring=m, notices=notices,
