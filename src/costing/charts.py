@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from .glossary import display_name
 from .method import subsidy_sensitivity
 from .plotting import new_figure
 from .units import from_yuan
@@ -143,7 +144,7 @@ def subsidy_waterfall(result) -> Figure:
     ax.set_xticks(range(len(vals)), w["项目"], rotation=20)
     ax.set_ylim(top=max(vals[0], vals[-1], level) * 1.12)
     ax.set_ylabel("万元")
-    ax.set_title(f"补贴测算瀑布图（{result.budget.preset}）")
+    ax.set_title(f"补贴测算瀑布图（{display_name(result.budget.preset)}）")
     return fig
 
 

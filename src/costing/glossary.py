@@ -5,6 +5,11 @@ keep its Chinese headers (``票款收入（万元）``) or use English ones
 (``fare_revenue [万元]``). Matching ignores case, spaces, ``_``/``-`` and the
 unit suffix in brackets. Extend :data:`ALIASES` (or pass ``aliases=`` to a
 :class:`costing.io.Column`) to add a header; never rename in code elsewhere.
+
+:data:`DISPLAY_NAMES` is the other direction, and the one source of display
+names: identifier -> the Chinese name a reader sees in tables, charts and
+reports (:func:`display_name`). Internal identifiers appear in a report only
+in its appendix table that maps them.
 """
 from __future__ import annotations
 
@@ -95,3 +100,85 @@ def identifier(name: str, extra: dict[str, str] | None = None) -> str | None:
     if extra and key in extra:
         return extra[key]
     return _LOOKUP.get(key)
+
+
+#: identifier -> the Chinese name readers see (tables, charts, reports). One source for every surface.
+DISPLAY_NAMES: dict[str, str] = {
+    # identity
+    "project_id": "项目编码", "project_name": "项目名称", "department_id": "部门编码",
+    "department_name": "主管部门", "project_type": "项目类型", "implementing_unit": "实施单位",
+    "item_id": "成本项目代码", "item_name": "成本项目", "category": "类别", "driver": "指标代码",
+    "peer_id": "同行单位代码", "peer_name": "同行单位", "year": "年度", "group": "范围",
+    # the method (steps 1-4)
+    "requested": "申报数", "approved": "审定数", "cut_amount": "审减额", "cut_rate": "审减率",
+    "subsidy": "核定补贴", "unit_cost_standard": "单位成本标准", "price_year": "价格基年",
+    "quantity": "数量", "quantity_unit": "数量单位", "unit_price": "单价", "price_unit": "单价单位",
+    "cost_driver": "成本动因", "rule": "规则", "provenance": "依据", "unit_cost": "单位成本",
+    "vehicle_km": "车公里", "vehicle_hours": "车小时", "vehicles": "车辆数", "passengers": "客运量",
+    "fare_revenue": "票款收入", "other_revenue": "其他收入", "higher_level_subsidy": "上级补贴",
+    "total_cost": "总成本", "avg_wage": "平均工资", "policy_loss": "政策性亏损", "operating_loss": "经营性亏损",
+    "profit_rate": "合理利润率", "label": "名称", "direction": "指标方向", "target": "年度指标值",
+    # subsidy presets and standard-rule bases (costing.rules)
+    "shanting": "山亭口径", "policy_operating_split": "三门峡口径（政策性、经营性亏损分列）",
+    "quota": "定额测算", "actual_3yr_avg": "近三年实际平均", "peer_p25": "同行P25", "peer_p50": "同行中位数",
+    "peer_p75": "同行P75", "frontier": "效率前沿追赶",
+    # peer comparison (costing.benchmark.peers.summarize_peers)
+    "metric": "指标", "n": "项目数", "p25": "P25", "p50": "中位数（P50）", "p75": "P75", "mean": "平均值",
+    "project": "本项目", "rank": "排名", "percentile": "百分位",
+    # the performance life cycle (costing.performance)
+    "approved_final": "安排数", "n_projects": "项目数",
+    "necessity": "立项必要性", "economy": "投入经济性", "target_quality": "绩效目标合理性",
+    "feasibility": "实施方案可行性", "compliance": "筹资合规性", "total": "评估总分", "conclusion": "评估结论",
+    "assessed": "已评估", "no_assessment": "未评估（无绩效不预算）", "prev_score": "上年评价得分",
+    "prev_grade": "上年评价等级", "prev_recommendation": "上年评价建议", "override_reason": "恢复申报理由",
+    "blocked": "因取消建议暂停", "fundable": "可安排预算", "n_no_assessment": "未评估项目数",
+    "n_blocked": "暂停项目数",
+    "budget_initial": "年初预算数", "budget": "全年预算数", "spent": "执行数", "spent_date": "支出截至日期",
+    "execution_rate": "预算执行率", "time_progress": "时间进度", "gap": "执行偏差",
+    "low_execution": "执行偏慢", "n_indicators": "指标数", "n_deviating": "偏离指标数",
+    "n_missing_actual": "缺少实际值指标数", "deviating": "目标偏离", "deviating_indicators": "偏离指标",
+    "n_low_execution": "执行偏慢项目数", "n_deviating_indicators": "偏离指标数",
+    "n_deviating_projects": "目标偏离项目数", "n_problems": "填报问题数",
+    "forecast": "全年预计执行数", "ind_no": "指标序号", "actual_text": "截至执行情况", "actual_date": "数据截至日期",
+    "likelihood": "完成目标可能性", "reason_group": "偏差原因类别", "cause": "偏差原因", "measures": "改进措施",
+    "light": "预警灯", "field": "缺失项", "problem": "问题", "proposed": "建议调整后预算数", "adjustment": "调整额",
+    "forecast_source": "预计数来源",
+    "total_score": "总分", "dimension": "维度", "name": "指标名称", "value_text": "实际值",
+    "note": "备注", "source": "依据", "action": "结转处理", "reason": "说明", "change_required": "调整要求",
+    "indicator_id": "指标编码", "level1": "一级指标", "level2": "二级指标", "level3": "三级指标",
+    "unit": "计量单位", "progress": "进度类型",
+    "target_value": "年度指标值（数值）", "expected": "序时目标值", "actual_to_date": "截至目前完成值",
+    "achievement": "目标实现程度", "deviation": "目标偏离", "missing_actual": "缺少实际值",
+    "final_actual": "实际完成值", "weight": "分值", "score": "得分", "band": "定性评级", "missed": "未完成",
+    "deviation_reason": "偏差原因分析及改进措施", "annual_goal": "年度总体目标",
+    "execution_score": "执行率得分", "output_score": "产出得分", "benefit_score": "效益得分",
+    "satisfaction_score": "满意度得分", "grade": "等级", "recommendation": "评价建议", "n_missed": "未完成指标数",
+    "mean_score": "平均得分", "weighted_score": "预算加权得分", "example_score": "示例项目得分",
+    "basic_spent": "基本支出执行数", "cost_per_staff": "人均基本支出", "basic_execution": "基本支出执行率",
+    "project_execution": "项目支出执行率", "assessed_share": "事前评估覆盖率", "smart_share": "指标规范率",
+    "duty_completion": "重点工作完成率", "good_share": "优良项目占比", "benefit_rate": "效益指标得分率",
+    "satisfaction_rate": "满意度指标得分率", "satisfaction_survey": "满意度调查结果",
+    # added with the performance life cycle
+    "seq": "序号", "problem_type": "问题类型", "requirement": "整改要求", "deadline": "整改期限", "reply_measures": "整改措施（单位填写）", "reply_date": "完成时间（单位填写）", "reply_contact": "联系人及电话（单位填写）",
+    # cost-benefit analysis (costing.cba)
+    "real": "不变价", "nominal": "现价",
+    "enpv": "经济净现值（ENPV）", "eirr": "经济内部收益率（EIRR）", "bcr": "效益费用比（BCR）",
+    "expected_npv": "期望净现值", "prob_npv_negative": "净现值为负的概率",
+}
+
+
+def display_name(key, default: str | None = None) -> str:
+    """The reader's name for an identifier: ``display_name("cut_rate")`` -> ``"审减率"``.
+
+    An unknown key gives ``default`` (or the key itself when no default is given).
+    """
+    return DISPLAY_NAMES.get(str(key), str(key) if default is None else default)
+
+
+def rule_label(rule: str) -> str:
+    """A standard rule in words: ``min(actual_3yr_avg, peer_p50)`` -> ``近三年实际平均与同行中位数取低``."""
+    m = re.fullmatch(r"\s*(min|max)\((.*)\)\s*", str(rule))
+    if m:
+        names = [display_name(a.strip()) for a in m.group(2).split(",")]
+        return "与".join(names) + ("取低" if m.group(1) == "min" else "取高")
+    return re.sub(r"[a-z][a-z0-9_]*", lambda t: display_name(t.group(0)), str(rule))

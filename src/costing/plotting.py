@@ -79,9 +79,39 @@ def _register_png_display() -> None:
     except ImportError:  # pragma: no cover - plain Python
         return
     shell = get_ipython()
-    if shell is None:
+    if shell is None or getattr(shell, "_costing_png", False):
         return
+    from matplotlib.figure import Figure
     from matplotlib_inline.backend_inline import set_matplotlib_formats
 
     # Charts use constrained layout already, so no second "tight" draw is needed.
     set_matplotlib_formats("png", bbox_inches=None)
+    png = shell.display_formatter.formatters["image/png"]
+    draw = png.lookup_by_type(Figure)
+    # The PNG carries the chart's words in its output metadata, so a test can check that
+    # no title, axis label, tick label or legend entry is an internal key.
+    def with_labels(fig):
+        data = draw(fig)
+        labels = chart_labels(fig)
+        return data, {LABELS_KEY: labels, "alt": labels[0] if labels else "图表"}
+
+    png.for_type(Figure, with_labels)
+    shell._costing_png = True
+
+
+#: output-metadata key (under image/png) of a displayed chart's texts
+LABELS_KEY = "costing_labels"
+
+
+def chart_labels(fig) -> list[str]:
+    """Every text a reader sees on a drawn figure: titles, axis and tick labels, legends, annotations."""
+    out = [fig._suptitle.get_text()] if fig._suptitle is not None else []
+    for ax in fig.axes:
+        out += [ax.get_title(loc) for loc in ("left", "center", "right")]
+        out += [ax.get_xlabel(), ax.get_ylabel()]
+        out += [t.get_text() for t in ax.get_xticklabels() + ax.get_yticklabels()]
+        out += [t.get_text() for t in ax.texts]
+        leg = ax.get_legend()
+        if leg is not None:
+            out += [t.get_text() for t in leg.get_texts()]
+    return [t for t in out if t and t.strip()]

@@ -8,9 +8,15 @@ fractions (formatted as percentages by the caller).
 """
 from __future__ import annotations
 
+import math
+import re
+from html import escape
+
+import numpy as np
 import pandas as pd
 
-from .units import from_yuan
+from .glossary import display_name, rule_label
+from .units import MONEY_UNITS, fmt_money, fmt_rate, from_yuan, round_half_up
 
 WAN = "万元"
 
@@ -19,6 +25,8 @@ def cost_standard_table(result) -> pd.DataFrame:
     """Per item: unit costs [元/output] by basis, the standard, its amount [万元], rule and provenance."""
     t = result.cost_standard_table()
     t["标准成本"] = from_yuan(t["标准成本"], WAN)
+    t["核定规则"] = t["核定规则"].map(rule_label)
+    t["依据"] = t["依据"].str.split("：", n=1).str[1]  # drop the "规则 <rule> → <basis>：" prefix
     t.index.name = "成本项目代码"
     label = result.standard.unit_cost_label
     return t.rename(columns={"定额测算": f"定额测算（{label}）", "近三年实际": f"近三年实际（{label}）",
@@ -55,8 +63,58 @@ def cut_table(result) -> pd.DataFrame:
 
 
 def target_table(result) -> pd.DataFrame:
-    """Step 1's drivers: 指标, 数值, 单位."""
-    return result.target.table()
+    """Step 1's drivers: 指标, 数值, 单位 (money in 万元)."""
+    t = result.target.table()
+    money = t["单位"] == "元"
+    t.loc[money, "数值"] = from_yuan(t.loc[money, "数值"], WAN)
+    t.loc[money, "单位"] = WAN
+    return t
+
+
+def performance_targets_table(result) -> pd.DataFrame:
+    """The quality targets that are also the project's performance targets: 指标, 目标值, 单位, 方向."""
+    rows = [{"指标": t.get("label", k), "目标值": t.get("target"), "单位": t.get("unit", ""),
+             "方向": "越低越好" if t.get("direction") == "lower" else "越高越好"}
+            for k, t in result.target.performance_targets.items()]
+    return pd.DataFrame(rows, columns=["指标", "目标值", "单位", "方向"])
+
+
+def peer_table(result) -> pd.DataFrame:
+    """Peer comparison per metric: label, unit, peers, P25/P50/P75, mean, the project, its rank.
+
+    排名 is "rank / units compared": the project among the n peers and itself
+    (n + 1 units), 1 = the lowest value.
+    """
+    s = result.benchmark.peer_summary
+    spec = result.project.spec["peers"]["metrics"]
+    rank = [f"{int(r)} / {int(n) + 1}" if pd.notna(r) else "—" for r, n in zip(s["rank"], s["n"])]
+    return pd.DataFrame({"指标": [spec[m].get("label", display_name(m)) for m in s.index],
+                         "单位": [spec[m].get("unit", "") for m in s.index], "同行单位数": s["n"].to_numpy(),
+                         "P25": s["p25"].to_numpy(), "中位数（P50）": s["p50"].to_numpy(), "P75": s["p75"].to_numpy(),
+                         "本项目": s["project"].to_numpy(), "排名（由低到高）": rank})
+
+
+#: the note under the peer table: what rank and n mean
+RANK_NOTE = ("排名为“本项目位次 / 参与比较的单位数”：参与比较的是全部同行单位和本项目（同行单位数 + 1），"
+             "按数值由低到高排列，1 为最低；成本类指标排名越靠后，成本越高。")
+
+
+def efficiency_table(result) -> pd.DataFrame:
+    """DEA cost efficiency θ of the project and each peer, highest first."""
+    f = result.benchmark.frontier
+    names = result.benchmark.peers.get("peer_name", pd.Series(dtype=str))
+    sc = f.scores.sort_values(ascending=False)
+    return pd.DataFrame({"单位": [names.get(i, i) or i for i in sc.index], "成本效率θ": sc.to_numpy()})
+
+
+def key_table(result) -> pd.DataFrame:
+    """Appendix: every internal code the report's data uses, with its display name."""
+    rows = [("成本项目", k, v) for k, v in result.standard.items["item_name"].items()]
+    rows += [("服务指标", k, result.target.labels.get(k, k)) for k in result.target.drivers]
+    rows += [("同行比较指标", k, m.get("label", k)) for k, m in result.project.spec["peers"]["metrics"].items()]
+    rows += [("核定规则依据", k, display_name(k)) for k in sorted(set(result.standard.items["chosen"]))]
+    rows += [("补贴测算口径", result.budget.preset, display_name(result.budget.preset))]
+    return pd.DataFrame(rows, columns=["类型", "代码", "名称"])
 
 
 def need_table(result) -> pd.DataFrame:
@@ -68,38 +126,137 @@ def need_table(result) -> pd.DataFrame:
                          "测算成本（万元）": from_yuan(n["cost"], WAN), f"单位成本（{label}）": n["unit_cost"]})
 
 
-def _formatter(column: str):
-    c = str(column)
-    if c.endswith("率") or c.endswith("幅度") or c in ("percentile", "fare_recovery"):
-        return lambda v: "—" if pd.isna(v) else f"{100 * v:.2f}%"
-    if "元/" in c:
-        return lambda v: "—" if pd.isna(v) else f"{v:,.4f}"
-    return lambda v: "—" if pd.isna(v) else f"{v:,.2f}"
+# ------------------------------------------------------------ reader tables
+
+#: units whose values are counts: shown as integers (one decimal when not whole, e.g. 274.3 人 of staff need)
+COUNT_UNITS = frozenset({"条", "辆", "人", "个", "次", "天", "家", "项", "座", "台", "人次", "班次", "points"})
+RATE_UNITS = frozenset({"fraction", "%", "rate"})
+_ENGLISH_SUFFIX = re.compile(r"\s*\([A-Za-z][^()]*\)\s*$")
+_PCT_SUFFIX = re.compile(r"\s*[（(]\s*%\s*[)）]\s*$")
 
 
-def styled(df: pd.DataFrame):
-    """A pandas Styler for notebooks and HTML reports: thousands separators, 2 decimals
-    (4 for 元/… unit costs), rates as percentages, and "—" for a missing value.
+def fmt_value(v, kind: str) -> str:
+    """One cell as a reader sees it. ``kind``: ``money`` (2 decimals, thousands separators),
+    ``rate`` (a fraction as 72.00%), ``unit_cost`` (4 decimals), ``count`` (integer, one
+    decimal when not whole), ``coef`` (3 decimals), ``plain`` (years, codes), ``number``
+    (2 decimals), ``text``. Missing values are "—"."""
+    if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NaT:
+        return "—"
+    if isinstance(v, (bool, np.bool_)):
+        return "是" if v else "否"
+    if kind == "text" or isinstance(v, str):
+        return str(v)
+    if kind == "rate":
+        return fmt_rate(v)
+    if kind == "plain":
+        return str(int(v)) if float(v).is_integer() else str(v)
+    if kind == "count" and float(v).is_integer():
+        return f"{int(v):,d}"
+    decimals = {"unit_cost": 4, "coef": 3, "count": 1}.get(kind, 2)
+    return f"{round_half_up(v, decimals) + 0.0:,.{decimals}f}"  # + 0.0: no "-0.00"
 
-    A table with a ``单位`` column formats each row by its unit (budget summary).
+
+def unit_kind(unit) -> str | None:
+    """Format kind of a unit label (see :func:`fmt_value`); None when the unit says nothing."""
+    u = str(unit or "").strip()
+    if u in RATE_UNITS:
+        return "rate"
+    if u in COUNT_UNITS:
+        return "count"
+    if u.startswith("元/"):
+        return "unit_cost"
+    if u in MONEY_UNITS:
+        return "money"
+    return None
+
+
+def column_kind(name: str, values: pd.Series, unit=None) -> str:
+    """Format kind of a column from its unit, its header and its values."""
+    name = _ENGLISH_SUFFIX.sub("", str(name))  # "临界变化率 (switching change)" is a 率
+    if name in ("t", "年", "年份", "年度") or name.endswith(("年份", "年度", "编码", "代码")):
+        return "plain"
+    if unit is not None and unit_kind(unit):
+        return unit_kind(unit)
+    if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
+        return "text"
+    if name.endswith("率") or _PCT_SUFFIX.search(name) or name.endswith(("比例", "占比", "幅度")):
+        return "rate"
+    if "元/" in name:
+        return "unit_cost"
+    if "θ" in name:
+        return "coef"
+    if any(f"（{u}" in name for u in ("元", "万元", "亿元")):
+        return "money"
+    finite = values.dropna()
+    if pd.api.types.is_integer_dtype(values) or (name.endswith("数") and (finite % 1 == 0).all()):
+        return "count"
+    return "number"
+
+
+def reader_frame(df: pd.DataFrame, unit=None, *, row_units: dict | None = None,
+                 index: bool = False) -> pd.DataFrame:
+    """The table as a reader sees it: every cell a string (see :func:`fmt_value`),
+    "（%）" dropped from the headers of rates (the cells carry the %), no row numbers.
+
+    Parameters
+    ----------
+    unit : str or dict, optional
+        Unit of the numeric columns (one label, or column -> label).
+    row_units : dict, optional
+        value column -> the column holding each row's unit (``{"数值": "单位"}``);
+        "fraction" in such a unit column shows as "" and its values as %.
+    index : bool
+        Keep the index as leading column(s) (when it holds reader-facing names).
     """
-    sty = df.style
-    if "单位" in df.columns and "数值" in df.columns:
-        def cell(row):
-            u = row["单位"]
-            v = row["数值"]
-            if pd.isna(v):
-                return "—"
-            if u == "fraction":
-                return f"{100 * v:.2f}%"
-            if "/" in str(u):
-                return f"{v:,.4f}"
-            return f"{v:,.0f}" if u != "元" and float(v).is_integer() else f"{v:,.2f}"  # 167 辆, not 167.00
-        shown = df.assign(数值=df.apply(cell, axis=1)).replace({"单位": {"fraction": ""}})
-        return shown.style
-    num = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])]
-    whole = {c: (lambda v: "—" if pd.isna(v) else f"{v:,.0f}") for c in num if pd.api.types.is_integer_dtype(df[c])}
-    return sty.format({**{c: _formatter(c) for c in num}, **whole})
+    d = df.reset_index() if index else df.reset_index(drop=True)
+    units = unit if isinstance(unit, dict) else {}
+    common = None if isinstance(unit, dict) else unit
+    row_units = dict(row_units or {})
+    out = pd.DataFrame(index=d.index)
+    for c in d.columns:
+        s = d[c]
+        if c in row_units:
+            kinds = [unit_kind(u) or column_kind(c, s) for u in d[row_units[c]]]
+            shown = [fmt_value(v, k) for v, k in zip(s, kinds)]
+        elif c in row_units.values():
+            shown = ["" if unit_kind(u) == "rate" else ("—" if pd.isna(u) else str(u)) for u in s]
+        else:
+            kind = column_kind(c, s, units.get(c, common))
+            shown = [fmt_value(v, kind) for v in s]
+            if kind == "rate":
+                c = _PCT_SUFFIX.sub("", str(c))
+        out[str(c)] = shown
+    return out
+
+
+def _cell_class(text: str, numeric: bool) -> str:
+    """Numbers right-aligned; short text kept on one line (a 2-character 类别 is not split)."""
+    return "num" if numeric else ("short" if len(text) <= 12 else "text")
+
+
+def table_html(df: pd.DataFrame, unit=None, *, row_units: dict | None = None, index: bool = False,
+               note: str | None = None) -> str:
+    """HTML of a reader table (:func:`reader_frame`): numbers right-aligned, an optional note below."""
+    shown = reader_frame(df, unit, row_units=row_units, index=index)
+    src = df.reset_index() if index else df
+    numeric = [pd.api.types.is_numeric_dtype(src[c]) and not pd.api.types.is_bool_dtype(src[c])
+               for c in src.columns]
+    head = "".join(f"<th>{escape(str(c))}</th>" for c in shown.columns)
+    rows = "".join("<tr>" + "".join(f'<td class="{_cell_class(v, n)}">{escape(v)}</td>'
+                                    for v, n in zip(row, numeric)) + "</tr>"
+                   for row in shown.itertuples(index=False, name=None))
+    foot = f'<p class="costing-note">{escape(note)}</p>' if note else ""
+    return (f'<div class="costing-table-wrap"><table class="costing-table"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{rows}</tbody></table>{foot}</div>")
+
+
+def styled(df: pd.DataFrame, unit=None):
+    """A table for a notebook, as a report shows it (:func:`table_html`): a named index is
+    kept as the first column, and a table with 数值 and 单位 columns formats each row by its unit."""
+    from IPython.display import HTML
+
+    row_units = {"数值": "单位"} if {"数值", "单位"} <= set(df.columns) else None
+    return HTML(table_html(df, unit, row_units=row_units, index=not isinstance(df.index, pd.RangeIndex)))
 
 
 def sensitivity_table(result, delta: float = 0.10) -> pd.DataFrame:
@@ -111,25 +268,115 @@ def sensitivity_table(result, delta: float = 0.10) -> pd.DataFrame:
                          "补贴变动（万元）": from_yuan(t["change"], WAN), "敏感度系数": t["sensitivity_coefficient"]})
 
 
-def show(name: str, df: pd.DataFrame) -> None:
-    """In a report: record ``df`` for the workbook (numbers as they are) and display it styled."""
-    from IPython.display import display
+def show(name: str, df: pd.DataFrame, unit=None, *, row_units: dict | None = None, index: bool = False,
+         note: str | None = None, record: bool = True) -> None:
+    """In a report: record ``df`` for the workbook (numbers as they are, under ``name``)
+    and display it as a reader table (:func:`table_html`)."""
+    from IPython.display import HTML, display
 
-    from .report import record_table
+    if record:
+        from .report import record_table
 
-    record_table(name, df, show=False)
-    display(styled(df))
+        record_table(name, df, unit, show=False)
+    display(HTML(table_html(df, unit, row_units=row_units, index=index, note=note)))
 
 
 def format_for_console(df: pd.DataFrame) -> str:
     """Text rendering with thousands separators (2 decimals; 4 for unit costs, % for rates)."""
-    out = df.copy()
-    for c in out.columns:
-        if pd.api.types.is_numeric_dtype(out[c]):
-            if str(c).endswith("率"):
-                out[c] = out[c].map(lambda v: "—" if pd.isna(v) else f"{100 * v:.2f}%")
-            elif "元/" in str(c):
-                out[c] = out[c].map(lambda v: "—" if pd.isna(v) else f"{v:,.4f}")
-            else:
-                out[c] = out[c].map(lambda v: "—" if pd.isna(v) else f"{v:,.2f}")
-    return out.to_string()
+    return reader_frame(df, index=df.index.name is not None).to_string(index=False)
+
+
+# ------------------------------------------------------------------ 摘要
+
+
+def abstract_html(figures: list[tuple[str, str]], judgement: str, flags: list[str]) -> str:
+    """The 摘要 that opens every report: headline figures, the judgement in a sentence or
+    two, and the flags (or "无" when nothing is flagged). ``figures`` are (name, shown value)."""
+    cells = "".join(f'<div class="costing-figure"><div class="costing-figure-value">{escape(v)}</div>'
+                    f'<div class="costing-figure-name">{escape(k)}</div></div>' for k, v in figures)
+    items = "".join(f"<li>{escape(f)}</li>" for f in flags) or "<li>无</li>"
+    return (f'<div class="costing-abstract"><div class="costing-figures">{cells}</div>'
+            f'<p class="costing-judgement">{escape(judgement)}</p>'
+            f'<p class="costing-flags-title">需要关注：</p><ul class="costing-flags">{items}</ul></div>')
+
+
+def show_abstract(figures, judgement: str, flags) -> None:
+    """Display the 摘要 (:func:`abstract_html`)."""
+    from IPython.display import HTML, display
+
+    display(HTML(abstract_html(list(figures), judgement, list(flags))))
+
+
+def cost_standard_abstract(result) -> tuple[list, str, list]:
+    """Figures, judgement and flags of a cost-standard report (for :func:`show_abstract`)."""
+    b, p = result.budget, result.project
+    bench = result.benchmark
+    figures = [("单位成本标准", f"{fmt_value(b.unit_cost_standard, 'unit_cost')} {b.unit_cost_label}"),
+               ("核定补贴（审定数）", f"{fmt_money(b.subsidy)} 万元"), ("申报数", f"{fmt_money(b.requested)} 万元"),
+               ("审减额", f"{fmt_money(b.cut_amount)} 万元"), ("审减率", fmt_rate(b.cut_rate))]
+    judgement = (f"按{display_name(b.preset)}测算，{p.name}的单位成本标准核定为 "
+                 f"{fmt_value(b.unit_cost_standard, 'unit_cost')} {b.unit_cost_label}，核定补贴 {fmt_money(b.subsidy)} 万元；"
+                 f"较申报数 {fmt_money(b.requested)} 万元审减 {fmt_money(b.cut_amount)} 万元，审减率 {fmt_rate(b.cut_rate)}。")
+    flags = list(b.notes)
+    first = next(iter(p.spec["peers"]["metrics"]))
+    s = bench.peer_summary.loc[first]
+    spec = p.spec["peers"]["metrics"][first]
+    if pd.notna(s.get("rank")) and s["project"] > s["p75"]:
+        flags.append(f"本项目{spec['label']} {fmt_value(s['project'], unit_kind(spec['unit']) or 'number')} {spec['unit']}，"
+                     f"高于同行 P75，在 {int(s['n']) + 1} 个单位中由低到高排第 {int(s['rank'])}。")
+    if bench.diagnostics.get("flag"):
+        flags.append(bench.diagnostics["message"].split("（")[0] + "。")
+    if bench.cost_function is not None and bench.actual_residual > 0:
+        flags.append(f"最近一年实际成本高于同规模同行的预期成本（对数残差 {bench.actual_residual:+.3f}）。")
+    if bench.frontier is not None and bench.frontier.efficiency < 1:
+        flags.append(f"DEA 成本效率 θ = {bench.frontier.efficiency:.3f}，未处于效率前沿。")
+    return figures, judgement, flags
+
+
+# -------------------------------------------------------- cost-benefit analysis
+
+
+def cba_presets_table(presets: pd.DataFrame) -> pd.DataFrame:
+    """:func:`costing.cba.compare_presets` for readers: ENPV in 万元, without the preset codes."""
+    return pd.DataFrame({"折现率方案": presets["说明 (label)"], "ENPV（万元）": from_yuan(presets["ENPV [元]"], WAN),
+                         "BCR": presets["BCR"], "来源": presets["来源 (source)"], "日期": presets["日期 (date)"]})
+
+
+def cba_sensitivity_table(sens, labels: dict) -> pd.DataFrame:
+    """One-way sensitivity for readers: ENPV [万元] at each change and the coefficient E, per factor."""
+    v = from_yuan(sens.values, WAN).rename(columns=lambda c: f"ENPV {c:+.0%}（万元）")
+    e = sens.coefficients.rename(columns=lambda c: f"敏感度系数 E {c:+.0%}")
+    out = pd.concat([v, e], axis=1)
+    out.insert(0, "因素", [labels.get(f, f) for f in out.index])
+    return out.reset_index(drop=True)
+
+
+def cba_switching_table(switch: pd.DataFrame, labels: dict) -> pd.DataFrame:
+    """Switching values for readers: the factor's change that reaches each threshold."""
+    out = switch.copy()
+    out.columns = [" / ".join(str(p).split(" (")[0] for p in c) if isinstance(c, tuple) else str(c)
+                   for c in out.columns]
+    out.insert(0, "因素", [labels.get(f, f) for f in out.index])
+    return out.reset_index(drop=True)
+
+
+def cba_abstract(result, mc, benchmark_rate: float) -> tuple[list, str, list]:
+    """Figures, judgement and flags of a cost-benefit report (:func:`show_abstract`)."""
+    from .cba import preset_label
+
+    figures = [("经济净现值（ENPV）", f"{fmt_money(result.enpv)} 万元"), ("经济内部收益率（EIRR）", fmt_rate(result.eirr)),
+               ("效益费用比（BCR）", f"{result.bcr:.3f}"), ("期望净现值", f"{fmt_money(mc.expected_npv)} 万元"),
+               ("净现值为负的概率", fmt_rate(mc.prob_negative))]
+    feasible = result.enpv >= 0
+    judgement = (f"按{preset_label(result.discount)}折现，经济净现值 {fmt_money(result.enpv)} 万元，"
+                 f"经济内部收益率 {fmt_rate(result.eirr)}（基准 {fmt_rate(benchmark_rate)}），效益费用比 {result.bcr:.3f}，"
+                 + ("项目在经济上可行" if feasible else "项目在经济上不可行")
+                 + f"；风险分析的期望净现值 {fmt_money(mc.expected_npv)} 万元，净现值为负的概率 {fmt_rate(mc.prob_negative)}。")
+    flags = []
+    if not feasible:
+        flags.append("经济净现值为负。")
+    if result.eirr < benchmark_rate:
+        flags.append(f"经济内部收益率低于基准收益率 {fmt_rate(benchmark_rate)}。")
+    if mc.prob_negative >= 0.2:
+        flags.append(f"净现值为负的概率 {fmt_rate(mc.prob_negative)}，风险较高。")
+    return figures, judgement, flags

@@ -37,6 +37,7 @@ from typing import Any
 
 from .errors import ParameterError
 from .expr import names
+from .glossary import display_name, rule_label
 from .method import MethodResult, run_method
 from .project import Project
 
@@ -69,20 +70,11 @@ KNOBS: dict[str, Knob] = {
 PANEL_KNOBS = ("driver_per_vehicle", "spare_ratio", "city_avg_wage", "energy_price", "profit_rate")
 
 #: rule -> Chinese display name (the rules a trainee picks from; any formula of costing.rules works in code)
-RULE_LABELS: dict[str, str] = {
-    "quota": "定额测算",
-    "actual_3yr_avg": "近三年实际平均",
-    "peer_p50": "同行中位数 P50",
-    "min(actual_3yr_avg, peer_p50)": "实际与同行 P50 取低",
-    "min(actual_3yr_avg, quota)": "实际与定额取低",
-    "frontier": "向效率前沿追赶",
-}
+RULE_LABELS: dict[str, str] = {r: rule_label(r) for r in (
+    "quota", "actual_3yr_avg", "peer_p50", "min(actual_3yr_avg, peer_p50)", "min(actual_3yr_avg, quota)", "frontier")}
 
 #: subsidy preset -> Chinese display name
-PRESET_LABELS: dict[str, str] = {
-    "shanting": "山亭口径（成本−收入+合理利润）",
-    "policy_operating_split": "三门峡口径（政策性/经营性亏损分列）",
-}
+PRESET_LABELS: dict[str, str] = {p: display_name(p) for p in ("shanting", "policy_operating_split")}
 
 ENERGY_CATEGORY = "能耗"
 

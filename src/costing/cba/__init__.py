@@ -20,14 +20,14 @@ optional adjustments (:mod:`.adjustments`) and the project-file reader
 (:mod:`.project`).
 """
 from .discounting import (DISCOUNT_PRESETS, TIMINGS, DiscountPreset, custom_preset,
-                          discount_factors, get_preset, nominal_rate, present_value, real_rate)
+                          discount_factors, get_preset, nominal_rate, preset_label, present_value, real_rate)
 from .measures import (IRRResult, MultipleIRRWarning, bcr, cost_effectiveness_ratio,
                        discounted_payback_period, excel_npv, incremental_cost_effectiveness_ratio,
                        irr, irr_roots, mirr, npv, payback_period, xirr, xnpv)
 
 __all__ = [
     "DISCOUNT_PRESETS", "TIMINGS", "DiscountPreset", "custom_preset", "discount_factors",
-    "get_preset", "nominal_rate", "present_value", "real_rate",
+    "get_preset", "nominal_rate", "preset_label", "present_value", "real_rate",
     "IRRResult", "MultipleIRRWarning", "bcr", "cost_effectiveness_ratio",
     "discounted_payback_period", "excel_npv", "incremental_cost_effectiveness_ratio", "irr",
     "irr_roots", "mirr", "npv", "payback_period", "xirr", "xnpv",

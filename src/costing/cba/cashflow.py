@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, ParameterError
-from .discounting import discount_factors, get_preset
+from .discounting import discount_factors, get_preset, preset_label
 from .measures import _as_flows, bcr, discounted_payback_period, irr, payback_period
 
 __all__ = [
@@ -290,7 +290,7 @@ class CBAResult:
             ("费用现值 (PV costs)", fmt_money(self.pv_costs, unit), unit),
             ("静态投资回收期 (payback)", f"{self.payback:.2f}", "年"),
             ("动态投资回收期 (discounted payback)", f"{self.discounted_payback:.2f}", "年"),
-            ("折现率方案 (discount preset)", self.discount, "—"),
+            ("折现率方案 (discount preset)", preset_label(self.discount), "—"),
         ]
         return pd.DataFrame(rows, columns=["指标 (measure)", "数值 (value)", "单位 (unit)"])
 

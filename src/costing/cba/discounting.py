@@ -32,6 +32,7 @@ __all__ = [
     "TIMINGS",
     "get_preset",
     "custom_preset",
+    "preset_label",
     "discount_factors",
     "present_value",
     "real_rate",
@@ -148,6 +149,12 @@ DISCOUNT_PRESETS: dict[str, DiscountPreset] = {p.name: p for p in [
         kind="financial",
     ),
 ]}
+
+
+def preset_label(name: str) -> str:
+    """The reader's label of a preset name (the name itself when it is not a bundled preset)."""
+    preset = DISCOUNT_PRESETS.get(name)
+    return preset.label if preset is not None else name
 
 
 def custom_preset(rate: float, *, name: str = "custom", label: str | None = None,

@@ -8,49 +8,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..units import from_yuan, round_half_up
+from ..glossary import DISPLAY_NAMES
+from ..units import fmt_money, fmt_rate, from_yuan, round_half_up
 
-#: identifier -> Chinese header (money and rate columns get their unit appended)
-LABELS: dict[str, str] = {
-    "project_id": "项目编码", "project_name": "项目名称", "department_id": "部门编码",
-    "department_name": "主管部门", "project_type": "项目类型", "implementing_unit": "实施单位",
-    "requested": "申报数", "approved": "审定数", "approved_final": "安排数", "cut_amount": "审减额",
-    "cut_rate": "审减率", "n": "项目数", "n_projects": "项目数",
-    "necessity": "立项必要性", "economy": "投入经济性", "target_quality": "绩效目标合理性",
-    "feasibility": "实施方案可行性", "compliance": "筹资合规性", "total": "评估总分", "conclusion": "评估结论",
-    "assessed": "已评估", "no_assessment": "未评估（无绩效不预算）", "prev_score": "上年评价得分",
-    "prev_grade": "上年评价等级", "prev_recommendation": "上年评价建议", "override_reason": "恢复申报理由",
-    "blocked": "因取消建议暂停", "fundable": "可安排预算", "n_no_assessment": "未评估项目数",
-    "n_blocked": "暂停项目数",
-    "budget_initial": "年初预算数", "budget": "全年预算数", "spent": "执行数", "spent_date": "支出截至日期",
-    "execution_rate": "预算执行率", "time_progress": "时间进度", "gap": "执行偏差",
-    "low_execution": "执行偏慢", "n_indicators": "指标数", "n_deviating": "偏离指标数",
-    "n_missing_actual": "缺少实际值指标数", "deviating": "目标偏离", "deviating_indicators": "偏离指标",
-    "n_low_execution": "执行偏慢项目数", "n_deviating_projects": "目标偏离项目数",
-    "n_deviating_indicators": "偏离指标数", "n_problems": "填报问题数",
-    "forecast": "全年预计执行数", "ind_no": "指标序号", "actual_text": "截至执行情况", "actual_date": "数据截至日期",
-    "likelihood": "完成目标可能性", "reason_group": "偏差原因类别", "cause": "偏差原因", "measures": "改进措施",
-    "light": "预警灯", "field": "缺失项", "problem": "问题", "proposed": "建议调整后预算数", "adjustment": "调整额",
-    "forecast_source": "预计数来源", "rule": "调整规则",
-    "rank": "排名", "total_score": "总分", "dimension": "维度", "name": "指标名称", "value_text": "实际值",
-    "note": "备注", "source": "依据", "action": "结转处理", "reason": "说明", "change_required": "调整要求",
-    "indicator_id": "指标编码", "level1": "一级指标", "level2": "二级指标", "level3": "三级指标",
-    "unit": "计量单位", "direction": "指标方向", "progress": "进度类型", "target": "年度指标值",
-    "target_value": "年度指标值（数值）", "expected": "序时目标值", "actual_to_date": "截至目前完成值",
-    "achievement": "目标实现程度", "deviation": "目标偏离", "missing_actual": "缺少实际值",
-    "final_actual": "实际完成值", "weight": "分值", "score": "得分", "band": "定性评级", "missed": "未完成",
-    "deviation_reason": "偏差原因分析及改进措施", "annual_goal": "年度总体目标",
-    "execution_score": "执行率得分", "output_score": "产出得分", "benefit_score": "效益得分",
-    "satisfaction_score": "满意度得分", "grade": "等级", "recommendation": "评价建议", "n_missed": "未完成指标数",
-    "mean_score": "平均得分", "weighted_score": "预算加权得分",
-    "basic_spent": "基本支出执行数", "cost_per_staff": "人均基本支出", "basic_execution": "基本支出执行率",
-    "project_execution": "项目支出执行率", "assessed_share": "事前评估覆盖率", "smart_share": "指标规范率",
-    "duty_completion": "重点工作完成率", "good_share": "优良项目占比", "benefit_rate": "效益指标得分率",
-    "satisfaction_rate": "满意度指标得分率", "satisfaction_survey": "满意度调查结果",
-    # 整改建议书 items (notices.ITEM_COLUMNS)
-    "seq": "序号", "problem_type": "问题类型", "requirement": "整改要求", "deadline": "整改期限",
-    "reply_measures": "整改措施（单位填写）", "reply_date": "完成时间（单位填写）", "reply_contact": "联系人及电话（单位填写）",
-}
+#: identifier -> Chinese header (money and rate columns get their unit appended): the glossary's names
+LABELS = DISPLAY_NAMES
 MONEY = {"requested", "approved", "approved_final", "cut_amount", "budget_initial", "budget", "spent", "forecast",
          "proposed", "adjustment",
          "basic_spent", "cost_per_staff"}
@@ -127,3 +89,64 @@ def report_units(df: pd.DataFrame, unit: str = "万元") -> dict[str, str]:
         elif c in RATES:
             out[header(c)] = "%"
     return out
+
+
+# ------------------------------------------------------------------ reports
+
+
+def show(name: str, df: pd.DataFrame, unit: str = "万元", **kw) -> None:
+    """In a report: record ``df`` for the workbook and display it for readers
+    (:func:`costing.present.show`), money in ``unit`` and rates as percentages."""
+    from ..present import show as show_table
+
+    show_table(name, to_display(df, unit=unit, rates_as_fractions=True, **kw), report_units(df, unit))
+
+
+def ex_ante_abstract(result) -> tuple[list, str, list]:
+    """Figures, judgement and flags of the ex-ante report (:func:`costing.present.show_abstract`)."""
+    t = result.total.iloc[0]
+    s = result.sheet
+    figures = [("申报数", f"{fmt_money(t['requested'])} 万元"), ("审定数", f"{fmt_money(t['approved'])} 万元"),
+               ("审减额", f"{fmt_money(t['cut_amount'])} 万元"), ("审减率", fmt_rate(result.cut_rate)),
+               ("评估项目数", f"{len(s)} 个")]
+    counts = s["conclusion"].value_counts()
+    judgement = (f"{len(s)} 个项目申报 {fmt_money(t['requested'])} 万元，审定 {fmt_money(t['approved'])} 万元，"
+                 f"审减 {fmt_money(t['cut_amount'])} 万元，审减率 {fmt_rate(result.cut_rate)}；评估结论："
+                 + "，".join(f"{k} {v} 个" for k, v in counts.items()) + "。")
+    flags = [f"{r.project_id} {r.project_name}：" + ("未开展事前绩效评估（无绩效，不预算）" if r.no_assessment else
+                                                     "上年评价建议取消且未说明恢复理由，暂停安排" if r.blocked else
+                                                     f"评估结论为{r.conclusion}")
+             for r in s[~s["fundable"]].itertuples()]
+    return figures, judgement, flags
+
+
+def monitoring_abstract(result) -> tuple[list, str, list]:
+    """Figures, judgement and flags of the monitoring report."""
+    s = result.summary
+    figures = [("时间进度", fmt_rate(s["time_progress"])), ("预算执行率", fmt_rate(s["execution_rate"])),
+               ("执行偏慢项目", f"{s['n_low_execution']} 个"), ("目标偏离项目", f"{s['n_deviating_projects']} 个"),
+               ("偏离指标", f"{s['n_deviating_indicators']} 个")]
+    behind = "低于" if s["execution_rate"] < s["time_progress"] else "不低于"
+    judgement = (f"截至 {s['as_of']}，{s['n_projects']} 个项目预算执行率 {fmt_rate(s['execution_rate'])}，"
+                 f"{behind}时间进度 {fmt_rate(s['time_progress'])}；执行偏慢 {s['n_low_execution']} 个项目，"
+                 f"目标偏离 {s['n_deviating_projects']} 个项目（{s['n_deviating_indicators']} 个指标）。")
+    p = result.projects
+    flags = [f"{r.project_id} {r.project_name}：" + "；".join(
+        ([f"执行偏慢（执行率 {fmt_rate(r.execution_rate)}）"] if r.low_execution else [])
+        + ([f"{r.n_deviating} 个指标目标偏离"] if r.deviating else []))
+        for r in p[p["low_execution"] | p["deviating"]].itertuples()]
+    return figures, judgement, flags
+
+
+def evaluation_abstract(result) -> tuple[list, str, list]:
+    """Figures, judgement and flags of the self-evaluation report."""
+    g = result.grade_counts
+    p = result.projects
+    figures = [("自评项目数", f"{len(p)} 个"), *((f"{k}", f"{int(v)} 个") for k, v in g.items()),
+               ("预算加权平均得分", f"{(p['score'] * p['budget']).sum() / p['budget'].sum():.2f} 分")]
+    rec = p["recommendation"].value_counts()
+    judgement = (f"{len(p)} 个项目完成绩效自评：" + "，".join(f"{k} {int(v)} 个" for k, v in g.items())
+                 + "；评价建议" + "，".join(f"{k} {v} 个" for k, v in rec.items()) + "。")
+    flags = [f"{r.project_id} {r.project_name}：得分 {r.score:.2f}，等级{r.grade}，建议{r.recommendation}"
+             for r in p[p["grade"].isin(["中", "差"])].itertuples()]
+    return figures, judgement, flags

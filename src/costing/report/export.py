@@ -8,9 +8,11 @@ from __future__ import annotations
 import copy
 import json
 import platform
+import re
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from html import escape
 from pathlib import Path
 
 from ..io import sha256_file  # noqa: F401  (re-exported: manifests hash with the readers' function)
@@ -174,11 +176,136 @@ _local = threading.local()
 #: The lab template without the scripts it would fetch from a CDN (require.js,
 #: MathJax, mermaid): the report opens offline and shows the same. LaTeX in
 #: markdown then shows as source; reports should not rely on it.
+#: The report's own look, on screen and in print (A4): a document, not a notebook.
+#: Sections start on a new page when printed; tables, charts and the 摘要 are not split.
+READER_CSS = """
+body { font-family: "Noto Serif CJK SC", "Source Han Serif SC", "Songti SC", SimSun, serif; }
+.jp-Notebook { max-width: 210mm; margin: 0 auto; padding: 12px 24px; }
+.jp-RenderedHTMLCommon h1, .jp-RenderedHTMLCommon h2, .jp-RenderedHTMLCommon h3 {
+  font-family: "Noto Sans CJK SC", "Source Han Sans SC", SimHei, sans-serif; }
+.jp-RenderedHTMLCommon h1 { text-align: center; }
+.jp-RenderedHTMLCommon table.costing-table { border-collapse: collapse; margin: 4px 0 10px; font-size: 12px;
+  table-layout: auto; }
+.jp-RenderedHTMLCommon table.costing-table th { background: #dde7f3; border: 1px solid #8a9bb0;
+  padding: 3px 6px; text-align: center; font-weight: bold; }
+.jp-RenderedHTMLCommon table.costing-table td { border: 1px solid #b8c2cc; padding: 3px 6px; text-align: left; }
+.jp-RenderedHTMLCommon table.costing-table td.num { text-align: right; white-space: nowrap;
+  font-variant-numeric: tabular-nums; }
+.jp-RenderedHTMLCommon table.costing-table td.short { white-space: nowrap; }
+.jp-RenderedHTMLCommon table.costing-table td.text { min-width: 10em; }
+.costing-note { font-size: 12px; color: #444; margin: 2px 0 10px; }
+.costing-abstract { border: 1px solid #8a9bb0; background: #f6f8fb; padding: 10px 16px; margin: 6px 0 12px; }
+.costing-figures { display: flex; flex-wrap: wrap; gap: 8px 24px; margin-bottom: 8px; }
+.costing-figure-value { font-size: 20px; font-weight: bold; color: #1f5aa6; white-space: nowrap; }
+.costing-figure-name { font-size: 12px; color: #444; }
+.costing-judgement { font-size: 15px; }
+.jp-RenderedHTMLCommon .costing-toc ol { list-style: none; padding-left: 0; }
+.jp-RenderedHTMLCommon .costing-toc ol ol { list-style: none; padding-left: 2em; }
+.costing-toc a { text-decoration: none; color: inherit; }
+@page { size: A4; margin: 18mm 16mm; }
+@media print {
+  body { font-size: 11pt; }
+  .jp-Notebook { max-width: none; padding: 0; }
+  .jp-RenderedHTMLCommon h2.costing-section { break-before: page; }
+  h2, h3 { break-after: avoid; }
+  table, img, .costing-abstract, .costing-table-wrap { break-inside: avoid; }
+  .jp-OutputArea-output, .costing-table-wrap { overflow: visible !important; }
+  .jp-RenderedHTMLCommon table.costing-table { font-size: 8pt; }
+  .jp-RenderedHTMLCommon table.costing-table th { font-size: 8pt; padding: 2px 3px; }
+  thead { display: table-header-group; }
+  tr { break-inside: avoid; }
+  img { max-width: 100% !important; }
+  a.anchor-link { display: none; }
+}
+"""
+
 OFFLINE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 {%- block html_head_js -%}{%- endblock html_head_js -%}
 {%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block extra_css -%}<style type="text/css">""" + READER_CSS + """</style>{%- endblock extra_css -%}
 """
+
+#: Level-2 headings that are not numbered (摘要, 目录, 附录…); the others get 一、二、三…
+UNNUMBERED = ("摘要", "目录", "附录")
+_NUMERALS = "一二三四五六七八九十"
+
+
+def chinese_numeral(n: int) -> str:
+    """1 -> 一, 10 -> 十, 12 -> 十二, 21 -> 二十一 (n < 100)."""
+    tens, ones = divmod(n, 10)
+    return ((_NUMERALS[tens - 1] if tens > 1 else "") + ("十" if tens else "")
+            + (_NUMERALS[ones - 1] if ones else ""))
+
+
+def reader_notebook(nb):
+    """A copy of ``nb`` for readers: record bundles and stderr (warnings, logs) dropped,
+    ``##`` sections numbered 一、二、三… and ``###`` subsections （一）（二）…, and a
+    table of contents (目录) before the first numbered section."""
+    import nbformat
+
+    nb2 = strip_records(nb)
+    toc, sec, sub, first, numbered = [], 0, 0, None, False
+    for i, cell in enumerate(nb2.cells):
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.get("outputs", [])
+                            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+            continue
+        if cell.cell_type != "markdown":
+            continue
+        lines = cell.source.splitlines()
+        for j, line in enumerate(lines):
+            m = re.match(r"^(##|###)\s+(.+?)\s*$", line)
+            if not m:
+                continue
+            title = m.group(2)
+            if m.group(1) == "##":
+                numbered = not title.startswith(UNNUMBERED)
+                if not numbered:
+                    anchor = f"sec-appendix-{len(toc)}" if title.startswith("附录") else "sec-abstract"
+                    lines[j] = f'<h2 id="{anchor}">{escape(title)}</h2>'
+                    if title.startswith("附录"):
+                        toc.append((2, anchor, title))
+                    continue
+                sec, sub = sec + 1, 0
+                first = i if first is None else first
+                label = f"{chinese_numeral(sec)}、{title}"
+                lines[j] = f'<h2 id="sec-{sec}" class="costing-section">{escape(label)}</h2>'
+                toc.append((2, f"sec-{sec}", label))
+            elif numbered:
+                sub += 1
+                label = f"（{chinese_numeral(sub)}）{title}"
+                lines[j] = f'<h3 id="sec-{sec}-{sub}">{escape(label)}</h3>'
+                toc.append((3, f"sec-{sec}-{sub}", label))
+        cell.source = "\n".join(lines)
+    if first is not None:
+        nb2.cells.insert(first, nbformat.v4.new_markdown_cell(toc_html(toc)))
+    return nb2
+
+
+def toc_html(entries) -> str:
+    """The 目录: (level, anchor, label) entries as nested lists of links."""
+    out, open_sub = ['<nav class="costing-toc"><h2 id="sec-toc">目录</h2><ol>'], False
+    for level, anchor, label in entries:
+        if level == 3 and not open_sub:
+            out.append("<ol>")
+            open_sub = True
+        elif level == 2 and open_sub:
+            out.append("</ol>")
+            open_sub = False
+        out.append(f'<li><a href="#{anchor}">{escape(label)}</a></li>')
+    out.append("</ol>" * (1 + open_sub) + "</nav>")
+    return "".join(out)
+
+
+def report_title(nb) -> str:
+    """The first ``#`` heading of the notebook (the HTML page title)."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            m = re.search(r"^#\s+(.+?)\s*$", cell.source, flags=re.M)
+            if m:
+                return m.group(1)
+    return "报告"
 
 
 def _html_exporter():
@@ -196,9 +323,10 @@ def _html_exporter():
 
 
 def to_html(nb) -> str:
-    """Self-contained HTML of an executed notebook: no code cells, no prompts,
-    images embedded as base64, record bundles dropped."""
-    body, _ = _html_exporter().from_notebook_node(strip_records(nb))
+    """Self-contained HTML of an executed notebook for readers (:func:`reader_notebook`):
+    no code cells, no prompts, images embedded as base64, A4 print stylesheet."""
+    body, _ = _html_exporter().from_notebook_node(reader_notebook(nb),
+                                                  resources={"metadata": {"name": report_title(nb)}})
     return body
 
 

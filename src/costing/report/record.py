@@ -2,8 +2,8 @@
 
 A report template calls :func:`record` and :func:`record_table` inside the
 notebook. Each call displays a bundle with a custom mime type
-(:data:`HEADLINE_MIME`, :data:`TABLE_MIME`) and a short ``text/plain``
-fallback. The pipeline collects the bundles from the executed notebook
+(:data:`HEADLINE_MIME`, :data:`TABLE_MIME`) and an empty ``text/plain``
+fallback, so the notebook opened in JupyterLab shows no log line. The pipeline collects the bundles from the executed notebook
 (:func:`costing.report.export.collect_records`): headline figures go to
 ``nb.metadata["costing"]["headline"]`` and the manifest, tables to the
 ``.xlsx``. The HTML export drops the bundles (the template shows figures
@@ -51,8 +51,7 @@ def headline_bundle(name: str, value, unit: str | None = None) -> dict:
     if not isinstance(name, str) or not name:
         raise ModelError(f"a headline figure needs a non-empty string name; found {name!r}")
     payload = {"name": name, "value": _plain(value, name), "unit": unit}
-    unit_txt = f" {unit}" if unit else ""
-    return {HEADLINE_MIME: payload, "text/plain": f"[costing] {name} = {payload['value']!r}{unit_txt}"}
+    return {HEADLINE_MIME: payload, "text/plain": ""}
 
 
 def _cell(v):
@@ -100,7 +99,7 @@ def table_bundle(name: str, df, unit=None) -> dict:
         unit = {str(k): v for k, v in unit.items()}
     payload = {"name": name, "unit": unit, "index": has_index, "index_names": index_names,
                "data": data}
-    return {TABLE_MIME: payload, "text/plain": f"[costing] table {name} ({len(df)} rows)"}
+    return {TABLE_MIME: payload, "text/plain": ""}
 
 
 def record(name: str, value, unit: str | None = None) -> None:
