@@ -188,8 +188,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[pd.DataFrame, str]:
         raise InputError("sheet not found", file=str(path), sheet=name,
                          expected=f"one of {list(sheets)}", found=name)
     rows = [list(r) for r in sheets[name]]
-    blank = lambda r: all(v is None or (isinstance(v, str) and not v.strip()) for v in r)  # noqa: E731
-    while rows and blank(rows[-1]):
+    while rows and all(v is None or (isinstance(v, str) and not v.strip()) for v in rows[-1]):
         rows.pop()
     if not rows:
         raise InputError("the sheet is empty", file=str(path), sheet=name, expected="a header row and data rows")

@@ -9,14 +9,14 @@ InputError naming the file, row and column.
 """
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import InputError, ParameterError
-from ..io import Column, read_table, read_text_file
+from ..io import Column, read_table
+from ..project import read_project_file
 from ..units import money_factor
 from .cashflow import KIND_SIGN, CashFlowItem, CashFlowModel
 from .discounting import TIMINGS, get_preset
@@ -86,16 +86,7 @@ def load_cba_project(path) -> CBAProject:
     CBAProject
     """
     path = Path(path)
-    if path.suffix.lower() in (".xlsx", ".xls"):  # a fill-in workbook (costing new cba), checked first
-        from ..workbook import read_mapping
-
-        cfg = read_mapping(path)
-    else:
-        text = read_text_file(path, expected="a CBA project .toml file")
-        try:
-            cfg = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise InputError(f"not valid TOML: {exc}", file=path) from None
+    cfg = read_project_file(path)  # TOML, YAML or a fill-in workbook (costing new cba)
     proj = cfg.get("project", {})
     cf = _need(cfg, "cashflows", path, "root")
     items_cfg = _need(cfg, "items", path, "root")

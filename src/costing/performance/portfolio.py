@@ -43,7 +43,6 @@ benchmarks, notebooks that assemble data by hand).
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -52,7 +51,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..io import Column, TableMeta, read_table, read_text_file
+from ..io import Column, TableMeta, read_table
+from ..project import read_project_file
 from . import indicators as lib
 from .scoring import DEFAULT_WEIGHTS, DIRECTION_ALIASES, normalize_band, normalize_direction
 
@@ -680,16 +680,7 @@ def load_portfolio(path: str | Path) -> Portfolio:
         Naming the file, row and column of the first problem.
     """
     path = Path(path)
-    if path.suffix.lower() in (".xlsx", ".xls"):  # a fill-in workbook (costing new portfolio), checked first
-        from ..workbook import read_mapping
-
-        doc = read_mapping(path)
-    else:
-        text = read_text_file(path, what="portfolio file")
-        try:
-            doc = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as e:
-            raise InputError(f"not valid TOML ({e})", file=str(path)) from None
+    doc = read_project_file(path)  # TOML, YAML or a fill-in workbook (costing new portfolio)
     proj = doc.get("project", {})
     if proj.get("kind", "portfolio") != "portfolio":
         raise InputError("not a portfolio file", file=str(path), column="[project] kind",
