@@ -253,6 +253,14 @@ def _parse_cell(v) -> float | None:
     if isinstance(v, (bool, np.bool_)):
         raise _NotANumber("a TRUE/FALSE value is not a number", True)
     s = str(v).strip()
+    if "_" not in s:  # fast path for a plain number ("1_000" is not one; nan and inf go the long way)
+        try:
+            x = float(s)
+        except ValueError:
+            pass
+        else:
+            if math.isfinite(x):
+                return x
     if not s.isascii():
         s = unicodedata.normalize("NFKC", s)  # full-width digits, signs, point, percent
     s = _SEPARATORS.sub("", s)
