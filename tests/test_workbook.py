@@ -268,6 +268,21 @@ def test_cba_round_trip_is_exact(tmp_path):
     assert irr(b.model.net()) == irr(a.model.net())
 
 
+def test_cba_workbook_from_the_command_line(tmp_path, capsys):
+    out = tmp_path / "成本效益.xlsx"
+    assert main(["new", "cba", str(out)]) == 0
+    assert "costing check" in capsys.readouterr().out
+    wb = load_workbook(out)
+    kinds = [dv for dv in wb["现金流项目"].data_validations.dataValidation if str(dv.sqref).startswith("B2")]
+    assert kinds and kinds[0].type == "list"
+    assert [c.value for c in wb["现金流"][1]][:2] == ["年度", "investment（万元）"]
+    assert main(["check", str(out), "--json"]) == 2
+    import json
+
+    refs = {p["ref"] for p in json.loads(capsys.readouterr().out)}
+    assert refs == {"项目信息!C2", "现金流!A2", "现金流!A3"}  # the project id, and the two example rows
+
+
 def test_portfolio_round_trip_gives_the_same_assessment_and_evaluation(tmp_path, capsys):
     toml = ROOT / "data" / "portfolios" / "example_portfolio.toml"
     xlsx = new_workbook("portfolio", tmp_path / "pf.xlsx", source=toml)
@@ -293,6 +308,15 @@ def test_portfolio_indicator_levels_are_dependent_lists(tmp_path):
         col = cells.split(":")[0].replace("$", "").rstrip("0123456789")
         assert [wb[sheet][f"{col}{r}"].value for r in range(2, 2 + len(level2s))] == list(level2s)
     assert "数量指标" in names  # level 3 lists, one per level 2
+    tracking = wb["监控跟踪"]  # 完成目标可能性: a choice column of the portfolio's table definitions
+    col = _col(tracking, "完成目标可能性")
+    [formula] = [dv.formula1 for dv in tracking.data_validations.dataValidation if str(dv.sqref).startswith(f"{col}2")]
+    opts = wb["选项"]
+    lst = next(c for c in opts[1] if c.value == "监控跟踪_likelihood").column_letter
+    assert formula.startswith(f"'选项'!${lst}$2")
+    from costing.performance.portfolio import LIKELIHOODS
+
+    assert [opts[f"{lst}{r}"].value for r in range(2, 2 + len(LIKELIHOODS))] == list(LIKELIHOODS)
     problems, _ = check_workbook(xlsx)
     assert {p.problem for p in problems if p.severity == ERROR} == {"示例行未删除", "项目编号未填写"}
 

@@ -6,6 +6,9 @@ Sub-commands:
   print the cost-standard table and the budget summary (money in 万元).
 - ``costing report PROJECT... [--out DIR] [--jobs N] [--all DIR]``: reports.
 - ``costing assess | monitor | evaluate PORTFOLIO``: the performance life cycle.
+- ``costing new TYPE OUT.xlsx [--from FILE]``: a fill-in workbook (bus, sanitation, cba, portfolio).
+- ``costing check FILE [--annotate OUT.xlsx] [--json]``: every problem of a workbook with its
+  cell; exit 0 no problem, 1 warnings only, 2 errors.
 - ``costing examples``: regenerate the synthetic example data.
 
 Exit codes: 0 success; 2 bad input (a clear message naming the file, sheet,

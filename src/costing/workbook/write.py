@@ -206,6 +206,7 @@ class _Writer:
         for line in purpose:
             ws.cell(r, 1, line).alignment = self.st["wrap"]
             ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=4)
+            ws.row_dimensions[r].height = _height(line, 52)  # Excel does not size merged rows itself
             r += 1
         r += 1
         for j, h in enumerate(("工作表", "用途", "填写人", "必填"), start=1):
@@ -215,6 +216,7 @@ class _Writer:
             r += 1
             for j, v in enumerate(row, start=1):
                 ws.cell(r, j, v).alignment = self.st["wrap"]
+            ws.row_dimensions[r].height = _height(row[1], 34)
         r += 2
         ws.cell(r, 1, "颜色").font = self.st["bold"]
         legend = ((self.st["header_fill"], "表头：已保护，请勿修改（列名中括号内为单位）"),
@@ -229,6 +231,9 @@ class _Writer:
         for line in example:
             r += 1
             ws.cell(r, 2, line).alignment = self.st["wrap"]
+            ws.row_dimensions[r].height = _height(line, 34)
+        ws.sheet_properties.pageSetUpPr.fitToPage = True  # printed on one page wide
+        ws.page_setup.fitToHeight = 0
         self.protect(ws)
 
     def save(self, out: Path) -> Path:
@@ -243,6 +248,11 @@ class _Writer:
             if os.path.exists(tmp):
                 os.unlink(tmp)
         return out
+
+
+def _height(text: str, per_line: int) -> float:
+    """Row height [points] for wrapped text of about ``per_line`` Chinese characters a line."""
+    return 16.0 * max(1, -(-len(str(text)) // per_line))
 
 
 def _cell_value(v):
