@@ -265,3 +265,39 @@ def test_evaluate_docx_and_monitor_notices_commands(portfolio, tmp_path):
         from costing.units import fmt_money
 
         assert [c.text for c in adj.rows[1].cells][5] == fmt_money(first.adjustments["adjustment"].iloc[0])
+
+
+# ------------------------------------------------------------------------- PDF
+
+
+def test_pdf_without_a_converter_says_what_to_install(monkeypatch, tmp_path, capsys):
+    from costing.cli import main
+    from costing.report import pdf
+
+    monkeypatch.setattr(pdf.shutil, "which", lambda name: None)
+    assert pdf.find_converter() is None
+    assert main(["report", str(BUS), "--pdf", "--out", str(tmp_path), "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "apt-get install libreoffice-writer-nogui" in err and "apt-get install chromium" in err
+    assert not any(tmp_path.iterdir())  # nothing ran
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("exe,source", [("soffice", "docx"), ("chromium", "html")])
+def test_pdf_converters_when_installed(exe, source, portfolio, tmp_path):
+    import shutil
+
+    from costing.report import pdf
+    from costing.report.word_docs import write_self_evaluation_docs
+
+    path = shutil.which(exe)
+    if path is None:
+        pytest.skip(f"{exe} is not installed")
+    if source == "docx":
+        (src,), _ = write_self_evaluation_docs(portfolio[1], tmp_path, year=2026, projects=["P001"])
+    else:
+        src = tmp_path / "r.html"
+        src.write_text("<html><body><h1>一、项目基本情况</h1><p>审减率 25.96%</p></body></html>", encoding="utf-8")
+    out = pdf.Converter(exe, path, source).convert(src, tmp_path / "out.pdf")
+    assert out.read_bytes()[:5] == b"%PDF-"
+    assert [p.name for p in tmp_path.glob("*.pdf*")] == ["out.pdf"]

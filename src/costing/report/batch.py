@@ -90,7 +90,7 @@ def _as_executor(executor):
 
 def run_batch(project_paths, out_dir="reports", jobs: int | None = None, executor=None,
               overrides=None, progress: bool = True, *, templates_dir=None, templates=None,
-              word_templates=None, kernel_name: str = DEFAULT_KERNEL, timeout: float | None = DEFAULT_TIMEOUT,
+              word_templates=None, pdf=None, kernel_name: str = DEFAULT_KERNEL, timeout: float | None = DEFAULT_TIMEOUT,
               summary: bool = True, stream=None) -> list[ReportResult]:
     """Build the reports of many projects in parallel.
 
@@ -109,7 +109,7 @@ def run_batch(project_paths, out_dir="reports", jobs: int | None = None, executo
         Parameter overrides for every project (see :func:`plan_report`).
     progress : bool
         Show a tqdm progress bar on stderr.
-    templates_dir, templates, word_templates, kernel_name, timeout :
+    templates_dir, templates, word_templates, pdf, kernel_name, timeout :
         As :func:`~costing.report.run_report`.
     summary : bool
         Print the summary table (to ``stream``, default stdout) at the end.
@@ -130,7 +130,7 @@ def run_batch(project_paths, out_dir="reports", jobs: int | None = None, executo
         t1 = time.perf_counter()
         try:
             plan = plan_report(p, overrides, templates_dir=templates_dir, templates=templates,
-                               word_templates=word_templates)
+                               word_templates=word_templates, pdf=pdf)
             sid = sanitise_id(plan.spec.project_id, file=plan.spec.path)
             if sid in seen:
                 raise CostingError(f"{p}: project id {plan.spec.project_id!r} gives the same "

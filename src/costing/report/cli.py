@@ -36,6 +36,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--word-template", dest="word_templates", action="append", default=[],
                         metavar="[NAME=]PATH", help="a bureau's own Word template (.docx) for the "
                         "documents of template NAME (default: every template); repeatable")
+    parser.add_argument("--pdf", action="store_true",
+                        help="also write a PDF of each document (needs LibreOffice or Chromium installed)")
     parser.add_argument("--no-progress", dest="progress", action="store_false",
                         help="no progress bar")
     return parser
@@ -85,6 +87,13 @@ def run(args: argparse.Namespace) -> int:
         overrides = parse_params(args.params)
         if args.jobs is not None and args.jobs < 1:
             raise CostingError(f"--jobs {args.jobs}: expected a positive number")
+        converter = None
+        if args.pdf:
+            from .pdf import INSTALL_HINT, find_converter
+
+            converter = find_converter()
+            if converter is None:
+                raise CostingError(f"--pdf: {INSTALL_HINT}")
     except CostingError as exc:
         print(f"costing report: {exc}", file=sys.stderr)
         return EXIT_INVALID
@@ -94,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
     results = run_batch(paths, args.out, jobs=args.jobs, overrides=overrides,
                         progress=args.progress, templates_dir=args.templates_dir,
                         templates=args.templates,
-                        word_templates=parse_word_templates(args.word_templates))
+                        word_templates=parse_word_templates(args.word_templates), pdf=converter)
     for r in results:
         if not r.ok:
             print(f"costing report: {r.project_path}: {r.status}: {r.error}", file=sys.stderr)

@@ -6,6 +6,8 @@ Layout of the outputs (``out`` defaults to ``reports``)::
     out/<id>/<id>_<template>.xlsx     说明 + one sheet per recorded table
     out/<id>/<id>_<template>.docx     Word document from the template's Word
                                       template (when it has one), same records
+    out/<id>/<id>_<template>.pdf      with a PDF converter (costing.report.pdf): the
+                                      .docx (LibreOffice) or the HTML (Chromium)
     out/<id>/<id>_<template>.ipynb    executed notebook (papermill metadata kept,
                                       headline figures in metadata["costing"])
     out/<id>/manifest.json            input hashes, parameters, versions, time, headline
@@ -142,10 +144,11 @@ class ReportPlan:
 
     spec: ReportSpec
     templates: tuple
+    pdf: object = None  # costing.report.pdf.Converter, or None: no PDF
 
 
 def plan_report(project_path, overrides=None, *, templates_dir=None, templates=None,
-                word_templates=None) -> ReportPlan:
+                word_templates=None, pdf=None) -> ReportPlan:
     """Read a project file and validate its parameters for each of its templates.
 
     ``[report.parameters]`` and ``overrides`` are checked against the union of
@@ -166,6 +169,8 @@ def plan_report(project_path, overrides=None, *, templates_dir=None, templates=N
     word_templates : dict, optional
         Template name (None = every template) -> Word template (.docx), before
         the project's ``[report] word_template`` and the shipped one.
+    pdf : costing.report.pdf.Converter, optional
+        Also write a PDF of each document with this converter.
 
     Raises
     ------
@@ -214,7 +219,7 @@ def plan_report(project_path, overrides=None, *, templates_dir=None, templates=N
                                           template=path.stem, base_dir=Path.cwd()))
         planned.append(PlannedTemplate(name=path.stem, path=path, parameters=params,
                                        word=_word_template(path.stem, word_templates, spec)))
-    return ReportPlan(spec=spec, templates=tuple(planned))
+    return ReportPlan(spec=spec, templates=tuple(planned), pdf=pdf)
 
 
 def _word_template(name: str, given, spec):
@@ -385,7 +390,7 @@ def _keep_failed(src: Path | None, out_dir: Path, name: str) -> Path | None:
 def run_report(project_path, out_dir="reports", *, overrides=None, templates_dir=None,
                templates=None, kernel_name: str = DEFAULT_KERNEL,
                timeout: float | None = DEFAULT_TIMEOUT,
-               plan: ReportPlan | None = None, word_templates=None) -> ReportResult:
+               plan: ReportPlan | None = None, word_templates=None, pdf=None) -> ReportResult:
     """Build one project's report (every template it lists) into ``out_dir/<id>/``.
 
     Parameters
@@ -408,6 +413,8 @@ def run_report(project_path, out_dir="reports", *, overrides=None, templates_dir
         An already validated plan (skips :func:`plan_report`).
     word_templates : dict, optional
         Bureau Word templates (see :func:`plan_report`).
+    pdf : costing.report.pdf.Converter, optional
+        Also write PDFs (see :func:`plan_report`).
 
     Returns
     -------
@@ -427,7 +434,7 @@ def run_report(project_path, out_dir="reports", *, overrides=None, templates_dir
     t0 = time.perf_counter()
     if plan is None:
         plan = plan_report(project_path, overrides, templates_dir=templates_dir,
-                           templates=templates, word_templates=word_templates)
+                           templates=templates, word_templates=word_templates, pdf=pdf)
     spec = plan.spec
     sid = spec.safe_id
     out_dir = Path(out_dir).expanduser().resolve()
@@ -464,6 +471,10 @@ def run_report(project_path, out_dir="reports", *, overrides=None, templates_dir
 
                 tpl.word.render(report_context(nb, headline, tables, info), build / f"{stem}.docx")
                 exts += ("docx",)
+            if plan.pdf is not None:
+                src = "docx" if plan.pdf.source == "docx" and "docx" in exts else "html"
+                plan.pdf.convert(build / f"{stem}.{src}", build / f"{stem}.pdf")
+                exts += ("pdf",)
             for ext in exts:
                 files[f"{tpl.name}.{ext}"] = dest / f"{stem}.{ext}"
             headlines[tpl.name] = {k: v["value"] for k, v in headline.items()}
@@ -471,6 +482,7 @@ def run_report(project_path, out_dir="reports", *, overrides=None, templates_dir
                 "template": str(tpl.path), "template_sha256": export.sha256_file(tpl.path),
                 **({"word_template": str(tpl.word.path), "word_template_sha256":
                     export.sha256_file(tpl.word.path)} if tpl.word is not None else {}),
+                **({"pdf_converter": plan.pdf.name} if plan.pdf is not None else {}),
                 "kernel": kernel_name, "parameters": shown, "headline": headline,
                 "tables": [t.name for t in tables],
                 "files": {ext: f"{stem}.{ext}" for ext in exts},
