@@ -15,7 +15,7 @@ import pytest
 import costing.performance as cp
 from costing.errors import InputError
 from costing.performance.display import to_display
-from costing.performance.notices import ADJUSTMENT_RULES, REQUIREMENTS, rectification_notices
+from costing.performance.notices import ADJUSTMENT_RULES, REQUIREMENTS, notices_summary, rectification_notices
 
 JUNE, SEPT = 181 / 365, 273 / 365
 
@@ -153,6 +153,8 @@ def test_rectification_notices_per_unit():
     assert a.loc["P1", "proposed"] == 80e4 and a.loc["P1", "adjustment"] == -20e4
     assert a.loc["P1", "forecast_source"] == "单位填报" and a.loc["P1", "rule"] in ADJUSTMENT_RULES
     assert set(n.submission["project_id"]) == {"P1", "P2"}
+    summary = notices_summary(notices)
+    assert list(summary["n_items"]) == [5] and list(summary["adjustment"]) == [-20e4]
 
 
 def test_adjustment_projection_and_cancel_rule():

@@ -145,6 +145,7 @@ DISPLAY_NAMES: dict[str, str] = {
     "forecast_source": "预计数来源",
     "total_score": "总分", "dimension": "维度", "name": "指标名称", "value_text": "实际值",
     "note": "备注", "source": "依据", "action": "结转处理", "reason": "说明", "change_required": "调整要求",
+    "number": "编号", "n_items": "问题数", "n_adjustments": "预算调整项目数",
     "indicator_id": "指标编码", "level1": "一级指标", "level2": "二级指标", "level3": "三级指标",
     "unit": "计量单位", "progress": "进度类型",
     "target_value": "年度指标值（数值）", "expected": "序时目标值", "actual_to_date": "截至目前完成值",

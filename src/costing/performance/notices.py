@@ -272,3 +272,12 @@ def rectification_notices(portfolio: Portfolio, monitoring: MonitoringResult,
             submission=sub_by.get(dep.department_id, monitoring.problems.iloc[:0]).reset_index(drop=True),
             rules=dict(rules)))
     return notices
+
+
+def notices_summary(notices: list[RectificationNotice]) -> pd.DataFrame:
+    """One row per notice: unit, number, deadline, problems, projects to adjust and the total adjustment [元]."""
+    return pd.DataFrame({
+        "department_id": [n.department_id for n in notices], "department_name": [n.department_name for n in notices],
+        "number": [n.number for n in notices], "deadline": [n.deadline.isoformat() for n in notices],
+        "n_items": [len(n.items) for n in notices], "n_adjustments": [len(n.adjustments) for n in notices],
+        "adjustment": [float(n.adjustments["adjustment"].sum()) for n in notices]})
