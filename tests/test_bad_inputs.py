@@ -341,13 +341,20 @@ def _umask() -> int:
 
 
 def test_outputs_have_the_umask_permissions(workspace, capsys):
+    """Every temp-file-and-rename writer goes through costing.outputs (mkstemp alone gives rw-------)."""
+    from costing.report.word import save_atomic
+
     ws, out = workspace
     assert cli.main([*_argv(Case("", STDX, nothing, ()), ws, out)]) == 0
     assert cli.main([*_argv(Case("", EVAL, nothing, ()), ws, out)]) == 0
+    assert cli.main(["new", "bus", str(out / "n.xlsx")]) == 0
+    assert cli.main(["rollover", str(ws / PF), "--to", "2027", "--out", str(out / "next")]) == 0
+    save_atomic(__import__("docx").Document(), out / "w.docx")
     capsys.readouterr()
     want = 0o666 & ~_umask()
-    for name in ("t.xlsx", "e.xlsx"):
-        assert (out / name).stat().st_mode & 0o777 == want
+    for name in ("t.xlsx", "e.xlsx", "n.xlsx", "w.docx"):
+        assert (out / name).stat().st_mode & 0o777 == want, name
+    assert (out / "next").stat().st_mode & 0o777 == 0o777 & ~_umask()
     assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []
 
 

@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ..outputs import default_mode
 from .display import header, to_display
 from .evaluation import EvaluationResult, feed_forward
 from .portfolio import Portfolio
@@ -182,6 +183,7 @@ def write_rollover(result: Rollover, out_dir: str | Path, *, portfolio_id: str) 
                          if out.is_dir() else "a file")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    os.chmod(tmp, default_mode(folder=True))  # mkdtemp gives 0o700; publish with the umask's
     try:
         for key, df in result.tables.items():
             shown = to_display(df, unit="元", decimals=2)

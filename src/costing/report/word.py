@@ -31,15 +31,14 @@ from __future__ import annotations
 import base64
 import functools
 import io
-import os
 import re
-import tempfile
 import threading
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from ..errors import InputError
+from ..outputs import atomic_path
 from ..units import fmt_money, fmt_rate
 from .export import PLAIN_INT_NAMES, RecordedTable, unit_kind
 
@@ -375,13 +374,6 @@ class WordTemplate:
 def save_atomic(doc, out_path) -> Path:
     """Save a python-docx / docxtpl document to a temporary file beside ``out_path``, then rename."""
     out = Path(out_path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".docx.tmp", dir=out.parent)
-    os.close(fd)
-    try:
+    with atomic_path(out) as tmp:
         doc.save(tmp)
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return out

@@ -1,12 +1,11 @@
 """``costing check --annotate``: a copy of the workbook with each problem cell highlighted and commented."""
 from __future__ import annotations
 
-import os
-import tempfile
 from collections import defaultdict
 from pathlib import Path
 
 from ..errors import InputError
+from ..outputs import atomic_path
 from .check import ERROR, Problem
 
 FILLS = {ERROR: "FFC7CE", "警告": "FFEB9C"}
@@ -41,15 +40,8 @@ def annotate(path, out, problems: list[Problem]) -> Path:
         c.fill = PatternFill("solid", fgColor=FILLS[worst])
         text = "\n".join(_note(p) for p in ps)
         c.comment = Comment(text, "costing check", width=360, height=min(600, 90 + 60 * len(ps)))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".xlsx", dir=out.parent)
-    os.close(fd)
-    try:
+    with atomic_path(out) as tmp:
         wb.save(tmp)
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return out
 
 

@@ -7,14 +7,13 @@ and Excel data validation on every choice (lists on a hidden 选项 sheet).
 """
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ..outputs import atomic_path
 from . import info as _info
 from .layout import (EXAMPLE_COLUMN, EXAMPLE_MARK, GUIDE_SHEET, INFO_HEADERS, INFO_SHEET, KINDS,
                      LISTS_SHEET, MONEY_UNITS, TableSheet)
@@ -238,15 +237,8 @@ class _Writer:
 
     def save(self, out: Path) -> Path:
         out = Path(out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".xlsx", dir=out.parent)
-        os.close(fd)
-        try:
+        with atomic_path(out) as tmp:
             self.wb.save(tmp)
-            os.replace(tmp, out)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
         return out
 
 
