@@ -79,7 +79,7 @@ class BusCase:
             display(Markdown("（目前全部是默认设置：改参数单元格中的值，再运行全部单元格，这里会出现比较表。）"))
             return
         display(Markdown("**本次设置与默认设置的比较**"))
-        display(self.before_after())
+        display(styled(self.before_after()))
         items = self.items_before_after()
         if len(items):
             display(Markdown("**标准有变化的成本项目**"))
@@ -147,8 +147,10 @@ class CBACase:
     def show(self) -> None:
         from IPython.display import Markdown, display
 
+        from .present import styled
+
         display(Markdown("**本次设置与默认设置的比较**"))
-        display(self.before_after())
+        display(styled(self.before_after()))
 
 
 def cba_case(project_path: str | Path, *, discount=None, n_draws: int = 2000, seed: int | None = None) -> CBACase:
@@ -199,15 +201,17 @@ class PortfolioCase:
     def show(self) -> None:
         from IPython.display import Markdown, display
 
+        from .present import styled
+
         display(Markdown("**本次设置与默认设置的比较**"))
-        display(self.table)
+        display(styled(self.table))
 
 
 def _exante_headline(r) -> dict:
     t = r.total.iloc[0]
     return {"申报数": fmt_money(t["requested"]), "审定数": fmt_money(t["approved"]), "审减额": fmt_money(t["cut_amount"]),
             "审减率": fmt_rate(r.cut_rate), "不予支持项目数": str(int((r.sheet["conclusion"] == "不予支持").sum())),
-            "未评估项目数": str(r.n_no_assessment), "因上年评价建议取消而冻结的项目数": str(r.n_blocked)}
+            "未评估项目数": str(r.n_no_assessment), "因上年评价建议取消而暂停的项目数": str(r.n_blocked)}
 
 
 def exante_case(portfolio_path: str | Path, *, support_threshold: float = 80.0,
@@ -220,7 +224,7 @@ def exante_case(portfolio_path: str | Path, *, support_threshold: float = 80.0,
     th = {"予以支持": float(support_threshold), "部分支持": float(partial_threshold), "不予支持": float("-inf")}
     r, r0 = cp.ex_ante(pf, thresholds=th), cp.ex_ante(pf)
     units = {"申报数": "万元", "审定数": "万元", "审减额": "万元", "审减率": "", "不予支持项目数": "个",
-             "未评估项目数": "个", "因上年评价建议取消而冻结的项目数": "个"}
+             "未评估项目数": "个", "因上年评价建议取消而暂停的项目数": "个"}
     return PortfolioCase(knobs={"support_threshold": support_threshold, "partial_threshold": partial_threshold},
                          portfolio=pf, ex_ante=r, table=_compare(_exante_headline(r0), _exante_headline(r), units))
 
