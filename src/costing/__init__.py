@@ -13,12 +13,17 @@ the benchmarking engine in :mod:`costing.benchmark`, cost-benefit analysis
 in :mod:`costing.cba`, the performance life cycle in
 :mod:`costing.performance`, and reports in :mod:`costing.report`.
 """
+from ._lazy import attach
 from .errors import CostingError, InputError, ModelError, ParameterError
-from .method import (MethodResult, back_calculate, compile_budget, run_method, set_standard, set_target,
-                     subsidy_sensitivity)
-from .project import Project, load_project
 
 __version__ = "0.1.0"
+
+__getattr__, __dir__ = attach(__name__, {
+    "method": ("MethodResult", "back_calculate", "compile_budget", "run_method", "set_standard", "set_target",
+               "subsidy_sensitivity"),
+    "project": ("Project", "load_project"),
+}, submodules=("benchmark", "cba", "performance", "report", "workbook", "charts", "present", "glossary", "io",
+               "units", "rules", "method", "project", "plotting", "examples", "whatif", "teach"))
 
 __all__ = ["CostingError", "InputError", "ModelError", "ParameterError", "Project", "MethodResult",
            "load_project", "run_method", "set_target", "back_calculate", "set_standard", "compile_budget",

@@ -14,8 +14,6 @@ from __future__ import annotations
 import math
 from decimal import ROUND_HALF_UP, Decimal
 
-import numpy as np
-
 from .errors import InputError
 
 #: factor from the unit to 元
@@ -73,7 +71,7 @@ def fmt_money(amount_yuan, unit: str = "万元", decimals: int = 2) -> str:
     >>> fmt_money(123456789.0)
     '12,345.68'
     """
-    if amount_yuan is None or (isinstance(amount_yuan, float) and np.isnan(amount_yuan)):
+    if amount_yuan is None or (isinstance(amount_yuan, float) and math.isnan(amount_yuan)):
         return "—"
     v = round_half_up(from_yuan(float(amount_yuan), unit), decimals)
     return f"{v:,.{decimals}f}"
@@ -81,6 +79,6 @@ def fmt_money(amount_yuan, unit: str = "万元", decimals: int = 2) -> str:
 
 def fmt_rate(rate: float, decimals: int = 2) -> str:
     """Format a fraction as a percentage, rounded half up: 0.30403 -> '30.40%'."""
-    if rate is None or (isinstance(rate, float) and np.isnan(rate)):
+    if rate is None or (isinstance(rate, float) and math.isnan(rate)):
         return "—"
     return f"{round_half_up(100 * float(rate), decimals):.{decimals}f}%"

@@ -8,20 +8,15 @@ Step 3 of the method (横向扩展，据实测算). Pure functions by topic:
 - :mod:`~costing.benchmark.dea`: data envelopment analysis;
 - :mod:`~costing.benchmark.sfa`: stochastic frontier analysis.
 """
-from .costfn import CostFunctionResult, fit_cost_function
-from .peers import outlier_flags, peer_metrics, percentile_rank, summarize_peers
+from .._lazy import attach
 
-__all__ = ["CostFunctionResult", "fit_cost_function", "outlier_flags", "peer_metrics",
-           "percentile_rank", "summarize_peers"]
-try:  # the frontier modules land separately
-    from .dea import *  # noqa: F401,F403
-    from .dea import __all__ as _dea_all
-    __all__ += list(_dea_all)
-except ImportError:  # pragma: no cover
-    pass
-try:
-    from .sfa import *  # noqa: F401,F403
-    from .sfa import __all__ as _sfa_all
-    __all__ += list(_sfa_all)
-except ImportError:  # pragma: no cover
-    pass
+_MODULES = {
+    "costfn": ("CostFunctionResult", "fit_cost_function"),
+    "peers": ("outlier_flags", "peer_metrics", "percentile_rank", "summarize_peers"),
+    "dea": ("RTS_LAMBDA_SUM", "RTS_ALIASES", "ORIENTATIONS", "DEAResult", "LowDiscriminationWarning", "dea",
+            "dea_full", "super_efficiency"),
+    "sfa": ("SFAResult", "WrongSkewWarning", "sfa", "GAMMA_GRID"),
+}
+__getattr__, __dir__ = attach(__name__, _MODULES, submodules=("costfn", "peers", "dea", "sfa", "frontier",
+                                                             "diagnostics", "ntd"))
+__all__ = [name for names in _MODULES.values() for name in names]

@@ -16,7 +16,6 @@ from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 
 from ..errors import ModelError
 
@@ -34,7 +33,8 @@ def design(df: pd.DataFrame, regressors: Sequence[str], form: str = "cobb_dougla
         for i, a in enumerate(names):
             for b in names[i:]:
                 X[f"{a}*{b}" if a != b else f"½{a}²"] = (0.5 if a == b else 1.0) * X[a] * X[b]
-    return sm.add_constant(X, has_constant="add")
+    X.insert(0, "const", 1.0)  # as statsmodels' add_constant(X, has_constant="add")
+    return X
 
 
 @dataclass
@@ -146,10 +146,14 @@ def fit_cost_function(df: pd.DataFrame, cost: str, regressors: Sequence[str], *,
                          f"(design rank {rank} < {k} columns)")
     y = np.log(data[cost])
     if method == "ols":
-        fit = sm.OLS(y, X).fit(cov_type=cov_type)
+        from statsmodels.regression.linear_model import OLS
+
+        fit = OLS(y, X).fit(cov_type=cov_type)
         r2 = float(fit.rsquared)
     elif method == "quantile":
-        fit = sm.QuantReg(y, X).fit(q=q)
+        from statsmodels.regression.quantile_regression import QuantReg
+
+        fit = QuantReg(y, X).fit(q=q)
         r2 = float(fit.prsquared)
     else:
         raise ValueError(f"unknown method {method!r}; expected 'ols' or 'quantile'")

@@ -19,38 +19,24 @@ sensitivity (:mod:`.sensitivity`), Monte Carlo (:mod:`.montecarlo`),
 optional adjustments (:mod:`.adjustments`) and the project-file reader
 (:mod:`.project`).
 """
-from .discounting import (DISCOUNT_PRESETS, TIMINGS, DiscountPreset, custom_preset,
-                          discount_factors, get_preset, nominal_rate, preset_label, present_value, real_rate)
-from .measures import (IRRResult, MultipleIRRWarning, bcr, cost_effectiveness_ratio,
-                       discounted_payback_period, excel_npv, incremental_cost_effectiveness_ratio,
-                       irr, irr_roots, mirr, npv, payback_period, xirr, xnpv)
+from .._lazy import attach
 
-__all__ = [
-    "DISCOUNT_PRESETS", "TIMINGS", "DiscountPreset", "custom_preset", "discount_factors",
-    "get_preset", "nominal_rate", "preset_label", "present_value", "real_rate",
-    "IRRResult", "MultipleIRRWarning", "bcr", "cost_effectiveness_ratio",
-    "discounted_payback_period", "excel_npv", "incremental_cost_effectiveness_ratio", "irr",
-    "irr_roots", "mirr", "npv", "payback_period", "xirr", "xnpv",
-]
-from .adjustments import (OPTIMISM_BIAS, OPTIMISM_BIAS_SOURCE, OptimismBias, additionality,
-                          optimism_bias_uplift, standard_conversion_factor, to_economic)
-from .cashflow import (KIND_LABELS, KIND_SIGN, CashFlowItem, CashFlowModel, CBAResult, appraise,
-                       compare_presets, rebase_prices, straight_line_residual, to_real)
-from .montecarlo import (DISTRIBUTIONS, MonteCarloResult, budget_levels, cdf_chart, correlation_matrix,
-                         make_distribution, sample_factors, simulate)
-from .project import CBAProject, load_cba_project
-from .sensitivity import (DEFAULT_CHANGES, OUTPUTS, SensitivityTable, SwitchingValue, model_output,
-                          one_way, sensitivity_coefficient, switching_value, switching_values,
-                          tornado_chart)
-
-__all__ += [
-    "OPTIMISM_BIAS", "OPTIMISM_BIAS_SOURCE", "OptimismBias", "additionality", "optimism_bias_uplift",
-    "standard_conversion_factor", "to_economic",
-    "KIND_LABELS", "KIND_SIGN", "CashFlowItem", "CashFlowModel", "CBAResult", "appraise",
-    "compare_presets", "rebase_prices", "straight_line_residual", "to_real",
-    "DISTRIBUTIONS", "MonteCarloResult", "budget_levels", "cdf_chart", "correlation_matrix",
-    "make_distribution", "sample_factors", "simulate",
-    "CBAProject", "load_cba_project",
-    "DEFAULT_CHANGES", "OUTPUTS", "SensitivityTable", "SwitchingValue", "model_output", "one_way",
-    "sensitivity_coefficient", "switching_value", "switching_values", "tornado_chart",
-]
+_MODULES = {
+    "discounting": ("DISCOUNT_PRESETS", "TIMINGS", "DiscountPreset", "custom_preset", "discount_factors",
+                    "get_preset", "nominal_rate", "preset_label", "present_value", "real_rate"),
+    "measures": ("IRRResult", "MultipleIRRWarning", "bcr", "cost_effectiveness_ratio", "discounted_payback_period",
+                 "excel_npv", "incremental_cost_effectiveness_ratio", "irr", "irr_roots", "mirr", "npv",
+                 "payback_period", "xirr", "xnpv"),
+    "adjustments": ("OPTIMISM_BIAS", "OPTIMISM_BIAS_SOURCE", "OptimismBias", "additionality", "optimism_bias_uplift",
+                    "standard_conversion_factor", "to_economic"),
+    "cashflow": ("KIND_LABELS", "KIND_SIGN", "CashFlowItem", "CashFlowModel", "CBAResult", "appraise",
+                 "compare_presets", "rebase_prices", "straight_line_residual", "to_real"),
+    "montecarlo": ("DISTRIBUTIONS", "MonteCarloResult", "budget_levels", "cdf_chart", "correlation_matrix",
+                   "make_distribution", "sample_factors", "simulate"),
+    "project": ("CBAProject", "load_cba_project"),
+    "sensitivity": ("DEFAULT_CHANGES", "OUTPUTS", "SensitivityTable", "SwitchingValue", "model_output", "one_way",
+                    "sensitivity_coefficient", "switching_value", "switching_values", "tornado_chart"),
+}
+# scipy.optimize loads with the measures, scipy.stats with the Monte Carlo: each on first use
+__getattr__, __dir__ = attach(__name__, _MODULES, submodules=tuple(_MODULES))
+__all__ = [name for names in _MODULES.values() for name in names]

@@ -12,25 +12,21 @@
 
 Money is in 元 and rates are fractions throughout; display helpers convert.
 """
-from .department import DepartmentScores, department_performance, load_framework, score_departments
-from .evaluation import EvaluationResult, SelfEvaluation, evaluate_portfolio, feed_forward, self_evaluate
-from .exante import CONCLUSION_THRESHOLDS, ExAnteResult, conclude, cut_amount, cut_rate, cut_summary, ex_ante
-from .indicators import LEVELS, load_library, project_types, search_indicators, smart_check
-from .monitoring import (DEFAULT_DEVIATION_THRESHOLD, DEFAULT_TOLERANCE, MonitoringResult, execution_rate,
-                         expected_to_date, monitor, target_achievement, time_progress)
-from .notices import RectificationNotice, rectification_notices
-from .portfolio import EX_ANTE_DIMENSIONS, Portfolio, Project, build_portfolio, load_portfolio
-from .scoring import (DEFAULT_WEIGHTS, GRADE_BANDS, QUALITATIVE_BANDS, RECOMMENDATION_RULES, grade, recommend,
-                      score_execution, score_indicator)
+from .._lazy import attach
 
-__all__ = [
-    "CONCLUSION_THRESHOLDS", "DepartmentScores", "load_framework", "score_departments", "DEFAULT_DEVIATION_THRESHOLD", "DEFAULT_TOLERANCE", "DEFAULT_WEIGHTS",
-    "EX_ANTE_DIMENSIONS", "GRADE_BANDS", "LEVELS", "QUALITATIVE_BANDS", "RECOMMENDATION_RULES",
-    "EvaluationResult", "ExAnteResult", "MonitoringResult", "Portfolio", "Project", "RectificationNotice",
-    "SelfEvaluation",
-    "build_portfolio", "conclude", "cut_amount", "cut_rate", "cut_summary", "department_performance",
-    "evaluate_portfolio", "ex_ante", "execution_rate", "expected_to_date", "feed_forward", "grade",
-    "load_library", "load_portfolio", "monitor", "project_types", "recommend", "rectification_notices", "score_execution",
-    "score_indicator", "search_indicators", "self_evaluate", "smart_check", "target_achievement",
-    "time_progress",
-]
+# each name loads its module on first use, so `costing monitor --help` parses without pandas
+_MODULES = {
+    "department": ("DepartmentScores", "department_performance", "load_framework", "score_departments"),
+    "evaluation": ("EvaluationResult", "SelfEvaluation", "evaluate_portfolio", "feed_forward", "self_evaluate"),
+    "exante": ("CONCLUSION_THRESHOLDS", "ExAnteResult", "conclude", "cut_amount", "cut_rate", "cut_summary", "ex_ante"),
+    "indicators": ("LEVELS", "load_library", "project_types", "search_indicators", "smart_check"),
+    "monitoring": ("DEFAULT_DEVIATION_THRESHOLD", "DEFAULT_TOLERANCE", "MonitoringResult", "execution_rate",
+                   "expected_to_date", "monitor", "target_achievement", "time_progress"),
+    "notices": ("RectificationNotice", "rectification_notices"),
+    "portfolio": ("EX_ANTE_DIMENSIONS", "Portfolio", "Project", "build_portfolio", "load_portfolio"),
+    "scoring": ("DEFAULT_WEIGHTS", "GRADE_BANDS", "QUALITATIVE_BANDS", "RECOMMENDATION_RULES", "grade", "recommend",
+                "score_execution", "score_indicator"),
+}
+__getattr__, __dir__ = attach(__name__, _MODULES, submodules=(
+    *_MODULES, "charts", "cli", "display", "excel", "example", "rollover"))
+__all__ = [name for names in _MODULES.values() for name in names]

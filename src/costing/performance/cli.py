@@ -10,11 +10,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-import pandas as pd
-
 from ..cli import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, guarded  # noqa: F401  (one error policy for every command)
 from ..units import fmt_rate
-from .display import to_display
 
 
 
@@ -63,7 +60,11 @@ def add_rollover_arguments(parser: argparse.ArgumentParser) -> None:
                         help="carry a project recommended 取消 all the same, with the reason (恢复申报理由); repeatable")
 
 
-def _print(title: str, df: pd.DataFrame, out) -> None:
+def _print(title: str, df, out) -> None:
+    import pandas as pd
+
+    from .display import to_display
+
     print(f"\n== {title}", file=out)
     with pd.option_context("display.width", 200, "display.max_columns", 40, "display.max_rows", 200,
                            "display.unicode.east_asian_width", True):

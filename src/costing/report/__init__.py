@@ -19,26 +19,17 @@ Only the light kernel-side names are imported eagerly.
 """
 from __future__ import annotations
 
+from .._lazy import attach
 from .record import HEADLINE_MIME, TABLE_MIME, record, record_table
 
-_LAZY = {
-    "read_report_spec": "spec", "ReportSpec": "spec", "sanitise_id": "spec",
-    "inspect_template": "params", "validate_parameters": "params",
-    "TemplateParameter": "params", "templates_dir": "params",
-    "run_report": "execute", "plan_report": "execute", "ReportResult": "execute",
-    "ReportError": "execute", "execute_template": "execute",
-    "run_batch": "batch", "format_summary": "batch",
-}
+__getattr__, __dir__ = attach(__name__, {
+    "spec": ("read_report_spec", "ReportSpec", "sanitise_id"),
+    "params": ("inspect_template", "validate_parameters", "TemplateParameter", "templates_dir"),
+    "execute": ("run_report", "plan_report", "ReportResult", "ReportError", "execute_template"),
+    "batch": ("run_batch", "format_summary"),
+}, submodules=("spec", "params", "record", "execute", "export", "batch", "cli", "word"))
 
-__all__ = ["HEADLINE_MIME", "TABLE_MIME", "record", "record_table", *_LAZY]
-
-
-def __getattr__(name):
-    mod = _LAZY.get(name)
-    if mod is None:
-        raise AttributeError(f"module 'costing.report' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(f".{mod}", __name__), name)
-    globals()[name] = value
-    return value
+__all__ = ["HEADLINE_MIME", "TABLE_MIME", "record", "record_table", "read_report_spec", "ReportSpec",
+           "sanitise_id", "inspect_template", "validate_parameters", "TemplateParameter", "templates_dir",
+           "run_report", "plan_report", "ReportResult", "ReportError", "execute_template", "run_batch",
+           "format_summary"]

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .. import glossary
-from ..io import Column
+if TYPE_CHECKING:  # annotations only: `costing --help` needs no pandas
+    from ..io import Column
 
 INFO_SHEET = "项目信息"
 GUIDE_SHEET = "填表说明"
