@@ -12,7 +12,6 @@ Looked up at run time, in this order:
 """
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import tempfile
@@ -20,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import CostingError
+from ..outputs import atomic_path
 
 INSTALL_HINT = ("no PDF converter found: install LibreOffice for the Word document "
                 "(apt-get install libreoffice-writer-nogui) or Chromium for the HTML (apt-get install chromium)")
@@ -59,10 +59,8 @@ class Converter:
             if not made.is_file() or made.stat().st_size == 0:
                 detail = (run.stderr or run.stdout).strip().splitlines()[-1:] or [f"exit code {run.returncode}"]
                 raise CostingError(f"{self.name} could not convert {src.name} to PDF: {detail[0]}")
-            fd, part = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".pdf.tmp", dir=out.parent)
-            os.close(fd)
-            shutil.move(made, part)
-            os.replace(part, out)
+            with atomic_path(out) as part:
+                shutil.copyfile(made, part)
         return out
 
 
