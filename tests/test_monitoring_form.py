@@ -197,3 +197,19 @@ def test_cli_writes_one_notice_per_unit_and_survives_one_failure(tmp_path, monke
     assert wb.sheetnames == ["整改建议书", "预算调整建议", "填报问题", "说明"]
     rows = list(wb["整改建议书"].iter_rows(values_only=True))
     assert rows[3][:3] == ("序号", "项目编码", "项目名称") and rows[4][7] == "2026-10-20"   # 30 Sep + 20 days
+
+
+def test_undated_actual_column_in_an_indicators_file_names_file_row_and_column(tmp_path):
+    import shutil
+
+    root = Path(__file__).resolve().parents[1] / "data"
+    shutil.copytree(root / "raw" / "portfolio_example", tmp_path / "raw" / "portfolio_example")
+    (tmp_path / "portfolios").mkdir()
+    shutil.copy(root / "portfolios" / "example_portfolio.toml", tmp_path / "portfolios")
+    f = tmp_path / "raw" / "portfolio_example" / "indicators.csv"
+    df = pd.read_csv(f, dtype=str, keep_default_na=False)
+    df.insert(3, "截至目前完成值", ["", "862.96"] + [""] * (len(df) - 2))
+    df.to_csv(f, index=False)
+    with pytest.raises(InputError, match="undated actual to date") as e:
+        cp.load_portfolio(tmp_path / "portfolios" / "example_portfolio.toml")
+    assert "indicators.csv" in str(e.value) and "row 3" in str(e.value) and "截至目前完成值" in str(e.value)

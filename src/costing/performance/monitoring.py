@@ -146,8 +146,8 @@ def expected_to_date(target, cumulative, progress):
     target : float, array or Series
     cumulative : bool, array or Series
         True for quantities that build up over the year.
-    progress : float
-        Time progress [fraction].
+    progress : float or array
+        Time progress [fraction], one value or one per indicator (at each actual's date).
     """
     t = np.asarray(target, dtype=float)
     c = np.asarray(cumulative, dtype=bool)
@@ -296,7 +296,7 @@ def monitor(portfolio: Portfolio, as_of, *, tolerance: float | None = None,
         r[c] = got[c].fillna("").to_numpy(dtype=object)
     progress = np.where(r["actual_date"].notna(), progress_of_dates(r["actual_date"], portfolio.budget_year,
                                                                     convention=conv), tp)
-    r["expected"] = np.where(r["progress"] == "cumulative", r["target_value"] * progress, r["target_value"])
+    r["expected"] = expected_to_date(r["target_value"], r["progress"] == "cumulative", progress)
     r["achievement"] = target_achievement(r["actual_to_date"], r["expected"], r["direction"])
     quant = r["direction"] != "qualitative"
     r["missing_actual"] = np.where(quant, r["actual_to_date"].isna(), r["actual_text"] == "")
@@ -332,30 +332,22 @@ def monitor(portfolio: Portfolio, as_of, *, tolerance: float | None = None,
                             projects=t, indicators=r, departments=dep, summary=summary, problems=problems)
 
 
-#: the required fields of the monitoring form: (column of the indicator rows, label, condition name)
-_REQUIRED = [("actual_text", "截至执行情况"), ("likelihood", "完成目标可能性")]
-_REQUIRED_IF_DOUBT = [("reason_group", "偏差原因类别"), ("cause", "偏差原因"), ("measures", "改进措施")]
+#: fields required when the answer is 有可能 or 不可能: column -> label on the form
+REASON_FIELDS = {"reason_group": "偏差原因类别", "cause": "偏差原因", "measures": "改进措施"}
 
 
 def _submission_problems(t: pd.DataFrame, r: pd.DataFrame) -> pd.DataFrame:
     """Missing required fields of the 《绩效跟踪分析表》, one row each (vectorised)."""
-    parts = []
     doubt = r["likelihood"].isin(NEEDS_REASON)
-    for col, label in _REQUIRED + _REQUIRED_IF_DOUBT:
-        miss = r[col] == ""
-        if col == "actual_text":
-            miss = r["missing_actual"]
-        elif (col, label) in _REQUIRED_IF_DOUBT:
-            miss = miss & doubt
-        rows = r.loc[miss, ["project_id", "ind_no", "level3"]].copy()
-        rows["field"] = label
-        rows["problem"] = (f"未填报{label}" if (col, label) in _REQUIRED
-                           else "完成目标可能性为" + r.loc[miss, "likelihood"] + f"，未填报{label}")
-        parts.append(rows)
-    no_fc = t.loc[t["forecast"].isna(), ["project_id"]].copy()
-    no_fc["ind_no"], no_fc["level3"], no_fc["field"] = 0, "", "全年预计执行数"
-    no_fc["problem"] = "未填报全年预计执行数"
-    parts.append(no_fc)
+    checks = [(r["missing_actual"], "截至执行情况", "未填报截至执行情况"),
+              (r["likelihood"] == "", "完成目标可能性", "未填报完成目标可能性")]
+    checks += [(doubt & (r[col] == ""), label, "完成目标可能性为" + r["likelihood"] + f"，未填报{label}")
+               for col, label in REASON_FIELDS.items()]
+    parts = [r.loc[miss, ["project_id", "ind_no", "level3"]].assign(
+        field=label, problem=problem[miss] if isinstance(problem, pd.Series) else problem)
+        for miss, label, problem in checks]
+    parts.append(t.loc[t["forecast"].isna(), ["project_id"]].assign(
+        ind_no=0, level3="", field="全年预计执行数", problem="未填报全年预计执行数"))
     out = pd.concat(parts, ignore_index=True)
     info = t.set_index("project_id")
     out.insert(0, "department_id", out["project_id"].map(info["department_id"]))

@@ -66,6 +66,8 @@ EX_ANTE_DIMENSIONS: dict[str, tuple[str, float]] = {
     "compliance": ("筹资合规性", 15.0),
 }
 
+#: headers of an undated in-year actual in the indicators table (refused: actuals are dated, in ``tracking``)
+UNDATED_ACTUAL = ("actual_to_date", "截至目前完成值", "累计完成值", "actual to date")
 #: 完成目标可能性 on the monitoring form, best first
 LIKELIHOODS = ("确定能", "有可能", "不可能")
 #: 偏差原因 groups on the monitoring form (e.g. 黄石 2019 《项目支出绩效监控表》)
@@ -125,9 +127,6 @@ INDICATOR_COLUMNS = [
     Column("direction", "text", required=False, allow_empty=True, aliases=("指标方向", "方向")),
     Column("progress", "text", required=False, allow_empty=True, aliases=("进度类型",)),
     Column("target", "expr", required=True, allow_empty=True, aliases=("年度指标值", "指标值", "目标值")),
-    # undated actuals are refused: they belong in the tracking table, with their date
-    Column("actual_to_date", "expr", required=False, allow_empty=True,
-           aliases=("截至目前完成值", "累计完成值", "actual to date")),
     Column("final_actual", "expr", required=False, allow_empty=True,
            aliases=("实际完成值", "全年实际完成值", "final actual")),
     Column("weight", "number", required=False, allow_empty=True, min_value=0, aliases=("分值", "权重")),
@@ -387,15 +386,14 @@ def _complete_indicators(ind: pd.DataFrame, projects: pd.DataFrame, where: Where
 
     quant = ind["direction"] != "qualitative"
     ind["target_value"] = ind["target"].map(_num)
-    if "actual_to_date" in ind:
-        undated = ind["actual_to_date"].map(lambda v: not (v is None or v == "" or (isinstance(v, float) and np.isnan(v))))
+    for col in [c for c in UNDATED_ACTUAL if c in ind]:
+        undated = _text(ind[col]) != ""
         if undated.any():
             i = ind.index[undated][0]
-            raise InputError("undated actual to date", **where("actual_to_date", i),
+            raise InputError("undated actual to date", **where(col, i),
                              expected="no actual in the indicators table: in-year actuals go in the tracking table "
-                             "(绩效跟踪填报) with the date they were measured (截至日期)",
-                             found=ind.loc[i, "actual_to_date"])
-        ind = ind.drop(columns="actual_to_date")
+                             "(绩效跟踪填报) with the date they were measured (截至日期)", found=ind.loc[i, col])
+        ind = ind.drop(columns=col)
     if "final_actual" not in ind:
         ind["final_actual"] = np.nan
     ind["final_actual"] = ind["final_actual"].map(_num)
