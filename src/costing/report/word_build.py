@@ -392,8 +392,11 @@ def monitoring(doc) -> None:
     heading(doc, "四、目标偏离指标")
     loop_table(doc, 'tables["偏离指标明细"]', "表3　偏离指标明细")
     heading(doc, "五、整改要求")
-    para(doc, "对执行偏慢和目标偏离的项目，向有关预算单位发出整改建议书，要求分析原因、提出措施，"
-              "必要时调整预算或绩效目标。")
+    para(doc, "对执行偏慢、目标偏离和填报不完整的项目，向有关预算单位发出整改建议书（另附），要求分析原因、"
+              "提出措施并在期限内回复，必要时调整预算或绩效目标。")
+    tag(doc, '{%p if "整改建议书汇总" in tables %}')
+    loop_table(doc, 'tables["整改建议书汇总"]', "表4　整改建议书汇总")
+    tag(doc, "{%p endif %}")
 
 
 def self_evaluation(doc) -> None:
