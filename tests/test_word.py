@@ -64,9 +64,10 @@ def test_shipped_templates_are_rebuilt_by_the_builder(tmp_path):
 
 def test_each_shipped_template_uses_known_fields_only():
     from costing.report.word_build import DOCUMENTS, REPORTS
-    from costing.report.word_docs import FORM_FIELDS, NOTICE_FIELDS
+    from costing.report.word_docs import FORM_FIELDS, KEY_FIELDS, NOTICE_FIELDS
 
-    fields = {"self_evaluation_form": FORM_FIELDS, "rectification_notice": NOTICE_FIELDS}
+    fields = {"self_evaluation_form": FORM_FIELDS, "rectification_notice": NOTICE_FIELDS,
+              "key_projects": KEY_FIELDS}
     assert set(DOCUMENTS) == set(fields)
     for name in [*REPORTS, *DOCUMENTS]:
         word.WordTemplate(word.default_template(name), fields.get(name, word.REPORT_FIELDS))
@@ -240,12 +241,32 @@ def test_self_evaluation_forms_are_word_tables_and_a_failure_leaves_the_rest(por
     assert first[3] == "运营车公里" and first[4] == "1,200万车公里"
 
 
+def test_key_projects_for_the_peoples_congress(portfolio, tmp_path):
+    from costing.report.word_docs import write_key_projects_doc
+
+    _, ev, _ = portfolio
+    p = ev.projects
+    key = p[p["budget_initial"] >= 10_000_000]  # 1000万元 and more
+    path = write_key_projects_doc(ev, tmp_path / "人大.docx", year=2026)
+    d = docx.Document(path)
+    (table,) = d.tables
+    assert len(table.rows) == 1 + len(key) and len(key) > 0
+    assert [c.text for c in table.rows[1].cells][1] == key["project_name"].iloc[0]
+    text = _text(path)
+    from costing.units import fmt_money, fmt_rate
+
+    assert f"共{len(key)}个，年初预算{fmt_money(key['budget_initial'].sum())}万元" in text
+    assert f"预算执行率{fmt_rate(key['spent'].sum() / key['budget'].sum())}" in text
+    assert "1,000万元及以上" in text
+
+
 def test_evaluate_docx_and_monitor_notices_commands(portfolio, tmp_path):
     from costing.cli import main
 
     pf, ev, mon = portfolio
     assert main(["evaluate", str(PORTFOLIO), "--docx", str(tmp_path / "forms")]) == 0
-    assert len(list((tmp_path / "forms").glob("自评表_*.docx"))) == len(ev.projects) == 30
+    assert len(list((tmp_path / "forms").glob("自评表_*.docx"))) == len(ev.projects)
+    assert (tmp_path / "forms" / "重点项目预算绩效情况_2026.docx").is_file()
     assert main(["monitor", str(PORTFOLIO), "--as-of", "2026-09-30", "--notices", str(tmp_path / "n")]) == 0
     docs = sorted((tmp_path / "n").glob("*.docx"))
     assert [p.stem for p in docs] == [p.stem for p in sorted((tmp_path / "n").glob("*.xlsx"))]
@@ -301,3 +322,25 @@ def test_pdf_converters_when_installed(exe, source, portfolio, tmp_path):
     out = pdf.Converter(exe, path, source).convert(src, tmp_path / "out.pdf")
     assert out.read_bytes()[:5] == b"%PDF-"
     assert [p.name for p in tmp_path.glob("*.pdf*")] == ["out.pdf"]
+
+
+@pytest.mark.slow
+def test_portfolio_reports_have_their_documents_and_the_notices(tmp_path):
+    """ex_ante, monitoring and self_evaluation through the pipeline: each Word template fills
+    from its notebook's records, and the monitoring report carries one 整改建议书 per unit."""
+    from costing.report import run_report
+
+    res = run_report(PORTFOLIO, tmp_path)
+    folder = res.report_dir
+    for name, first in (("ex_ante", "一、评估对象基本情况"), ("monitoring", "一、总体情况"),
+                        ("self_evaluation", "一、自评结果")):
+        d = docx.Document(folder / f"example_portfolio_{name}.docx")
+        heads = [p.text for p in d.paragraphs if p.style.name == "Heading 1"]
+        assert heads[0] == first and len(heads) == 5, name
+    notices = sorted(p.name for p in folder.glob("整改建议书_*.docx"))
+    assert notices == ["整改建议书_D01_区交通运输局.docx", "整改建议书_D02_区城市管理局.docx",
+                       "整改建议书_D03_区民政局.docx"]
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert set(notices) <= {o["name"] for o in manifest["outputs"]}
+    text = _text(folder / "example_portfolio_monitoring.docx")
+    assert "〔2026〕001" in text  # the 整改建议书汇总 table

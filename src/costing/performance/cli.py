@@ -47,7 +47,8 @@ def add_evaluate_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``costing evaluate``."""
     _common(parser)
     parser.add_argument("--docx", metavar="DIR",
-                        help="write one 项目支出绩效自评表 per project to this folder, as .docx")
+                        help="write one 项目支出绩效自评表 per project, and the key-project summary for "
+                        "the People's Congress (人大), to this folder, as .docx")
 
 
 def add_rollover_arguments(parser: argparse.ArgumentParser) -> None:
@@ -154,6 +155,12 @@ def _evaluate(args, out=None) -> None:
 
         written, failed = write_self_evaluation_docs(res, args.docx, year=pf.budget_year)
         print(f"wrote {len(written)} 自评表 (.docx) to {args.docx}", file=out)
+        from pathlib import Path
+
+        from ..report.word_docs import write_key_projects_doc
+
+        path = Path(args.docx) / f"重点项目预算绩效情况_{pf.budget_year}.docx"
+        print(f"wrote {write_key_projects_doc(res, path, year=pf.budget_year)}", file=out)
         for pid, msg in failed.items():
             print(f"costing evaluate: 自评表 of {pid} failed: {msg}", file=sys.stderr)
         if failed:

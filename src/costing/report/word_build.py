@@ -527,7 +527,37 @@ def rectification_notice(doc) -> None:
         p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
 
-DOCUMENTS = {"self_evaluation_form": self_evaluation_form, "rectification_notice": rectification_notice}
+def key_projects(doc) -> None:
+    """重点项目预算绩效情况 for the People's Congress: the figures first, then one row per project."""
+    letterhead(doc, "{{ year }}年度重点项目预算绩效情况汇总", "（报区人大常委会）")
+    heading(doc, "一、总体情况")
+    para(doc, "{{ year }}年度重点项目（{{ rule }}）共{{ summary.n }}个，年初预算{{ summary.budget_initial }}万元，"
+              "全年预算{{ summary.budget }}万元，执行{{ summary.spent }}万元，预算执行率{{ summary.execution_rate }}。"
+              "经绩效自评，{{ summary.grades }}。")
+    heading(doc, "二、重点项目绩效情况")
+    t = _fixed_table(doc, 4, 9, [8, 30, 22, 17, 17, 17, 15, 12, 18])
+    for j, h in enumerate(["序号", "项目名称", "主管部门", "年初预算数（万元）", "全年预算数（万元）", "执行数（万元）",
+                           "执行率", "自评得分", "等级及建议"]):
+        _cell(t, 0, j, h, bold=True)
+    _cell(t, 1, 0, "{%tr for p in projects %}")
+    for j, f in enumerate(["{{ loop.index }}", "{{ p.name }}", "{{ p.department }}", "{{ p.budget_initial }}",
+                           "{{ p.budget }}", "{{ p.spent }}", "{{ p.execution_rate }}", "{{ p.score }}",
+                           "{{ p.grade }}（{{ p.recommendation }}）"]):
+        _cell(t, 2, j, f)
+    _cell(t, 3, 0, "{%tr endfor %}")
+    from docx.oxml import OxmlElement
+
+    t.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+    heading(doc, "三、结果应用")
+    para(doc, "自评结果与下一年度预算安排挂钩：评价建议延续的项目继续安排，建议调整的项目按评价意见调整后安排，"
+              "建议取消的项目不再安排预算。")
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    doc.add_paragraph("{{ date }}").alignment = WD_ALIGN_PARAGRAPH.RIGHT
+
+
+DOCUMENTS = {"self_evaluation_form": self_evaluation_form, "rectification_notice": rectification_notice,
+             "key_projects": key_projects}
 
 REPORTS = {"cost_standard": cost_standard, "cba": cba, "ex_ante": ex_ante, "monitoring": monitoring,
            "self_evaluation": self_evaluation}

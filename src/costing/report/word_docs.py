@@ -27,16 +27,29 @@ Fields of the 整改建议书 template (:data:`NOTICE_FIELDS`)::
                   proposed, adjustment [万元], rule
     rules         rows: name, text
     date
+
+The summary of key projects for the People's Congress (人大), :data:`KEY_FIELDS`::
+
+    year, rule                        the budget year; how key projects were chosen
+    summary.n, .budget_initial, .budget, .spent [万元], .execution_rate (%),
+           .grades ("优 3 个、良 1 个")
+    projects      rows: id, name, department, unit, goal, budget_initial, budget,
+                  spent [万元], execution_rate (%), score, grade, recommendation
+    date
 """
 from __future__ import annotations
 
 from pathlib import Path
 
-from ..units import fmt_money
+from ..units import fmt_money, from_yuan
 from .word import Fields, WordTemplate, default_template, show_value, today
 
 FORM_FIELDS = frozenset({"year", "project", "funds", "indicators", "total", "date"})
 NOTICE_FIELDS = frozenset({"notice", "items", "adjustments", "rules", "date"})
+KEY_FIELDS = frozenset({"year", "rule", "summary", "projects", "date"})
+#: [元] a project whose 年初预算数 is at least this is reported to the People's Congress
+#: (local practice: 1000万元), as is one flagged ``key_project``
+KEY_PROJECT_THRESHOLD = 10_000_000.0
 
 
 def _day(d) -> str:
@@ -109,6 +122,46 @@ def notice_context(notice) -> dict:
         "rules": [Fields("rule", {"name": k, "text": v}) for k, v in notice.rules.items()],
         "date": today(),
     }
+
+
+def key_projects(result, threshold: float = KEY_PROJECT_THRESHOLD):
+    """The rows of :attr:`EvaluationResult.projects` reported to the People's Congress:
+    年初预算数 >= ``threshold`` [元], or flagged in a ``key_project`` column."""
+    p = result.projects
+    key = p["budget_initial"] >= threshold
+    if "key_project" in p.columns:
+        key |= p["key_project"].fillna(False).astype(bool)
+    return p[key]
+
+
+def key_projects_context(result, year: int, threshold: float = KEY_PROJECT_THRESHOLD) -> dict:
+    """The fields of the key-project summary for the People's Congress (money in 万元)."""
+    p = key_projects(result, threshold)
+    grades = p["grade"].value_counts()
+    rows = [Fields("project", {
+        "id": r.project_id, "name": r.project_name, "department": r.department_name,
+        "unit": _text(getattr(r, "implementing_unit", "")), "goal": _text(getattr(r, "annual_goal", "")),
+        "budget_initial": fmt_money(r.budget_initial), "budget": fmt_money(r.budget), "spent": fmt_money(r.spent),
+        "execution_rate": show_value(r.execution_rate, "rate"), "score": show_value(r.score, integer=False),
+        "grade": r.grade, "recommendation": r.recommendation}) for r in p.itertuples(index=False)]
+    budget, spent = float(p["budget"].sum()), float(p["spent"].sum())
+    return {
+        "year": year,
+        "rule": f"年初预算数在{show_value(from_yuan(threshold, '万元'))}万元及以上或列为重点的项目",
+        "summary": Fields("summary", {
+            "n": len(p), "budget_initial": fmt_money(p["budget_initial"].sum()), "budget": fmt_money(budget),
+            "spent": fmt_money(spent), "execution_rate": show_value(spent / budget if budget else None, "rate"),
+            "grades": "、".join(f"{g} {int(grades[g])} 个" for g in ("优", "良", "中", "差") if grades.get(g))}),
+        "projects": rows,
+        "date": today(),
+    }
+
+
+def write_key_projects_doc(result, path, *, year: int, template=None,
+                           threshold: float = KEY_PROJECT_THRESHOLD) -> Path:
+    """The key-project summary for the People's Congress as one .docx (atomic)."""
+    tpl = WordTemplate(template or default_template("key_projects"), KEY_FIELDS)
+    return tpl.render(key_projects_context(result, year, threshold), path)
 
 
 def safe_name(text: str) -> str:
