@@ -118,6 +118,7 @@ DISPLAY_NAMES: dict[str, str] = {
     "fare_revenue": "票款收入", "other_revenue": "其他收入", "higher_level_subsidy": "上级补贴",
     "total_cost": "总成本", "avg_wage": "平均工资", "policy_loss": "政策性亏损", "operating_loss": "经营性亏损",
     "profit_rate": "合理利润率", "label": "名称", "direction": "指标方向", "target": "年度指标值",
+    "regulated_cost": "核定成本", "profit": "合理利润", "taxes": "税金",
     # subsidy presets and standard-rule bases (costing.rules)
     "shanting": "山亭口径", "policy_operating_split": "三门峡口径（政策性、经营性亏损分列）",
     "quota": "定额测算", "actual_3yr_avg": "近三年实际平均", "peer_p25": "同行P25", "peer_p50": "同行中位数",

@@ -24,6 +24,7 @@ from typing import Any, Callable
 
 import pandas as pd
 
+from .glossary import display_name
 from .method import MethodResult, run_method
 from .project import Project, load_project
 from .units import fmt_money, fmt_rate, from_yuan
@@ -49,13 +50,13 @@ class BusCase:
                 rows.append((labels.get(k, k), _count(t0[k]), _count(t[k]), _count(t[k] - t0[k], sign=True),
                              self.result.target.units.get(k, "")))
         b, b0 = self.result.budget, self.baseline.budget
-        rows.append(("单位成本标准", f"{b0.unit_cost_standard:,.4f}", f"{b.unit_cost_standard:,.4f}",
-                     f"{b.unit_cost_standard - b0.unit_cost_standard:+,.4f}", b.unit_cost_label))
-        for name, attr in (("核定成本", "regulated_cost"), ("合理利润", "profit"), ("核定补贴（审定数）", "subsidy"),
-                           ("审减额", "cut_amount")):
+        rows.append((display_name("unit_cost_standard"), f"{b0.unit_cost_standard:,.4f}",
+                     f"{b.unit_cost_standard:,.4f}", f"{b.unit_cost_standard - b0.unit_cost_standard:+,.4f}",
+                     b.unit_cost_label))
+        for attr in ("regulated_cost", "profit", "subsidy", "cut_amount"):
             v, v0 = getattr(b, attr), getattr(b0, attr)
-            rows.append((name, fmt_money(v0), fmt_money(v), _signed(fmt_money(v - v0)), "万元"))
-        rows.append(("审减率", fmt_rate(b0.cut_rate), fmt_rate(b.cut_rate),
+            rows.append((display_name(attr), fmt_money(v0), fmt_money(v), _signed(fmt_money(v - v0)), "万元"))
+        rows.append((display_name("cut_rate"), fmt_rate(b0.cut_rate), fmt_rate(b.cut_rate),
                      f"{100 * (b.cut_rate - b0.cut_rate):+.2f} 个百分点", ""))
         return pd.DataFrame(rows, columns=["指标", "默认设置", "本次设置", "变化", "单位"]).set_index("指标")
 
@@ -138,11 +139,12 @@ class CBACase:
     def before_after(self) -> pd.DataFrame:
         """ENPV, EIRR and BCR at the project's preset against the chosen discount."""
         r, r0 = self.result, self.baseline
-        return pd.DataFrame({"默认设置": [fmt_money(r0.enpv), fmt_rate(r0.eirr), f"{r0.bcr:.3f}", r0.discount],
-                             "本次设置": [fmt_money(r.enpv), fmt_rate(r.eirr), f"{r.bcr:.3f}", r.discount],
+        from .cba import preset_label
+
+        return pd.DataFrame({"默认设置": [fmt_money(r0.enpv), fmt_rate(r0.eirr), f"{r0.bcr:.3f}", preset_label(r0.discount)],
+                             "本次设置": [fmt_money(r.enpv), fmt_rate(r.eirr), f"{r.bcr:.3f}", preset_label(r.discount)],
                              "单位": ["万元", "", "", ""]},
-                            index=pd.Index(["经济净现值 ENPV", "经济内部收益率 EIRR", "效益费用比 BCR", "折现率方案"],
-                                           name="指标"))
+                            index=pd.Index([*map(display_name, ("enpv", "eirr", "bcr")), "折现率方案"], name="指标"))
 
     def show(self) -> None:
         from IPython.display import Markdown, display
@@ -209,9 +211,10 @@ class PortfolioCase:
 
 def _exante_headline(r) -> dict:
     t = r.total.iloc[0]
-    return {"申报数": fmt_money(t["requested"]), "审定数": fmt_money(t["approved"]), "审减额": fmt_money(t["cut_amount"]),
-            "审减率": fmt_rate(r.cut_rate), "不予支持项目数": str(int((r.sheet["conclusion"] == "不予支持").sum())),
-            "未评估项目数": str(r.n_no_assessment), "因上年评价建议取消而暂停的项目数": str(r.n_blocked)}
+    return {**{display_name(k): fmt_money(t[k]) for k in ("requested", "approved", "cut_amount")},
+            display_name("cut_rate"): fmt_rate(r.cut_rate),
+            "不予支持项目数": str(int((r.sheet["conclusion"] == "不予支持").sum())),
+            display_name("n_no_assessment"): str(r.n_no_assessment), display_name("n_blocked"): str(r.n_blocked)}
 
 
 def exante_case(portfolio_path: str | Path, *, support_threshold: float = 80.0,
@@ -223,17 +226,17 @@ def exante_case(portfolio_path: str | Path, *, support_threshold: float = 80.0,
     pf = cp.load_portfolio(portfolio_path)
     th = {"予以支持": float(support_threshold), "部分支持": float(partial_threshold), "不予支持": float("-inf")}
     r, r0 = cp.ex_ante(pf, thresholds=th), cp.ex_ante(pf)
-    units = {"申报数": "万元", "审定数": "万元", "审减额": "万元", "审减率": "", "不予支持项目数": "个",
-             "未评估项目数": "个", "因上年评价建议取消而暂停的项目数": "个"}
+    now = _exante_headline(r)
+    units = {k: ("万元" if i < 3 else ("" if i == 3 else "个")) for i, k in enumerate(now)}
     return PortfolioCase(knobs={"support_threshold": support_threshold, "partial_threshold": partial_threshold},
-                         portfolio=pf, ex_ante=r, table=_compare(_exante_headline(r0), _exante_headline(r), units))
+                         portfolio=pf, ex_ante=r, table=_compare(_exante_headline(r0), now, units))
 
 
 def _monitoring_headline(m, notices) -> dict:
     s = m.summary
-    return {"监控时点": s["as_of"], "时间进度": fmt_rate(s["time_progress"]), "预算执行率": fmt_rate(s["execution_rate"]),
-            "执行偏慢项目数": str(s["n_low_execution"]), "目标偏离项目数": str(s["n_deviating_projects"]),
-            "偏离指标数": str(s["n_deviating_indicators"]), "整改建议书（份）": str(len(notices))}
+    return {"监控时点": s["as_of"], **{display_name(k): fmt_rate(s[k]) for k in ("time_progress", "execution_rate")},
+            **{display_name(k): str(s[k]) for k in ("n_low_execution", "n_deviating_projects", "n_deviating_indicators")},
+            "整改建议书（份）": str(len(notices))}
 
 
 def monitoring_case(portfolio_path: str | Path, *, as_of: str, tolerance: float | None = None,
