@@ -120,6 +120,17 @@ def duplicate_row(rel: str, row: int) -> Mutation:
     return mutate
 
 
+def blank_line(rel: str, row: int) -> Mutation:
+    """Insert an empty line before spreadsheet row ``row`` (header = 1) of a CSV without comments."""
+    def mutate(ws: Path) -> None:
+        path = ws / rel
+        text, enc = _decode(path.read_bytes())
+        lines = text.splitlines()
+        lines.insert(row - 1, "")
+        path.write_bytes(("\n".join(lines) + "\n").encode(enc))
+    return mutate
+
+
 def chain(*mutations: Mutation) -> Mutation:
     def mutate(ws: Path) -> None:
         for m in mutations:

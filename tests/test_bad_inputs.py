@@ -22,7 +22,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bad_inputs import (BUS, CASH, CBA, PF, PRAW, RAW, Case, cell, chain, duplicate_row, hashes,
+from bad_inputs import (BUS, CASH, CBA, PF, PRAW, RAW, Case, blank_line, cell, chain, duplicate_row, hashes,
                         header_only, make_workspace, nothing, reencode, replace, write, xlsx_cell)
 from costing import cli
 from costing.errors import InputError
@@ -77,6 +77,8 @@ CASES = [
          ("targets.csv", "targets table has no rows")),
     Case("standard-targets-nan", STD, cell(RAW + "targets.csv", 3, 3, "nan"), ("targets.csv", "row 3", "周转时间")),
     Case("standard-targets-text", STD, cell(RAW + "targets.csv", 2, 2, "十二"), ("targets.csv", "row 2", "十二")),
+    # a blank line inside a CSV is a row (it used to be skipped, so every later row number was off by one)
+    Case("standard-requested-blank-line-is-a-row", STD, blank_line(REQ, 3), ("requested.csv", "row 3", "empty required cell")),
     Case("standard-actual_costs-header-only", STD, header_only(AC), ("actual_costs.csv", "no rows")),
     # --- formulas in the cost-item table -------------------------------------------------
     Case("standard-formula-power-tower", STD, cell(CI, 2, 3, "9**9**9"), ("cost_items.csv", "row 2", "9**9**9")),

@@ -208,13 +208,16 @@ def _read_raw(path: Path, sheet: str | None) -> tuple[pd.DataFrame, str | None, 
         text, enc = _decode(path.read_bytes(), path)
         skip = _leading_comments(text)
         try:
+            # blank lines are kept as rows (row numbers stay the file's), trailing ones dropped below
             df = pd.read_csv(_io.StringIO(text), dtype=str, keep_default_na=False,
-                             skip_blank_lines=True, skiprows=skip)
+                             skip_blank_lines=False, skiprows=skip)
         except pd.errors.EmptyDataError:
             raise InputError("the file is empty", file=str(path), expected="a header row and data rows")
         except pd.errors.ParserError as e:
             raise InputError(f"not a valid CSV table ({e})", file=str(path))
-        return df, enc, None, skip + 1
+        filled = df.fillna("").astype(str).apply(lambda col: col.str.strip() != "").any(axis=1).to_numpy()
+        last = int(filled.nonzero()[0].max()) + 1 if filled.any() else 0
+        return df.iloc[:last], enc, None, skip + 1
     if suffix in (".xlsx", ".xlsm"):
         df, name = _read_xlsx(path, sheet)
         return df, None, name, 1
