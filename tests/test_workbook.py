@@ -187,13 +187,27 @@ def test_warnings_are_rules_with_their_basis(bus_xlsx, tmp_path):
     ops = wb["运营统计"]
     col = _col(ops, "平均工资")
     ops[f"{col}4"] = ops[f"{col}3"].value * 1.5                      # +50% year on year
+    ops[f"{col}2"] = 20000.0                                           # 元/年: below the minimum wage
+    peers = wb["同行数据"]
+    peers[f"{_col(peers, '平均工资')}2"] = 400000.0                     # > 2 × city_avg_wage (105,000)
+    vkm = _col(ops, "车公里")
+    assert ops[f"A5"].value == 2024                                    # the peers' year
+    ops[f"{vkm}5"] = ops[f"{vkm}5"].value / 2                          # own cost per vehicle-km doubles
     path = tmp_path / "warn.xlsx"
     wb.save(path)
     problems, _ = check_workbook(path)
-    rules = {p.rule: p for p in problems if p.severity == WARNING}
+    rules = {}
+    for p in problems:
+        if p.severity == WARNING:
+            rules.setdefault(p.rule, []).append(p.ref)
+    assert rules["wage_minimum"] == [f"运营统计!{col}2"]
+    assert rules["wage_city_average"] == [f"同行数据!{_col(peers, '平均工资')}2"]
+    assert rules["peer_unit_cost"] == [f"运营统计!{vkm}5"]
+    assert f"运营统计!{col}4" in rules["year_on_year"]
+    rules = {p.rule: p for p in problems if p.severity == WARNING and p.rule in ("energy_bev", "driver_ratio",
+                                                                                    "year_on_year")}
     assert {"energy_bev", "driver_ratio", "year_on_year"} <= set(rules)
     assert "1.3" in rules["driver_ratio"].basis and rules["driver_ratio"].found == "1.6"
-    assert rules["year_on_year"].ref == f"运营统计!{col}4"
     assert not [p for p in problems if p.severity == ERROR]
 
 

@@ -46,11 +46,5 @@ def annotate(path, out, problems: list[Problem]) -> Path:
 
 
 def _note(p: Problem) -> str:
-    lines = [f"【{p.severity}】{p.problem}" + (f"（{p.ref}）" if not p.cell else "")]
-    if p.expected:
-        lines.append(f"应为：{p.expected}")
-    if p.found:
-        lines.append(f"实为：{p.found}")
-    if p.fix:
-        lines.append(f"建议：{p.fix}")
-    return "\n".join(lines)
+    head = f"【{p.severity}】{p.problem}" + (f"（{p.ref}）" if not p.cell else "")
+    return "\n".join([head, *(f"{k}：{v}" for k, v in p.details())])

@@ -54,17 +54,14 @@ class Problem:
     def as_dict(self) -> dict:
         return {"ref": self.ref, **asdict(self)}
 
+    def details(self) -> list[tuple[str, str]]:
+        """(label, text) pairs: 应为, 实为, 建议, 依据 (those given)."""
+        return [(k, v) for k, v in (("应为", self.expected), ("实为", self.found), ("建议", self.fix),
+                                    ("依据", self.basis)) if v]
+
     def line(self) -> str:
-        parts = [f"{self.severity}  {self.ref}  {self.problem}"]
-        if self.expected:
-            parts.append(f"应为：{self.expected}")
-        if self.found:
-            parts.append(f"实为：{self.found}")
-        if self.fix:
-            parts.append(f"建议：{self.fix}")
-        if self.basis:
-            parts.append(f"依据：{self.basis}")
-        return "；".join(parts)
+        """One line for the console: severity, place, problem, then the details."""
+        return "；".join([f"{self.severity}  {self.ref}  {self.problem}", *(f"{k}：{v}" for k, v in self.details())])
 
 
 class WorkbookError(InputError):
@@ -152,7 +149,7 @@ class Table:
 
 
 class Checker:
-    """Collects problems; one per place and problem."""
+    """Collects the problems of one workbook, and the checked tables for the cross-table rules."""
 
     def __init__(self):
         self.problems: list[Problem] = []

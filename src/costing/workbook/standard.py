@@ -292,32 +292,31 @@ def _r_parameter(ck, rule, spec, t, params, info_ref):
         _warn(ck, rule, INFO_SHEET, info_ref.get((I.PARAM, rule["parameter"])), f"{x:g}", _range_text(rule))
 
 
-def _r_column(ck, rule, spec, t, params, info_ref):
+def _column_values(rule, t):
+    """(table, row, value [元 for money]) of the rule's column in each of its tables."""
     for name in rule["tables"]:
         tb = t.get(name)
-        if tb is None or rule["column"] not in tb.col:
-            continue
-        f = _money_factor(tb, rule["column"])
-        for row in tb.rows:
-            x = row.get(rule["column"])
-            if x is not None and _out(x * f, rule):
-                _warn(ck, rule, tb.sheet.title, tb.ref(rule["column"], row["_row"]), f"{x * f:,.0f}", _range_text(rule))
+        if tb is not None and rule["column"] in tb.col:
+            f = _money_factor(tb, rule["column"])
+            for row in tb.rows:
+                if row.get(rule["column"]) is not None:
+                    yield tb, row, row[rule["column"]] * f
+
+
+def _r_column(ck, rule, spec, t, params, info_ref):
+    for tb, row, x in _column_values(rule, t):
+        if _out(x, rule):
+            _warn(ck, rule, tb.sheet.title, tb.ref(rule["column"], row["_row"]), f"{x:,.0f}", _range_text(rule))
 
 
 def _r_column_vs_parameter(ck, rule, spec, t, params, info_ref):
     ref = params.get(rule["parameter"])
     if not isinstance(ref, (int, float)) or ref <= 0:
         return
-    for name in rule["tables"]:
-        tb = t.get(name)
-        if tb is None or rule["column"] not in tb.col:
-            continue
-        f = _money_factor(tb, rule["column"])
-        for row in tb.rows:
-            x = row.get(rule["column"])
-            if x is not None and x * f / ref > rule["max_ratio"]:
-                _warn(ck, rule, tb.sheet.title, tb.ref(rule["column"], row["_row"]), f"{x * f / ref:.2f} 倍",
-                      f"≤ {rule['max_ratio']:g} 倍（{rule['parameter']} = {ref:,.0f}）")
+    for tb, row, x in _column_values(rule, t):
+        if x / ref > rule["max_ratio"]:
+            _warn(ck, rule, tb.sheet.title, tb.ref(rule["column"], row["_row"]), f"{x / ref:.2f} 倍",
+                  f"≤ {rule['max_ratio']:g} 倍（{rule['parameter']} = {ref:,.0f}）")
 
 
 def _money_factor(tb: Table, column: str) -> float:
