@@ -122,15 +122,14 @@ def rollover(portfolio: Portfolio, evaluation: EvaluationResult, to_year: int, *
     overridden = d["project_id"].isin(list(overrides))
     missed = evaluation.indicators[evaluation.indicators["missed"]]
     missed_names = missed.groupby("project_id")["level3"].agg("、".join)
-    d["action"] = np.select([rec == "延续", rec == "调整", (rec == "取消") & overridden, rec == "取消"],
-                            ["结转", "结转（须调整）", "结转（恢复申报）", "不结转"], "不结转")
+    cases = [rec == "延续", rec == "调整", (rec == "取消") & overridden, rec == "取消"]
+    d["action"] = np.select(cases, ["结转", "结转（须调整）", "结转（恢复申报）", "不结转"], "不结转")
     head = (f"{portfolio.budget_year}年度绩效评价" + d["grade"].fillna("") + "（"
             + d["score"].map(lambda v: f"{v:.2f}" if pd.notna(v) else "") + "分），建议" + rec)
     change = head + "：须按评价意见调整后申报" + d["project_id"].map(
         lambda p: f"（未完成指标：{missed_names[p]}）" if p in missed_names.index else "")
     d["reason"] = np.select(
-        [rec == "延续", rec == "调整", (rec == "取消") & overridden, rec == "取消"],
-        [head, change, head + "；恢复申报理由：" + d["project_id"].map(lambda x: overrides.get(x, "")),
+        cases, [head, change, head + "；恢复申报理由：" + d["project_id"].map(lambda x: overrides.get(x, "")),
          head + "：不结转（如需恢复，须说明理由）"],
         f"{portfolio.budget_year}年度未安排预算、未评价：不结转，如需申报按新增项目办理")
     carried = d["action"] != "不结转"
