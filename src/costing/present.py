@@ -229,6 +229,10 @@ def reader_frame(df: pd.DataFrame, unit=None, *, row_units: dict | None = None,
     return out
 
 
+#: a table with more columns prints smaller (A4 portrait fits about ten)
+WIDE_COLUMNS = 10
+
+
 def _cell_class(text: str, numeric: bool) -> str:
     """Numbers right-aligned; short text kept on one line (a 2-character 类别 is not split)."""
     return "num" if numeric else ("short" if len(text) <= 12 else "text")
@@ -246,7 +250,8 @@ def table_html(df: pd.DataFrame, unit=None, *, row_units: dict | None = None, in
                                     for v, n in zip(row, numeric)) + "</tr>"
                    for row in shown.itertuples(index=False, name=None))
     foot = f'<p class="costing-note">{escape(note)}</p>' if note else ""
-    return (f'<div class="costing-table-wrap"><table class="costing-table"><thead><tr>{head}</tr></thead>'
+    wide = " costing-wide" if len(shown.columns) > WIDE_COLUMNS else ""
+    return (f'<div class="costing-table-wrap{wide}"><table class="costing-table"><thead><tr>{head}</tr></thead>'
             f"<tbody>{rows}</tbody></table>{foot}</div>")
 
 

@@ -210,6 +210,7 @@ body { font-family: "Noto Serif CJK SC", "Source Han Serif SC", "Songti SC", Sim
   h2, h3 { break-after: avoid; }
   table, img, .costing-abstract, .costing-table-wrap { break-inside: avoid; }
   .jp-OutputArea-output, .costing-table-wrap { overflow: visible !important; }
+  .costing-wide { zoom: 0.72; }
   .jp-RenderedHTMLCommon table.costing-table { font-size: 8pt; }
   .jp-RenderedHTMLCommon table.costing-table th { font-size: 8pt; padding: 2px 3px; }
   thead { display: table-header-group; }
