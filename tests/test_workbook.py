@@ -363,3 +363,27 @@ def test_report_on_a_workbook_hashes_the_workbook(bus_xlsx, tmp_path):
     assert main(["report", str(bus_xlsx), "--out", str(tmp_path / "rep")]) == 0
     manifest = json.loads((tmp_path / "rep" / "bus_example" / "manifest.json").read_text(encoding="utf-8"))
     assert [i["sha256"] for i in manifest["inputs"]] == [_sha(bus_xlsx)]
+
+
+def test_budget_unit_path_new_fill_in_check_report(bus_xlsx, tmp_path, capsys):
+    """costing new bus → fill in (delete the example rows, type the data) → costing check → costing standard."""
+    mine = tmp_path / "我的项目.xlsx"
+    assert main(["new", "bus", str(mine)]) == 0
+    assert main(["check", str(mine)]) == 2  # a blank workbook: the project id and the example rows
+    capsys.readouterr()
+    wb, data = load_workbook(mine), load_workbook(bus_xlsx)
+    info = wb["项目信息"]
+    info[f"C{_info_row(info, '项目编号')}"] = "我的项目"
+    for ws in wb.worksheets[3:]:  # the table sheets, after 填表说明, 项目信息 and the hidden 选项
+        src = data[ws.title]
+        heads = [c.value for c in ws[1]]
+        assert heads[:src.max_column] == [c.value for c in src[1]], ws.title
+        ws.delete_rows(2, ws.max_row)
+        for row in src.iter_rows(min_row=2, values_only=True):
+            ws.append(row)
+    wb.save(mine)
+    assert main(["check", str(mine)]) == 1  # warnings only (requested above the computed need)
+    capsys.readouterr()
+    assert main(["standard", str(mine)]) == 0
+    b, a = run_method(load_project(mine)).budget, run_method(load_project(STANDARD["bus"])).budget
+    assert round(b.subsidy) == round(a.subsidy) and b.cut_rate == pytest.approx(a.cut_rate, rel=1e-12)
