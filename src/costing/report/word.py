@@ -132,14 +132,17 @@ class Fields(dict):
 
 @dataclass(frozen=True)
 class Table:
-    """A recorded table as shown: header labels and rows of text."""
+    """A recorded table as shown: header labels and rows of text (``columns``: the recorded
+    column names, which :meth:`without` also accepts)."""
 
     header: list
     rows: list
+    columns: list
 
-    def without(self, *columns) -> "Table":
-        keep = [j for j, h in enumerate(self.header) if h not in columns]
-        return Table([self.header[j] for j in keep], [[r[j] for j in keep] for r in self.rows])
+    def without(self, *names) -> "Table":
+        keep = [j for j, (h, c) in enumerate(zip(self.header, self.columns)) if h not in names and c not in names]
+        return Table([self.header[j] for j in keep], [[r[j] for j in keep] for r in self.rows],
+                     [self.columns[j] for j in keep])
 
 
 def show_table(table: RecordedTable) -> Table:
@@ -153,7 +156,7 @@ def show_table(table: RecordedTable) -> Table:
     df = table.frame
     units = table.unit if isinstance(table.unit, dict) else {}
     common = None if isinstance(table.unit, dict) else table.unit
-    header, columns = [], []
+    header, names, columns = [], [], []
     per_row = "数值" in df.columns and "单位" in df.columns
     for j, col in enumerate(df.columns):
         col = str(col)
@@ -164,7 +167,9 @@ def show_table(table: RecordedTable) -> Table:
             and not pd.api.types.is_bool_dtype(s)
         unit = units.get(col, common) if numeric else None
         kind = value_kind(col, unit) if numeric else None
-        header.append(f"{col}（{unit}）" if unit and kind != "rate" and str(unit) not in col else col)
+        names.append(col)
+        label = _LATIN_NOTE.sub("", col).strip() or col  # "减排效益 (emissions)" -> "减排效益"
+        header.append(f"{label}（{unit}）" if unit and kind != "rate" and str(unit) not in col else label)
         if per_row and col == "数值":
             columns.append([show_value(v, value_kind("", u)) for v, u in zip(s, df["单位"])])
         elif numeric:
@@ -175,7 +180,7 @@ def show_table(table: RecordedTable) -> Table:
     if per_row:  # "fraction" is how a rate is stored, not a unit a reader needs
         j = header.index("单位")
         columns[j] = ["" if u == "fraction" else show_value(u) for u in df["单位"]]
-    return Table(header, [list(r) for r in zip(*columns)] if columns else [])
+    return Table(header, [list(r) for r in zip(*columns)] if columns else [], names)
 
 
 @dataclass(frozen=True)

@@ -255,17 +255,13 @@ def loop_table(doc, expr: str, caption: str | None = None) -> None:
     ]
     for i, row in enumerate(cells):
         for j, text in enumerate(row):
-            p = t.cell(i, j).paragraphs[0]
-            p.style = "表格文字"
-            run = p.add_run(text)
-            run.bold = i == 0 and j == 1
+            _cell(t, i, j, text, bold=i == 0 and j == 1)
     for tc in t._tbl.iter(qn("w:tc")):  # no fixed cell widths: the table fits the page
         tcpr = tc.tcPr
         if tcpr is not None:
             for w in tcpr.findall(qn("w:tcW")):
                 tcpr.remove(w)
-    trpr = t.rows[0]._tr.get_or_add_trPr()
-    trpr.append(OxmlElement("w:tblHeader"))
+    _repeat_header(t.rows[0])
     tblpr = t._tbl.tblPr
     width = OxmlElement("w:tblW")
     width.set(qn("w:w"), "5000")
@@ -341,15 +337,15 @@ def cba(doc) -> None:
               "{{ figures.eirr }}，效益费用比（BCR）{{ figures.bcr }}。蒙特卡洛模拟的期望净现值 "
               "{{ figures.expected_npv }} 万元，净现值为负的概率 {{ figures.prob_npv_negative }}。")
     heading(doc, "二、现金流量")
-    para(doc, "费用为负、效益为正，按年计，第0年不折现。")
-    loop_table(doc, 'tables["cashflows"]', "表1　现金流量表")
+    para(doc, "费用为负、效益为正，按年计，第0年不折现，金额单位为万元。")
+    loop_table(doc, 'tables["cashflows"].without("t")', "表1　现金流量表")
     heading(doc, "三、评价指标")
     loop_table(doc, 'tables["summary"]', "表2　评价指标")
-    loop_table(doc, 'tables["presets"]', "表3　不同折现率方案比较")
     heading(doc, "四、敏感性分析和风险分析")
-    loop_table(doc, 'tables["sensitivity"]', "表4　敏感性分析")
-    loop_table(doc, 'tables["switching_values"]', "表5　临界点")
-    loop_table(doc, 'tables["montecarlo"]', "表6　蒙特卡洛风险分析")
+    para(doc, "对投资、运营费用和各项效益分别变动±10%、±20%，计算经济净现值的变化和敏感度系数，"
+              "并求出使经济净现值为零的临界点（见图1）；按各因素的概率分布做蒙特卡洛模拟（见表3、图2）。"
+              "各因素的敏感性和临界点明细见同名 Excel 工作簿。")
+    loop_table(doc, 'tables["montecarlo"]', "表3　蒙特卡洛风险分析")
     charts_block(doc)
     heading(doc, "五、有关建议")
     para(doc, "以期望净现值作为项目取舍的依据；对敏感度高、临界点近的因素，在实施方案中明确控制措施，"
@@ -448,6 +444,25 @@ def _fixed_table(doc, rows: int, cols: int, widths_mm):
     return t
 
 
+def _repeat_header(row) -> None:
+    from docx.oxml import OxmlElement
+
+    row._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+
+
+def rows_table(doc, widths_mm, headers, loop: str, cells) -> None:
+    """A fixed-column table: a header row (repeated on each page), then one row per item of
+    ``loop`` (``"i in items"``) with the ``cells`` Jinja expressions."""
+    t = _fixed_table(doc, 4, len(widths_mm), widths_mm)
+    for j, h in enumerate(headers):
+        _cell(t, 0, j, h, bold=True)
+    _cell(t, 1, 0, f"{{%tr for {loop} %}}")
+    for j, text in enumerate(cells):
+        _cell(t, 2, j, text)
+    _cell(t, 3, 0, "{%tr endfor %}")
+    _repeat_header(t.rows[0])
+
+
 def self_evaluation_form(doc) -> None:
     """《项目支出绩效自评表》 (财预〔2020〕10号 附件2) as one Word table; rows loop over the indicators."""
     doc.add_paragraph("项目支出绩效自评表", style="Title")
@@ -479,9 +494,7 @@ def self_evaluation_form(doc) -> None:
     _cell(t, 9, 6, "{{ total.weight }}")
     _cell(t, 9, 7, "{{ total.score }}", bold=True)
     _cell(t, 9, 8, "等级：{{ total.grade }}　评价建议：{{ total.recommendation }}", bold=True)
-    from docx.oxml import OxmlElement
-
-    t.rows[5]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+    _repeat_header(t.rows[5])
     doc.add_paragraph("填报日期：{{ date }}", style="表格文字")
 
 
@@ -494,27 +507,16 @@ def rectification_notice(doc) -> None:
               "{{ notice.time_progress }}），你单位有{{ notice.n_projects }}个项目存在下列问题。请逐项说明原因、"
               "落实整改，并于{{ notice.deadline }}前将整改情况（填写表中“整改措施”栏）报送{{ notice.issuer }}。")
     heading(doc, "一、存在的问题和整改要求")
-    t = _fixed_table(doc, 4, 6, [10, 26, 16, 44, 36, 24])
-    for j, h in enumerate(["序号", "项目名称", "问题类型", "发现的问题", "整改要求", "整改措施（单位填写）"]):
-        _cell(t, 0, j, h, bold=True)
-    _cell(t, 1, 0, "{%tr for i in items %}")
-    for j, f in enumerate(["seq", "project_name", "problem_type", "problem", "requirement"]):
-        _cell(t, 2, j, f"{{{{ i.{f} }}}}")
-    _cell(t, 3, 0, "{%tr endfor %}")
-    from docx.oxml import OxmlElement
-
-    t.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+    rows_table(doc, [10, 26, 16, 44, 36, 24],
+               ["序号", "项目名称", "问题类型", "发现的问题", "整改要求", "整改措施（单位填写）"], "i in items",
+               [f"{{{{ i.{f} }}}}" for f in ("seq", "project_name", "problem_type", "problem", "requirement")])
     tag(doc, "{%p if adjustments %}")
     heading(doc, "二、预算调整建议")
     para(doc, "对下列项目，建议按以下规则调整全年预算（金额单位：万元；调整额为负表示调减）。")
-    t = _fixed_table(doc, 4, 7, [30, 20, 20, 20, 20, 20, 26])
-    for j, h in enumerate(["项目名称", "全年预算数", "截至执行数", "全年预计执行数", "调整后预算数", "调整额",
-                           "调整依据"]):
-        _cell(t, 0, j, h, bold=True)
-    _cell(t, 1, 0, "{%tr for a in adjustments %}")
-    for j, f in enumerate(["project_name", "budget", "spent", "forecast", "proposed", "adjustment", "rule"]):
-        _cell(t, 2, j, f"{{{{ a.{f} }}}}")
-    _cell(t, 3, 0, "{%tr endfor %}")
+    rows_table(doc, [30, 20, 20, 20, 20, 20, 26],
+               ["项目名称", "全年预算数", "截至执行数", "全年预计执行数", "调整后预算数", "调整额", "调整依据"],
+               "a in adjustments", [f"{{{{ a.{f} }}}}" for f in ("project_name", "budget", "spent", "forecast",
+                                                                "proposed", "adjustment", "rule")])
     tag(doc, "{%p endif %}")
     heading(doc, "{% if adjustments %}三{% else %}二{% endif %}、有关说明")
     tag(doc, "{%p for r in rules %}")
@@ -535,19 +537,11 @@ def key_projects(doc) -> None:
               "全年预算{{ summary.budget }}万元，执行{{ summary.spent }}万元，预算执行率{{ summary.execution_rate }}。"
               "经绩效自评，{{ summary.grades }}。")
     heading(doc, "二、重点项目绩效情况")
-    t = _fixed_table(doc, 4, 9, [8, 30, 22, 17, 17, 17, 15, 12, 18])
-    for j, h in enumerate(["序号", "项目名称", "主管部门", "年初预算数（万元）", "全年预算数（万元）", "执行数（万元）",
-                           "执行率", "自评得分", "等级及建议"]):
-        _cell(t, 0, j, h, bold=True)
-    _cell(t, 1, 0, "{%tr for p in projects %}")
-    for j, f in enumerate(["{{ loop.index }}", "{{ p.name }}", "{{ p.department }}", "{{ p.budget_initial }}",
-                           "{{ p.budget }}", "{{ p.spent }}", "{{ p.execution_rate }}", "{{ p.score }}",
-                           "{{ p.grade }}（{{ p.recommendation }}）"]):
-        _cell(t, 2, j, f)
-    _cell(t, 3, 0, "{%tr endfor %}")
-    from docx.oxml import OxmlElement
-
-    t.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+    rows_table(doc, [8, 30, 22, 17, 17, 17, 15, 12, 18],
+               ["序号", "项目名称", "主管部门", "年初预算数（万元）", "全年预算数（万元）", "执行数（万元）", "执行率",
+                "自评得分", "等级及建议"], "p in projects",
+               ["{{ loop.index }}", "{{ p.name }}", "{{ p.department }}", "{{ p.budget_initial }}", "{{ p.budget }}",
+                "{{ p.spent }}", "{{ p.execution_rate }}", "{{ p.score }}", "{{ p.grade }}（{{ p.recommendation }}）"])
     heading(doc, "三、结果应用")
     para(doc, "自评结果与下一年度预算安排挂钩：评价建议延续的项目继续安排，建议调整的项目按评价意见调整后安排，"
               "建议取消的项目不再安排预算。")
