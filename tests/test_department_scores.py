@@ -19,8 +19,8 @@ def _portfolio():
         "basic_budget": [100e4, 50e4], "basic_spent": [100e4, 50e4], "carryover": [12e4, 0.0],
         "key_spending": [45e4, 50e4], "duty_completion": [0.9, 1.0], "satisfaction_survey": [0.81, 0.95]})
     prj = pd.DataFrame({"project_id": ["P1", "P2"], "project_name": ["公交", "养老"], "department_id": ["D1", "D2"],
-                        "requested": [100e4, 50e4], "approved": [100e4, 50e4], "budget_initial": [100e4, 40e4],
-                        "budget": [100e4, 50e4]})
+                        "requested": [100e4, 50e4], "approved": [100e4, 40e4], "budget_initial": [100e4, 40e4],
+                        "budget": [100e4, 50e4], "new_or_continuing": "延续"})   # funded without an assessment
     ind = pd.DataFrame([
         ("P1", "产出指标", "数量指标", "任务数", "项", "higher", "累计", 100, 100, 60),
         ("P1", "效益指标", "社会效益指标", "受益人数", "万人", "higher", "累计", 10, 8, 30),
@@ -28,6 +28,7 @@ def _portfolio():
         ("P2", "效益指标", "社会效益指标", "覆盖率", "%", "higher", "比率", 90, 95, 30),
     ], columns=["project_id", "level1", "level2", "level3", "unit", "direction", "progress", "target",
                 "final_actual", "weight"])
+    ind["data_source"] = "台账"                                            # SMART targets
     sp = pd.DataFrame({"project_id": ["P1", "P2"], "date": ["2026-12-31"] * 2, "spent": [90e4, 50e4]})
     own = pd.DataFrame([
         ("D1", "履职效能", "案件结案率", "%", "正向", 100, 90),

@@ -24,7 +24,8 @@ def _portfolio(tracking=None, spending=None, **over):
     dep = pd.DataFrame({"department_id": ["D1", "D2"], "department_name": ["交通局", "民政局"]})
     prj = pd.DataFrame({"project_id": ["P1", "P2", "P3"], "project_name": ["公交补贴", "站亭改造", "低保"],
                         "department_id": ["D1", "D1", "D2"], "requested": [100e4, 200e4, 50e4],
-                        "approved": [100e4, 200e4, 50e4], "budget": [100e4, 200e4, 50e4]})
+                        "approved": [100e4, 200e4, 50e4], "budget": [100e4, 200e4, 50e4],
+                        "new_or_continuing": "延续"})     # continuing: funded without an ex-ante assessment
     ind = pd.DataFrame([
         # project, level1, level2, level3, unit, direction, progress, target, final, weight, band
         ("P1", "产出指标", "数量指标", "车公里", "万车公里", "higher", "累计", 1200, 1150, 50, ""),
@@ -34,6 +35,7 @@ def _portfolio(tracking=None, spending=None, **over):
         ("P3", "产出指标", "数量指标", "救助人次", "人次", "higher", "累计", 1000, 1000, 90, ""),
     ], columns=["project_id", "level1", "level2", "level3", "unit", "direction", "progress", "target",
                 "final_actual", "weight", "band"])
+    ind["data_source"] = "台账"                          # SMART targets, so every project is funded
     if spending is None:
         spending = pd.DataFrame({"project_id": ["P1", "P2", "P3"], "date": ["2026-09-30"] * 3,
                                  "spent": [40e4, 160e4, 40e4], "forecast": [80e4, np.nan, 50e4]})

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -39,9 +41,14 @@ def test_lower_is_better_scores_target_over_actual():
 def test_qualitative_bands():
     # rater's 0.7 in 部分达成 [60%, 80%): 30 × 0.7 = 21
     assert cp.score_indicator(np.nan, 0.7, direction="qualitative", weight=30, band="部分达成") == pytest.approx(21.0)
-    # band only: midpoint. 达成 (80+100)/2 = 90% of 10 = 9; 未达成 (0+60)/2 = 30% of 10 = 3
-    assert cp.score_indicator(np.nan, np.nan, direction="定性", weight=10, band="达成") == pytest.approx(9.0)
-    assert cp.score_indicator(np.nan, np.nan, direction="qualitative", weight=10, band="未达成") == pytest.approx(3.0)
+    # blank rating: the band's lower bound by default (flagged by the evaluation), the midpoint on request
+    # 达成 (80+100)/2 = 90% of 10 = 9; 未达成 (0+60)/2 = 30% of 10 = 3
+    assert cp.score_indicator(np.nan, np.nan, direction="定性", weight=10, band="达成") == pytest.approx(8.0)
+    assert cp.score_indicator(np.nan, np.nan, direction="定性", weight=10, band="达成", blank="midpoint") == pytest.approx(9.0)
+    assert cp.score_indicator(np.nan, np.nan, direction="qualitative", weight=10, band="未达成",
+                              blank="midpoint") == pytest.approx(3.0)
+    with pytest.raises(InputError, match="rater's score"):
+        cp.score_indicator(np.nan, np.nan, direction="qualitative", weight=10, band="达成", blank="error")
     # 80% is inside 达成 (included), 100% too; 80% is outside 部分达成
     assert cp.score_indicator(np.nan, 0.8, direction="qualitative", weight=10, band="达成") == pytest.approx(8.0)
     assert cp.score_indicator(np.nan, 1.0, direction="qualitative", weight=10, band="达成") == pytest.approx(10.0)
@@ -155,7 +162,8 @@ def _small_portfolio(**over):
     dep = pd.DataFrame({"department_id": ["D1", "D2"], "department_name": ["交通局", "城管局"]})
     prj = pd.DataFrame({"project_id": ["P1", "P2", "P3"], "project_name": ["公交", "环卫", "其他"],
                         "department_id": ["D1", "D1", "D2"], "requested": [120e4, 200e4, 60e4],
-                        "approved": [100e4, 200e4, 50e4], "budget": [100e4, 200e4, 50e4]})
+                        "approved": [100e4, 200e4, 50e4], "budget": [100e4, 200e4, 50e4],
+                        "new_or_continuing": ["新增", "新增", "延续"]})
     ind = pd.DataFrame([
         # project, id, level1, level2, level3, unit, direction, progress, target, to date, final, weight, band
         ("P1", "", "产出指标", "数量指标", "运营车公里", "万车公里", "higher", "累计", 1200, 800, 1100, 30, ""),
@@ -183,8 +191,15 @@ def _small_portfolio(**over):
     return cp.build_portfolio(dep, prj, ind, **kw)
 
 
+def _funded_portfolio(**over):
+    """The small portfolio with P2 supported too, so every project is funded and evaluated."""
+    ea = pd.DataFrame({"project_id": ["P1", "P2"], "necessity": [22.0, 20.0], "economy": [18.0, 18.0],
+                       "target_quality": [17.0, 17.0], "feasibility": [16.0, 16.0], "compliance": [12.0, 12.0]})
+    return _small_portfolio(ex_ante_scores=ea, **over)
+
+
 def test_monitoring_flags_on_constructed_portfolio():
-    m = cp.monitor(_small_portfolio(), "2026-09-30")
+    m = cp.monitor(_funded_portfolio(), "2026-09-30")
     tp = 273 / 365
     t = m.projects.set_index("project_id")
     # P1 50/100 = 0.50 < tp - 0.15 = 0.5979 -> low; P2 130/200 = 0.65 -> fine;
@@ -211,7 +226,7 @@ def test_monitoring_flags_on_constructed_portfolio():
 
 
 def test_monitoring_thresholds_are_parameters():
-    pf = _small_portfolio()
+    pf = _funded_portfolio()
     loose = cp.monitor(pf, "2026-09-30", tolerance=0.40, deviation_threshold=0.5)
     assert loose.summary["n_low_execution"] == 0 and loose.summary["n_deviating_indicators"] == 0
     months = cp.monitor(pf, "2026-09-30", convention="months")
@@ -238,7 +253,7 @@ def test_self_evaluate_hand_computed():
 
 
 def test_evaluate_portfolio_matches_per_project_and_level_sums():
-    pf = _small_portfolio()
+    pf = _funded_portfolio()
     res = cp.evaluate_portfolio(pf)
     p = res.projects.set_index("project_id")
     assert p.loc["P1", "output_score"] == pytest.approx(27.5 + 16)
@@ -262,21 +277,24 @@ def test_ex_ante_conclusion_and_no_assessment_flag():
     assert s.loc["P1", "total"] == pytest.approx(22 + 18 + 17 + 16 + 12)        # 85 -> 予以支持
     assert s.loc["P1", "conclusion"] == "予以支持"
     assert s.loc["P2", "total"] == pytest.approx(48) and s.loc["P2", "conclusion"] == "不予支持"
-    assert s.loc["P3", "no_assessment"] and s.loc["P3", "conclusion"] == "未评估"
-    # only P1 is fundable: approved_final 100万; requested total 380万 -> cut 280万
-    assert list(s["approved_final"]) == [100e4, 0.0, 0.0]
-    assert res.cut_rate == pytest.approx(280 / 380)
+    # P3 is continuing (延续): no assessment needed, its approved amount stands
+    assert not s.loc["P3", "no_assessment"] and s.loc["P3", "conclusion"] == "延续项目（未评估）"
+    assert list(s["approved_final"]) == [100e4, 0.0, 50e4]
+    # reviewed base P1 + P2: 320万 requested, 100万 approved -> 220/320; all: (380 - 150)/380
+    assert res.cut_rate == pytest.approx(220 / 320)
+    assert res.cut_rate_all == pytest.approx(230 / 380)
     th = cp.ex_ante(_small_portfolio(), thresholds={"予以支持": 90, "部分支持": 40, "不予支持": float("-inf")})
     assert list(th.sheet["conclusion"][:2]) == ["部分支持", "部分支持"]
 
 
 def test_feedback_from_evaluation_into_next_ex_ante():
-    this_year = _small_portfolio()
+    this_year = _funded_portfolio()
     res = cp.evaluate_portfolio(this_year, bands={"优": 97, "良": 90, "中": 85, "差": float("-inf")})
     # with these bands P1 (84) is 差 -> 取消; P2 (96.5) 良 -> 延续; P3 (99) 优
     prev = cp.feed_forward(res, 2026)
     assert list(prev["recommendation"]) == ["取消", "延续", "延续"]
-    nxt = _small_portfolio(budget_year=2027, spending=None, tracking=None, previous_evaluation=prev)
+    assert list(prev["budget"]) == [100e4, 200e4, 50e4]
+    nxt = _funded_portfolio(budget_year=2027, spending=None, tracking=None, previous_evaluation=prev)
     s = cp.ex_ante(nxt).sheet.set_index("project_id")
     assert s.loc["P1", "prev_grade"] == "差" and s.loc["P1", "prev_recommendation"] == "取消"
     assert s.loc["P1", "blocked"] and s.loc["P1", "approved_final"] == 0.0
@@ -291,10 +309,159 @@ def test_feedback_from_evaluation_into_next_ex_ante():
 
 
 def test_department_performance_ratios():
-    pf = _small_portfolio()
+    pf = _funded_portfolio()
     d = cp.department_performance(pf)
     assert d.loc["D1", "project_execution"] == pytest.approx((95 + 130) / 300)
     assert d.loc["D1", "assessed_share"] == 1.0 and d.loc["D2", "assessed_share"] == 0.0
     # D1 benefit marks: 长效机制 21 of 30 + 投诉 45 of 45 -> 66/75
     assert d.loc["D1", "benefit_rate"] == pytest.approx(66 / 75)
     assert d.loc["D1", "satisfaction_rate"] == pytest.approx(1.0)
+
+
+# ---- scoring profiles and the issue-10 fixes ------------------------------------------------
+
+def _default_weights(**over):
+    """Project P1 of the small portfolio without explicit weights: the profile splits its marks."""
+    pf = _funded_portfolio().subset(["P1"])
+    return cp.build_portfolio(pf.departments, pf.projects, pf.indicators.drop(columns=["weight"]), budget_year=2026,
+                              spending=pf.spending, ex_ante_scores=pf.ex_ante_scores, **over)
+
+
+def test_qualitative_rating_is_an_input_and_blank_is_a_flagged_problem():
+    pf = _funded_portfolio()
+    ind = pf.indicators.copy()
+    extra = ind.iloc[[3, 3, 3]].copy()        # three more qualitative rows on P3 (weights 90 -> 60 + 3 × 10)
+    extra["project_id"], extra["weight"], extra["level3"] = "P3", 10.0, ["机制A", "机制B", "机制C"]
+    extra["band"], extra["final_actual"], extra["deviation_reason"] = "达成", [1.0, 0.9, np.nan], ""
+    ind.loc[ind["project_id"] == "P3", "weight"] = 60.0
+    pf2 = cp.build_portfolio(pf.departments, pf.projects, pd.concat([ind, extra], ignore_index=True),
+                             budget_year=2026, spending=pf.spending, ex_ante_scores=pf.ex_ante_scores)
+    r = cp.evaluate_portfolio(pf2).indicators.set_index("level3")
+    # 达成 at the rater's 100% scores full marks and is not a miss: no "未说明" deviation reason
+    assert r.loc["机制A", "score"] == pytest.approx(10.0)
+    assert not r.loc["机制A", "missed"] and r.loc["机制A", "deviation_reason"] == ""
+    # 达成 at 90%: 9 points, still achieved (the band is 达成)
+    assert r.loc["机制B", "score"] == pytest.approx(9.0) and not r.loc["机制B", "missed"]
+    # blank rating: not the silent midpoint (9) but the band's lower bound (8), listed as a problem
+    assert r.loc["机制C", "score"] == pytest.approx(8.0)
+    assert "未填写评分" in r.loc["机制C", "problem"] and r.loc["机制A", "problem"] == ""
+    # 部分达成 is a miss and needs its reason
+    assert r.loc["长效机制", "missed"] and r.loc["长效机制", "deviation_reason"] == "机制尚在试运行"
+
+
+def test_reverse_indicator_rule_comes_from_the_profile():
+    # 万公里事故率: target 0.2, actual 0.25, default split of 产出 marks: 50/2 = 25 (national), 40/2 = 20 (variant_20)
+    nat = cp.evaluate_portfolio(_default_weights()).indicators.set_index("level3")
+    assert nat.loc["万公里事故率", "score"] == pytest.approx(25 * 0.2 / 0.25)                 # ratio: 20
+    var = cp.evaluate_portfolio(_default_weights(profile="variant_20")).indicators.set_index("level3")
+    assert var.loc["万公里事故率", "score"] == pytest.approx(20 * (1 - (0.25 - 0.2) / 0.2))   # linear: 15
+    # linear reaches 0 at twice the target and stays there; ratio does not
+    assert cp.score_indicator(0.2, 0.4, direction="lower", weight=20, reverse="linear") == pytest.approx(0.0)
+    assert cp.score_indicator(0.2, 0.5, direction="lower", weight=20, reverse="linear") == 0.0
+    assert cp.score_indicator(0.2, 0.4, direction="lower", weight=20, reverse="ratio") == pytest.approx(10.0)
+    # the rules table names a source for the rule in force, "local practice" where there is none
+    rules = cp.load_profile("variant_20").rules().set_index("规则")
+    assert "(1 − (实际值 − 目标值) ÷ 目标值)" in rules.loc["反向指标（≤）", "取值"]
+    assert "local practice" in rules.loc["反向指标（≤）", "依据"]
+
+
+def test_execution_weight_changes_form_and_validation(tmp_path):
+    # variant_20: execution 20, so explicit indicator weights summing to 90 are rejected (80 expected)
+    with pytest.raises(InputError, match="summing to 80"):
+        _funded_portfolio(profile="variant_20")
+    pf = _default_weights(profile="variant_20")
+    ev = cp.evaluate_portfolio(pf)
+    p = ev.projects.set_index("project_id")
+    # P1: execution 20 × 95/100 = 19; 车公里 20 × 1100/1200; 事故率 linear 15; 满意度 10; 长效机制 30 × 0.7 = 21
+    assert p.loc["P1", "execution_score"] == pytest.approx(19.0)
+    assert p.loc["P1", "score"] == pytest.approx(19 + 20 * 1100 / 1200 + 15 + 10 + 21)
+    from costing.performance.excel import write_self_evaluation_xlsx
+    wb = openpyxl.load_workbook(write_self_evaluation_xlsx(ev, tmp_path / "f.xlsx", year=2026, projects=["P1"]))
+    ws = wb["P1"]
+    assert ws["F5"].value == 20.0                                       # 分值 of 年度资金总额
+    total_row = [r for r in ws.iter_rows() if r[0].value == "总分"][0]
+    assert total_row[6].value == pytest.approx(100.0)                   # 20 + 80, not 107
+    about = [[c.value for c in row] for row in wb["说明"].iter_rows()]
+    assert any(r[0] == "权重" and "预算执行率 20 分" in r[1] for r in about)
+
+
+def test_no_satisfaction_indicator_moves_its_weight_by_the_profile():
+    pf = _funded_portfolio().subset(["P1"])
+    ind = pf.indicators[pf.indicators["level3"] != "乘客满意度"].drop(columns=["weight"])
+    pf2 = cp.build_portfolio(pf.departments, pf.projects, ind, budget_year=2026, ex_ante_scores=pf.ex_ante_scores)
+    w = pf2.indicators.set_index("level3")["weight"]
+    assert w["长效机制"] == pytest.approx(30 + 10)       # national: to the benefits (效益指标)
+    assert w["运营车公里"] == pytest.approx(25)
+
+
+def test_portfolio_cut_rate_over_the_reviewed_base():
+    pf = cp.load_portfolio(Path(__file__).resolve().parents[1] / "data" / "portfolios" / "example_portfolio.toml")
+    res = cp.ex_ante(pf)
+    t = res.total
+    # article basis: reviewed 44,895万元, cut 12,961万元 -> 28.87% (the two unassessed requests are not "cut")
+    assert t["requested"].iloc[0] == pytest.approx(44895e4) and t["cut_amount"].iloc[0] == pytest.approx(12961e4)
+    assert res.cut_rate == pytest.approx(12961 / 44895) and fmt_rate(res.cut_rate) == "28.87%"
+    lines = dict(zip(t.index, t["requested"]))
+    assert lines["未评估项目"] == pytest.approx(4841e4)                 # P027 + P029, on their own line
+    assert lines["　其中：因上年取消建议暂停"] == pytest.approx(290e4)     # P009
+    assert res.cut_rate_all == pytest.approx(17802 / 49736)               # 35.79% over every request
+
+
+def test_ex_ante_decision_carried_into_monitoring_and_evaluation():
+    pf = cp.load_portfolio(Path(__file__).resolve().parents[1] / "data" / "portfolios" / "example_portfolio.toml")
+    unfunded = {"P009", "P018", "P027", "P029"}          # blocked, 不予支持, two new projects without assessment
+    fs = cp.funded_projects(pf)
+    assert set(fs.excluded["project_id"]) == unfunded and (fs.excluded["exclusion_reason"] != "").all()
+    ev = cp.evaluate_portfolio(pf)
+    assert not unfunded & set(ev.projects["project_id"]) and set(ev.excluded["project_id"]) == unfunded
+    m = cp.monitor(pf, "2026-09-30")
+    assert not unfunded & set(m.projects["project_id"]) and set(m.excluded["project_id"]) == unfunded
+    # the approved amount is the year's budget
+    s = cp.ex_ante(pf).sheet.set_index("project_id")
+    p = ev.projects.set_index("project_id")
+    assert (p["budget_initial"] == s.loc[p.index, "approved_final"]).all()
+
+
+def test_supported_with_zero_approved_needs_a_reason():
+    pf = _funded_portfolio()
+    prj = pf.projects.assign(approved=[100e4, 0.0, 50e4])
+    pf0 = cp.build_portfolio(pf.departments, prj, pf.indicators, budget_year=2026, ex_ante_scores=pf.ex_ante_scores)
+    s = cp.ex_ante(pf0).sheet.set_index("project_id")
+    assert s.loc["P2", "conclusion"] == "予以支持" and s.loc["P2", "approved_final"] == 0
+    assert s.loc["P2", "problem"] == "予以支持但审定数为0，未说明理由"
+    assert "P2" in set(cp.funded_projects(pf0).excluded["project_id"])
+    ea = pf.ex_ante_scores.assign(approved_note=["", "资金由上级专项安排"])
+    pf1 = cp.build_portfolio(pf.departments, prj, pf.indicators, budget_year=2026, ex_ante_scores=ea)
+    s1 = cp.ex_ante(pf1).sheet.set_index("project_id")
+    assert s1.loc["P2", "problem"] == "" and s1.loc["P2", "exclusion_reason"] == "审定数为0：资金由上级专项安排"
+
+
+def test_no_performance_no_budget_gates_new_projects_and_targets():
+    # P3 continues (延续): funded without an assessment; as a new project (新增) it is not
+    s = cp.ex_ante(_small_portfolio()).sheet.set_index("project_id")
+    assert s.loc["P3", "approved_final"] == 50e4 and not s.loc["P3", "no_assessment"]
+    pf = _small_portfolio()
+    new = cp.build_portfolio(pf.departments, pf.projects.assign(new_or_continuing="新增"), pf.indicators,
+                             budget_year=2026, ex_ante_scores=pf.ex_ante_scores)
+    s = cp.ex_ante(new).sheet.set_index("project_id")
+    assert s.loc["P3", "no_assessment"] and s.loc["P3", "approved_final"] == 0
+    # every project needs SMART targets: P1's 运营车公里 without a data source blocks P1
+    ind = pf.indicators.copy()
+    ind.loc[ind["level3"] == "运营车公里", "data_source"] = ""
+    bad = cp.build_portfolio(pf.departments, pf.projects, ind, budget_year=2026, ex_ante_scores=pf.ex_ante_scores)
+    s = cp.ex_ante(bad).sheet.set_index("project_id")
+    assert s.loc["P1", "targets_not_smart"] and s.loc["P1", "approved_final"] == 0
+    assert s.loc["P1", "exclusion_reason"] == "绩效目标未通过SMART检查：运营车公里：缺少数据来源"
+
+
+def test_previous_adjust_recommendation_flags_review_and_shows_the_change():
+    prev = pd.DataFrame({"project_id": ["P1", "P3"], "year": [2025, 2025], "score": [75.0, 95.0],
+                         "grade": ["中", "优"], "recommendation": ["", ""], "budget": [110e4, 50e4]})
+    s = cp.ex_ante(_small_portfolio(previous_evaluation=prev)).sheet.set_index("project_id")
+    assert s.loc["P1", "prev_recommendation"] == "调整" and s.loc["P1", "review_required"]
+    assert s.loc["P1", "requested_change"] == pytest.approx(120e4 - 110e4)
+    assert s.loc["P1", "problem"] == "上年评价建议调整，未说明调整情况"
+    assert not s.loc["P3", "review_required"]
+    ea = _small_portfolio().ex_ante_scores.assign(adjustment_note=["压减车辆购置，细化准点率指标", ""])
+    s2 = cp.ex_ante(_small_portfolio(previous_evaluation=prev, ex_ante_scores=ea)).sheet.set_index("project_id")
+    assert s2.loc["P1", "problem"] == "" and s2.loc["P1", "adjustment_note"] == "压减车辆购置，细化准点率指标"

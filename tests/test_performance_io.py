@@ -64,12 +64,15 @@ def test_example_produces_all_sheets():
     assert ea.n_no_assessment == 2 and ea.n_blocked == 1              # P027/P029; P009 (取消, no override)
     s = ea.sheet.set_index("project_id")
     assert s.loc["P016", "prev_recommendation"] == "取消" and not s.loc["P016", "blocked"]   # overridden
-    # portfolio cut rate = Σ cut / Σ requested on the sheet
-    assert ea.cut_rate == pytest.approx(s["cut_amount"].sum() / s["requested"].sum())
+    # the headline cut rate is over the reviewed (assessed) projects: Σ cut / Σ requested on those rows
+    r = s[s["assessed"]]
+    assert ea.cut_rate == pytest.approx(r["cut_amount"].sum() / r["requested"].sum())
+    assert ea.cut_rate_all == pytest.approx(s["cut_amount"].sum() / s["requested"].sum())
     m = cp.monitor(pf, "2026-09-30")
     assert m.summary["n_low_execution"] > 0 and m.summary["n_deviating_projects"] > 0
     ev = cp.evaluate_portfolio(pf)
-    assert ev.grade_counts.sum() == 30 and set(ev.projects["grade"]) <= {"优", "良", "中", "差"}
+    # 30 projects, 4 not funded (P009 blocked, P018 不予支持, P027/P029 new without an assessment)
+    assert ev.grade_counts.sum() == 26 and set(ev.projects["grade"]) <= {"优", "良", "中", "差"}
 
 
 # ---- bad input: clear errors naming file, row and column ------------------------------------
@@ -97,8 +100,9 @@ def test_weights_not_summing_to_100(copy):
     _edit(raw / "indicators.csv", lambda d: d.assign(分值="10"))     # 9 × 10 + 10 = 100 for P001 only...
     with pytest.raises(InputError, match="do not sum to 100") as e:
         cp.load_portfolio(toml)
-    # P001 has 9 indicators (90 + 10 = 100, fine); P002 has 7: 70 + 10 = 80, first row of P002 is row 11
-    assert "P002" in str(e.value) and "row 11" in str(e.value) and "分值" in str(e.value) and "'80'" in str(e.value)
+    # P001 has 9 indicators (90 + 10 = 100, fine); P002 has 7: 70 of the 90 expected, first row of P002 is row 11
+    assert "P002" in str(e.value) and "row 11" in str(e.value) and "分值" in str(e.value) and "'70'" in str(e.value)
+    assert "summing to 90" in str(e.value)
 
 
 def test_date_outside_budget_year(copy):
@@ -161,7 +165,7 @@ def test_self_evaluation_workbook_layout(tmp_path):
     res = cp.evaluate_portfolio(pf)
     path = write_self_evaluation_xlsx(res, tmp_path / "out" / "自评.xlsx", year=2026, projects=["P001"])
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["自评汇总", "部门汇总", "P001"]
+    assert wb.sheetnames == ["说明", "自评汇总", "部门汇总", "未评价项目", "P001"]
     ws = wb["P001"]
     texts = {c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
     for label in ("项目名称", "主管部门", "实施单位", "年初预算数", "全年预算数", "全年执行数", "执行率（%）",

@@ -12,8 +12,10 @@ from costing.errors import InputError
 from costing.performance.rollover import rollover, write_rollover
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "portfolios" / "example_portfolio.toml"
-#: stricter recommendations than the default, so the example has 调整 and 取消 projects
+#: stricter grade bands and recommendations than the default, so the example has 调整 and 取消 projects
+#: (the funded example projects all score 81-99 under the national profile)
 RULES = {"良": "调整", "中": "取消"}
+BANDS = {"优": 95.0, "良": 90.0, "中": 85.0, "差": float("-inf")}
 
 
 def test_full_loop_on_the_example(tmp_path):
@@ -21,7 +23,7 @@ def test_full_loop_on_the_example(tmp_path):
     assert len(cp.ex_ante(pf).sheet) == len(pf.projects)
     mon = cp.monitor(pf, "2026-09-30")
     assert len(cp.rectification_notices(pf, mon)) >= 1
-    ev = cp.evaluate_portfolio(pf, rules=RULES)
+    ev = cp.evaluate_portfolio(pf, rules=RULES, bands=BANDS)
     rec = ev.projects.set_index("project_id")["recommendation"]
     cancelled = list(rec[rec == "取消"].index)
     adjusted = set(rec[rec == "调整"].index)
@@ -62,7 +64,7 @@ def test_full_loop_on_the_example(tmp_path):
 
 def test_rollover_refuses_bad_overrides_and_non_empty_folders(tmp_path):
     pf = cp.load_portfolio(EXAMPLE)
-    ev = cp.evaluate_portfolio(pf, rules=RULES)
+    ev = cp.evaluate_portfolio(pf, rules=RULES, bands=BANDS)
     ok = ev.projects.loc[ev.projects["recommendation"] == "延续", "project_id"].iloc[0]
     with pytest.raises(InputError, match="not recommended 取消"):
         rollover(pf, ev, 2027, overrides={ok: "理由"})

@@ -162,6 +162,11 @@ DISPLAY_NAMES: dict[str, str] = {
     "satisfaction_rate": "满意度指标得分率", "satisfaction_survey": "满意度调查结果",
     # added with the performance life cycle
     "seq": "序号", "problem_type": "问题类型", "requirement": "整改要求", "deadline": "整改期限", "reply_measures": "整改措施（单位填写）", "reply_date": "完成时间（单位填写）", "reply_contact": "联系人及电话（单位填写）",
+    "new_or_continuing": "新增/延续", "key_project": "重点项目", "targets_not_smart": "绩效目标不合格",
+    "smart_problems": "绩效目标问题", "prev_budget": "上年预算数", "requested_change": "申报数较上年变化",
+    "review_required": "上年建议调整（需复核）", "adjustment_note": "调整情况说明", "approved_note": "审定说明",
+    "exclusion_reason": "未安排预算原因", "unreviewed_requested": "未评估申报数", "funded": "已安排预算",
+    "over_achieved": "超额完成",
     # cost-benefit analysis (costing.cba)
     "real": "不变价", "nominal": "现价",
     "enpv": "经济净现值（ENPV）", "eirr": "经济内部收益率（EIRR）", "bcr": "效益费用比（BCR）",

@@ -79,13 +79,15 @@ def _assess(args, out=None) -> None:
 
     out = out or sys.stdout
     res = ex_ante(load_portfolio(args.portfolio))
-    cols = ["project_id", "project_name", "department_name", "requested", "approved_final", "cut_amount",
-            "cut_rate", "total", "conclusion", "prev_grade", "prev_recommendation", "blocked", "no_assessment"]
+    cols = ["project_id", "project_name", "department_name", "new_or_continuing", "requested", "approved_final",
+            "cut_amount", "cut_rate", "total", "conclusion", "prev_grade", "prev_recommendation", "exclusion_reason",
+            "problem"]
     _print("事前绩效评估表 (ex-ante sheet)", res.sheet[cols], out)
     _print("部门汇总 (departments)", res.departments, out)
     _print("全部项目 (portfolio)", res.total, out)
-    print(f"\n审减率 (cut rate) {fmt_rate(res.cut_rate)}; 未评估 {res.n_no_assessment}; 取消建议暂停 {res.n_blocked}",
-          file=out)
+    print(f"\n审减率（评审口径）(cut rate over the reviewed amounts) {fmt_rate(res.cut_rate)}; "
+          f"全部申报口径 {fmt_rate(res.cut_rate_all)}; 未评估 {res.n_no_assessment}; 取消建议暂停 {res.n_blocked}; "
+          f"评分口径 {res.profile.name}", file=out)
     if args.xlsx:
         print(f"wrote {write_ex_ante_xlsx(res, args.xlsx)}", file=out)
 
@@ -110,7 +112,7 @@ def _monitor(args, out=None) -> None:
           f"执行偏慢 {s['n_low_execution']} 个项目; 目标偏离 {s['n_deviating_projects']} 个项目"
           f"（{s['n_deviating_indicators']} 个指标）; 填报问题 {s['n_problems']} 项", file=out)
     if args.xlsx:
-        print(f"wrote {write_tracking_xlsx(res, args.xlsx)}", file=out)
+        print(f"wrote {write_tracking_xlsx(res, args.xlsx, profile=pf.profile)}", file=out)
     if getattr(args, "notices", None):
         from .excel import write_notices
         from .notices import rectification_notices
@@ -141,10 +143,14 @@ def _evaluate(args, out=None) -> None:
     res = evaluate_portfolio(pf)
     cols = ["project_id", "project_name", "department_name", "budget", "spent", "execution_rate",
             "execution_score", "output_score", "benefit_score", "satisfaction_score", "score", "grade",
-            "recommendation", "n_missed"]
+            "recommendation", "n_missed", "n_problems"]
     _print("绩效自评汇总 (self-evaluation)", res.projects[cols], out)
     _print("部门汇总 (departments)", res.departments, out)
-    print("\n等级分布 (grades): " + "，".join(f"{g} {n}" for g, n in res.grade_counts.items()), file=out)
+    if len(res.excluded):
+        _print("未安排预算、不参加自评的项目 (not funded, not evaluated)",
+               res.excluded[["project_id", "project_name", "department_name", "exclusion_reason"]], out)
+    print("\n等级分布 (grades): " + "，".join(f"{g} {n}" for g, n in res.grade_counts.items())
+          + f"; 评分口径 {res.profile.name}", file=out)
     scores = score_departments(pf, res)
     _print("部门整体绩效评分 (whole-department scores, ranked)", scores.table, out)
     if args.xlsx:

@@ -14,13 +14,14 @@ from ..units import fmt_money, fmt_rate, from_yuan, round_half_up
 #: identifier -> Chinese header (money and rate columns get their unit appended): the glossary's names
 LABELS = DISPLAY_NAMES
 MONEY = {"requested", "approved", "approved_final", "cut_amount", "budget_initial", "budget", "spent", "forecast",
-         "proposed", "adjustment",
-         "basic_spent", "cost_per_staff"}
+         "proposed", "adjustment", "basic_spent", "cost_per_staff", "prev_budget", "requested_change",
+         "unreviewed_requested"}
 RATES = {"cut_rate", "execution_rate", "time_progress", "gap", "achievement", "basic_execution",
          "project_execution", "assessed_share", "smart_share", "duty_completion", "good_share",
          "benefit_rate", "satisfaction_rate"}
 BOOLS = {"assessed", "no_assessment", "blocked", "fundable", "low_execution", "deviating", "deviation",
-         "missing_actual", "missed"}
+         "missing_actual", "missed", "key_project", "targets_not_smart", "review_required", "funded",
+         "over_achieved"}
 
 
 def header(col: str, unit: str = "万元") -> str:

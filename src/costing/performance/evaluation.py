@@ -1,15 +1,23 @@
-"""Self-evaluation (绩效自评) per 财预〔2020〕10号, vectorised over a whole portfolio.
+"""Self-evaluation (绩效自评), vectorised over a whole portfolio, by the portfolio's scoring profile.
 
 A project's score [points, of 100] is the execution-rate score
-(:func:`costing.performance.scoring.score_execution`, 10 points by default)
-plus the scores of its indicators (:func:`score_indicator`, the indicator
-weights sum to 90: outputs 50, benefits 30, satisfaction 10 by default). The
-grade follows :data:`GRADE_BANDS`, the recommendation :data:`RECOMMENDATION_RULES`.
+(:func:`costing.performance.scoring.score_execution`, 10 points in the
+national profile) plus the scores of its indicators (:func:`score_indicator`;
+the indicator weights sum to the rest: outputs 50, benefits 30, satisfaction
+10 nationally). Grades, recommendations, the reverse-indicator rule and the
+qualitative bands come from the profile (:mod:`.profile`).
+
+Only funded projects are evaluated (:func:`costing.performance.exante.funded_projects`):
+the approved amount is the year's budget, and the others are listed in
+:attr:`EvaluationResult.excluded`.
 
 The execution rate uses the latest spending record of the year (全年执行数)
-over the annual budget (全年预算数). Each indicator that scores below its weight
+over the annual budget (全年预算数). An indicator that missed its target (a
+quantitative one scoring below its weight, a qualitative one rated below the
+top band) or that over-achieved (actual ≥ the profile's ratio × target)
 carries a deviation reason: the input's ``deviation_reason`` or "未说明"
-(not explained).
+(not explained). ``problem`` lists what the unit must still supply: a
+qualitative rating without the rater's score, an over-achievement without a reason.
 
 :func:`evaluate_portfolio` scores every project at once (pandas group sums,
 no loop per project); :func:`self_evaluate` is the same code on one project.
@@ -25,9 +33,10 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from .exante import funded_projects
 from .monitoring import execution_rate, spending_at
-from .portfolio import Portfolio, Project
-from .scoring import DEFAULT_WEIGHTS, grade, recommend, score_execution, score_indicator
+from .portfolio import EX_ANTE_COLUMNS, PREVIOUS_COLUMNS, Portfolio, Project, _empty
+from .scoring import grade, recommend, score_execution, score_indicator
 
 #: text of an unexplained deviation
 UNEXPLAINED = "未说明"
@@ -47,13 +56,21 @@ class EvaluationResult:
         ``output_score, benefit_score, satisfaction_score, score`` [points],
         ``grade``, ``recommendation``, ``n_missed`` (indicators below target).
     indicators : DataFrame
-        One row per indicator: ``target_value, final_actual`` [unit],
-        ``weight, score`` [points], ``missed``, ``deviation_reason``.
+        One row per indicator: ``target_value, final_actual`` [unit; for a
+        qualitative one the rating, fraction], ``weight, score`` [points],
+        ``missed``, ``over_achieved``, ``deviation_reason``, ``problem``.
     departments : DataFrame
         Per department: projects, budget-weighted mean score [points] and the
         count of each grade.
     grade_counts : Series
         Number of projects per grade (every grade listed).
+    bands : dict
+        The grade bands used.
+    excluded : DataFrame
+        Projects not funded this year, not evaluated, with the reason
+        (:attr:`costing.performance.exante.FundedSet.excluded`).
+    profile : ScoringProfile
+        The rules used.
     """
 
     projects: pd.DataFrame
@@ -61,6 +78,8 @@ class EvaluationResult:
     departments: pd.DataFrame
     grade_counts: pd.Series
     bands: dict
+    excluded: pd.DataFrame
+    profile: object
 
 
 @dataclass
@@ -94,19 +113,18 @@ class SelfEvaluation:
 
 
 def evaluate_portfolio(portfolio: Portfolio, *, bands: Mapping[str, float] | None = None,
-                       rules: Mapping[str, str] | None = None,
-                       execution_weight: float = DEFAULT_WEIGHTS["execution"]) -> EvaluationResult:
-    """Self-evaluate every project of a portfolio (vectorised).
+                       rules: Mapping[str, str] | None = None) -> EvaluationResult:
+    """Self-evaluate every funded project of a portfolio (vectorised).
 
     Parameters
     ----------
     portfolio : Portfolio
+        Scored by its ``profile``; only the projects funded by the ex-ante
+        decision are evaluated (:func:`funded_projects`).
     bands : mapping grade -> lowest score, optional
-        Default :data:`costing.performance.scoring.GRADE_BANDS`.
+        Default the profile's grade bands.
     rules : mapping grade -> recommendation, optional
-        Overrides of :data:`costing.performance.scoring.RECOMMENDATION_RULES`.
-    execution_weight : float
-        Marks of the execution rate [points], default 10.
+        Overrides of the profile's recommendations.
 
     Raises
     ------
@@ -114,45 +132,63 @@ def evaluate_portfolio(portfolio: Portfolio, *, bands: Mapping[str, float] | Non
         A quantitative indicator without a final actual (names the row), or
         a qualitative one without a rating band.
     """
+    fs = funded_projects(portfolio)
+    prof = portfolio.profile
+    pf = fs.portfolio
     ind = portfolio.indicators
+    funded = ind["project_id"].isin(pf.projects["project_id"])
     quant = ind["direction"] != "qualitative"
-    missing = quant & ind["final_actual"].isna()
+    missing = funded & quant & ind["final_actual"].isna()
     if missing.any():
         i = ind.index[missing][0]
         raise InputError("indicator has no final actual value", **portfolio.where("indicators", "final_actual", i),
                          expected="the actual value for the year (实际完成值)", found="")
-    no_band = ~quant & (ind["band"] == "")
+    no_band = funded & ~quant & (ind["band"] == "")
     if no_band.any():
         i = ind.index[no_band][0]
         raise InputError("qualitative indicator has no rating band", **portfolio.where("indicators", "band", i),
-                         expected="达成, 部分达成 or 未达成", found="")
-    r = ind[["project_id", "indicator_id", "level1", "level2", "level3", "unit", "direction", "target",
+                         expected=" / ".join(prof.qualitative_bands), found="")
+    r = pf.indicators[["project_id", "indicator_id", "level1", "level2", "level3", "unit", "direction", "target",
              "target_value", "final_actual", "weight", "band", "deviation_reason"]].copy()
     r["score"] = score_indicator(r["target_value"], r["final_actual"], direction=r["direction"],
-                                 weight=r["weight"], band=r["band"])
-    r["missed"] = r["score"] < r["weight"] - SCORE_TOLERANCE
+                                 weight=r["weight"], band=r["band"], reverse=prof.reverse_rule,
+                                 bands=prof.qualitative_bands, blank=prof.blank_rating)
+    qual = r["direction"] == "qualitative"
+    top_band = next(iter(prof.qualitative_bands))
+    r["missed"] = np.where(qual, r["band"] != top_band, r["score"] < r["weight"] - SCORE_TOLERANCE)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(r["direction"] == "lower", r["target_value"] / r["final_actual"],
+                         r["final_actual"] / r["target_value"])
+    r["over_achieved"] = ~qual & bool(prof.over_achievement) & (ratio >= prof.over_achievement)
     reason = r["deviation_reason"].str.strip()
-    r["deviation_reason"] = np.where(r["missed"], np.where(reason == "", UNEXPLAINED, reason), "")
+    needs_reason = r["missed"] | r["over_achieved"]
+    r["deviation_reason"] = np.where(needs_reason, np.where(reason == "", UNEXPLAINED, reason), "")
+    blank_rating = qual & r["final_actual"].isna() & (prof.blank_rating == "flag")
+    r["problem"] = np.select(
+        [blank_rating, r["over_achieved"] & (reason == "")],
+        [f"定性指标未填写评分（按“{{}}”档下限计分）", f"超额完成（≥{prof.over_achievement:.0%}）未说明原因"], "")
+    r["problem"] = [p.format(b) if p else p for p, b in zip(r["problem"], r["band"])]
 
-    prj = portfolio.projects
-    names = portfolio.departments.set_index("department_id")["department_name"]
+    prj = pf.projects
+    names = pf.departments.set_index("department_id")["department_name"]
     t = prj[["project_id", "project_name", "department_id", "project_type", "implementing_unit",
              "annual_goal", "budget_initial", "budget"]].copy()
     t.insert(3, "department_name", t["department_id"].map(names))
-    t = t.join(spending_at(portfolio.spending, prj["project_id"]))
+    t = t.join(spending_at(pf.spending, prj["project_id"]))
     t["execution_rate"] = execution_rate(t["spent"], t["budget"])
-    t["execution_score"] = score_execution(t["spent"], t["budget"], weight=execution_weight)
+    t["execution_score"] = score_execution(t["spent"], t["budget"], weight=prof.execution_weight)
     by_level = r.pivot_table(index="project_id", columns="level1", values="score", aggfunc="sum", fill_value=0.0)
     for col, l1 in (("output_score", "产出指标"), ("benefit_score", "效益指标"), ("satisfaction_score", "满意度指标")):
         t[col] = t["project_id"].map(by_level[l1]).fillna(0.0) if l1 in by_level else 0.0
     t["score"] = t["execution_score"] + t[["output_score", "benefit_score", "satisfaction_score"]].sum(axis=1)
-    t["grade"] = grade(t["score"], bands)
-    t["recommendation"] = recommend(t["grade"], rules)
-    t["n_missed"] = t["project_id"].map(r.groupby("project_id", sort=False)["missed"].sum()).fillna(0).astype(int)
+    b = dict(bands) if bands is not None else dict(prof.grade_bands)
+    t["grade"] = grade(t["score"], b)
+    t["recommendation"] = recommend(t["grade"], {**prof.recommendations, **(rules or {})})
+    g = r.groupby("project_id", sort=False)
+    t["n_missed"] = t["project_id"].map(g["missed"].sum()).fillna(0).astype(int)
+    t["n_problems"] = t["project_id"].map((r["problem"] != "").groupby(r["project_id"]).sum()).fillna(0).astype(int)
 
-    b = dict(bands) if bands is not None else None
-    from .scoring import GRADE_BANDS
-    grades = list((b or GRADE_BANDS).keys())
+    grades = list(b)
     counts = t["grade"].value_counts().reindex(grades, fill_value=0)
     counts.name = "n_projects"
     t["_w"] = t["score"] * t["budget"]
@@ -163,8 +199,13 @@ def evaluate_portfolio(portfolio: Portfolio, *, bands: Mapping[str, float] | Non
     dep = dep.drop(columns="_w")
     dep = dep.join(pd.crosstab(t["department_id"], t["grade"]).reindex(columns=grades, fill_value=0))
     t = t.drop(columns="_w")
-    return EvaluationResult(projects=t, indicators=r, departments=dep, grade_counts=counts,
-                            bands=dict(b or GRADE_BANDS))
+    return EvaluationResult(projects=t, indicators=r, departments=dep, grade_counts=counts, bands=b,
+                            excluded=fs.excluded, profile=prof)
+
+
+def _one_row(row: pd.Series | None, columns) -> pd.DataFrame:
+    """A project's row of a table as a one-row frame (an empty frame with the table's columns if None)."""
+    return _empty(columns) if row is None else row.to_frame().T.reset_index(drop=True).infer_objects()
 
 
 def self_evaluate(project: Project | Portfolio, project_id: str | None = None, **kwargs) -> SelfEvaluation:
@@ -176,7 +217,7 @@ def self_evaluate(project: Project | Portfolio, project_id: str | None = None, *
         A :class:`Project` (``portfolio.project(id)``), or a portfolio with ``project_id``.
     project_id : str, optional
     **kwargs
-        ``bands``, ``rules``, ``execution_weight`` as in :func:`evaluate_portfolio`.
+        ``bands``, ``rules`` as in :func:`evaluate_portfolio`.
 
     Returns
     -------
@@ -195,9 +236,15 @@ def self_evaluate(project: Project | Portfolio, project_id: str | None = None, *
                        departments=pd.DataFrame({"department_id": [project.info["department_id"]],
                                                  "department_name": [project.department_name]}),
                        projects=project.info.to_frame().T.reset_index(drop=True).infer_objects(),
-                       indicators=project.indicators, ex_ante_scores=pd.DataFrame(columns=["project_id"]),
-                       spending=project.spending, previous_evaluation=pd.DataFrame(columns=["project_id"]))
+                       indicators=project.indicators,
+                       ex_ante_scores=_one_row(project.ex_ante, EX_ANTE_COLUMNS), spending=project.spending,
+                       previous_evaluation=_one_row(project.previous, PREVIOUS_COLUMNS),
+                       profile=project.profile)
     res = evaluate_portfolio(pf, **kwargs)
+    if res.projects.empty:
+        raise InputError("project is not funded this year, so it is not evaluated", column="project_id",
+                         expected="a funded project", found=f"{res.excluded['project_id'].iloc[0]}: "
+                         f"{res.excluded['exclusion_reason'].iloc[0]}")
     row = res.projects.iloc[0]
     return SelfEvaluation(project_id=str(row["project_id"]), score=float(row["score"]), grade=str(row["grade"]),
                           recommendation=str(row["recommendation"]), execution_rate=float(row["execution_rate"]),
@@ -217,10 +264,10 @@ def feed_forward(result: EvaluationResult, year: int) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``project_id, year, score, grade, recommendation`` — pass it as
+        ``project_id, year, score, grade, recommendation, budget`` [元] — pass it as
         ``previous_evaluation`` of next year's portfolio; :func:`ex_ante` then
         shows the grade and blocks a 取消 unless overridden with a reason.
     """
-    out = result.projects[["project_id", "score", "grade", "recommendation"]].copy()
+    out = result.projects[["project_id", "score", "grade", "recommendation", "budget"]].copy()
     out.insert(1, "year", int(year))
     return out.reset_index(drop=True)

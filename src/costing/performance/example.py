@@ -88,6 +88,7 @@ def generate_frames(n_projects: int = 30, *, n_indicators: int | None = None, se
         previous_evaluation``.
     """
     rng = np.random.default_rng(seed)
+    extra = np.random.default_rng(seed + 2)  # draws added later, so the other streams (and their figures) stay put
     lib = load_library().drop_duplicates("indicator_id").set_index("indicator_id")
     dep = pd.DataFrame(departments, columns=["department_id", "department_name", "staff", "basic_budget",
                                              "duty_completion", "satisfaction_survey"])
@@ -175,6 +176,12 @@ def generate_frames(n_projects: int = 30, *, n_indicators: int | None = None, se
     ind = pd.DataFrame(ind_rows)
     tracking = _tracking(ind, lib, rng2, named=30 <= n < 1000)
     ind = ind.drop(columns="actual_to_date")
+    # qualitative rows: the rater's score within the band (达成 can score full marks)
+    ratings = {"达成": [1.0, 0.95, 0.9], "部分达成": [0.75, 0.7], "未达成": [0.5, 0.4]}
+    qual = ind["band"] != ""
+    ind.loc[qual, "final_actual"] = [float(extra.choice(ratings[b])) for b in ind.loc[qual, "band"]]
+    if 30 <= n < 1000:  # the bundled example: one rating left blank, listed as a problem by the evaluation
+        ind.loc[ind.index[qual & (ind["project_id"] == "P003")][0], "final_actual"] = np.nan
     if n_indicators is not None:
         # explicit weights: default split by level 1 for every project
         l1 = ind["indicator_id"].map(lib["level1"])
@@ -206,6 +213,16 @@ def generate_frames(n_projects: int = 30, *, n_indicators: int | None = None, se
     dep["key_spending"] = dep["department_id"].map(spent.sum()) * np.random.default_rng(seed + 3).uniform(
         0.55, 0.75, len(dep))
     dep["key_spending"] = np.round(dep["key_spending"] / 100) * 100
+    pv["budget"] = np.round(requested[: len(pv)] * extra.uniform(0.85, 1.1, len(pv)) / 1e4, 0) * 1e4
+    # 新增 (new) projects are those without a previous evaluation; all others continue (延续)
+    prj["new_or_continuing"] = np.where(prj["project_id"].isin(pv["project_id"]), "延续", "新增")
+    prj["key_project"] = ""
+    ea["approved_note"] = ""
+    adjust = ea["project_id"].map(pv.set_index("project_id")["recommendation"]) == "调整"
+    ea["adjustment_note"] = np.where(adjust, "已按上年评价意见压减规模、细化绩效指标（合成示例）", "")
+    if 30 <= n < 1000:  # the bundled example's named cases: one 调整 left unexplained, one key project
+        ea.loc[ea.index[adjust][-1], "adjustment_note"] = ""
+        prj.loc[prj["project_id"] == "P025", "key_project"] = "重点"
     return {"departments": dep, "projects": prj, "indicators": ind, "ex_ante_scores": ea.reset_index(drop=True),
             "spending": sp, "tracking": tracking, "previous_evaluation": pv.reset_index(drop=True),
             "department_targets": dept_targets}
@@ -329,7 +346,8 @@ HEADERS = {
     "projects": {"project_id": "项目编码", "project_name": "项目名称", "department_id": "主管部门编码",
                  "project_type": "项目类型", "implementing_unit": "实施单位", "requested": "申报数（万元）",
                  "approved": "审定数（万元）", "budget_initial": "年初预算数（万元）",
-                 "budget": "全年预算数（万元）", "annual_goal": "年度总体目标"},
+                 "budget": "全年预算数（万元）", "annual_goal": "年度总体目标", "new_or_continuing": "新增/延续",
+                 "key_project": "重点项目"},
     "indicators": {"project_id": "项目编码", "indicator_id": "指标编码", "target": "年度指标值",
                    "final_actual": "实际完成值", "band": "定性评级", "deviation_reason": "偏差原因分析及改进措施"},
     # English headers on purpose: the reader accepts both
@@ -338,9 +356,10 @@ HEADERS = {
                  "likelihood": "完成目标可能性", "reason_group": "偏差原因类别", "cause": "偏差原因",
                  "measures": "改进措施"},
     "ex_ante_scores": {"project_id": "项目编码", **{k: v[0] for k, v in EX_ANTE_DIMENSIONS.items()},
-                       "override_reason": "恢复申报理由", "assessor": "评估机构"},
+                       "override_reason": "恢复申报理由", "approved_note": "审定说明",
+                       "adjustment_note": "调整情况说明", "assessor": "评估机构"},
     "previous_evaluation": {"project_id": "项目编码", "year": "年度", "score": "自评得分", "grade": "等级",
-                            "recommendation": "评价建议"},
+                            "recommendation": "评价建议", "budget": "上年预算数（万元）"},
 }
 MONEY_COLS = {"basic_budget", "basic_spent", "requested", "approved", "budget_initial", "budget", "spent", "forecast",
               "three_public", "three_public_prev", "public_budget", "public_spent", "key_spending", "carryover"}
@@ -365,6 +384,9 @@ spending = "../raw/portfolio_example/spending.csv"
 tracking = "../raw/portfolio_example/tracking.csv"
 previous_evaluation = "../raw/portfolio_example/previous_evaluation.csv"
 department_targets = "../raw/portfolio_example/department_targets.csv"   # synthetic, like every table here
+
+[scoring]
+profile = "national"        # the scoring rules (bundled: national, variant_20; or a path to a .toml file)
 
 [parameters]
 tolerance = 0.15            # low execution: execution rate < time progress - 15 percentage points

@@ -23,6 +23,7 @@ from .evaluation import EvaluationResult
 from .exante import ExAnteResult
 from .monitoring import MonitoringResult
 from .notices import ADJUSTMENT_RULES, RectificationNotice
+from .profile import ScoringProfile, national
 
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -77,10 +78,17 @@ def add_table_sheet(wb: Workbook, title: str, df: pd.DataFrame, *, freeze: str =
     ws.freeze_panes = freeze
 
 
-def write_tables(path: str | Path, sheets: Mapping[str, pd.DataFrame], **display) -> Path:
-    """Write frames (money in 元, rates as fractions) as formatted sheets, one per item."""
+def add_rules_sheet(wb: Workbook, profile: ScoringProfile) -> None:
+    """The 说明 sheet: the scoring rules in force and the source of each (:meth:`ScoringProfile.rules`)."""
+    add_table_sheet(wb, "说明", profile.rules(), freeze="A2")
+
+
+def write_tables(path: str | Path, sheets: Mapping[str, pd.DataFrame], *, profile: ScoringProfile | None = None,
+                 **display) -> Path:
+    """Write frames (money in 元, rates as fractions) as formatted sheets, one per item, after a 说明 sheet."""
     wb = Workbook()
     wb.remove(wb.active)
+    add_rules_sheet(wb, profile or national())
     for name, df in sheets.items():
         add_table_sheet(wb, name, to_display(df, **display))
     return save_atomic(wb, path)
@@ -89,7 +97,7 @@ def write_tables(path: str | Path, sheets: Mapping[str, pd.DataFrame], **display
 def write_ex_ante_xlsx(result: ExAnteResult, path: str | Path) -> Path:
     """The ex-ante sheet (事前绩效评估表), department and portfolio cut summaries."""
     return write_tables(path, {"事前绩效评估表": result.sheet, "部门汇总": result.departments,
-                               "全部项目汇总": result.total})
+                               "全部项目汇总": result.total}, profile=result.profile)
 
 
 #: columns of the monitoring form (《绩效跟踪分析表》): per project, and per indicator
@@ -102,10 +110,12 @@ FORM_INDICATOR_COLUMNS = ["project_id", "ind_no", "level1", "level2", "level3", 
 LIGHT_FILLS = {"绿": "C6EFCE", "黄": "FFEB9C", "红": "FFC7CE"}
 
 
-def write_tracking_xlsx(result: MonitoringResult, path: str | Path) -> Path:
-    """The monitoring form (《绩效跟踪分析表》): projects, indicators with their lights, submission problems, departments."""
+def write_tracking_xlsx(result: MonitoringResult, path: str | Path, *, profile: ScoringProfile | None = None) -> Path:
+    """The monitoring form (《绩效跟踪分析表》): 说明 (rules), projects, indicators with their lights, submission
+    problems, departments, and the projects not monitored because they were not funded."""
     wb = Workbook()
     wb.remove(wb.active)
+    add_rules_sheet(wb, profile or national())
     add_table_sheet(wb, "绩效跟踪分析表", to_display(result.projects[FORM_PROJECT_COLUMNS]))
     add_table_sheet(wb, "指标监控明细", to_display(result.indicators[FORM_INDICATOR_COLUMNS]))
     ws = wb["指标监控明细"]
@@ -115,6 +125,7 @@ def write_tracking_xlsx(result: MonitoringResult, path: str | Path) -> Path:
             ws.cell(row=i, column=j).fill = PatternFill("solid", fgColor=LIGHT_FILLS[light])
     add_table_sheet(wb, "填报问题", to_display(result.problems))
     add_table_sheet(wb, "部门汇总", to_display(result.departments))
+    add_table_sheet(wb, "未安排预算项目", to_display(result.excluded))
     return save_atomic(wb, path)
 
 
@@ -192,12 +203,14 @@ def _box(ws, r1, c1, r2, c2, value=None, *, bold=False, fmt=None, align=CENTER):
 
 
 def add_self_evaluation_sheet(wb: Workbook, project: pd.Series, indicators: pd.DataFrame, year: int,
-                              *, title: str | None = None) -> None:
-    """One 《项目支出绩效自评表》 in the familiar layout (财预〔2020〕10号 附件2).
+                              *, title: str | None = None, execution_weight: float | None = None) -> None:
+    """One 《项目支出绩效自评表》 in the layout of the filed forms.
 
     ``project`` is a row of :attr:`EvaluationResult.projects`, ``indicators``
-    its rows of :attr:`EvaluationResult.indicators`. Money shown in 万元.
+    its rows of :attr:`EvaluationResult.indicators`; ``execution_weight`` is
+    the profile's marks of the execution rate (分值, default national). Money shown in 万元.
     """
+    ew = national().execution_weight if execution_weight is None else execution_weight
     ws = wb.create_sheet(title=(title or str(project["project_id"]))[:31])
     widths = [14, 14, 16, 22, 14, 14, 10, 10, 36]
     for j, w in enumerate(widths, 1):
@@ -214,7 +227,7 @@ def add_self_evaluation_sheet(wb: Workbook, project: pd.Series, indicators: pd.D
         _box(ws, 4, j, 4, j, h, bold=True)
     _box(ws, 4, 9, 4, 9, "", bold=True)
     vals = [from_yuan(project["budget_initial"], "万元"), from_yuan(project["budget"], "万元"),
-            from_yuan(project["spent"], "万元"), 10.0, 100 * project["execution_rate"], project["execution_score"]]
+            from_yuan(project["spent"], "万元"), ew, 100 * project["execution_rate"], project["execution_score"]]
     fmts = [MONEY_FORMAT] * 3 + ["0.00", RATE_FORMAT, "0.00"]
     for j, (v, f) in enumerate(zip(vals, fmts), 3):
         _box(ws, 5, j, 5, j, v, fmt=f)
@@ -229,7 +242,8 @@ def add_self_evaluation_sheet(wb: Workbook, project: pd.Series, indicators: pd.D
         _box(ws, 7, j, 7, j, h, bold=True)
     r = 8
     for row in indicators.itertuples(index=False):
-        actual = row.band if row.direction == "qualitative" else row.final_actual
+        actual = (row.band + ("" if np.isnan(row.final_actual) else f"（{100 * row.final_actual:g}%）")
+                  if row.direction == "qualitative" else row.final_actual)
         unit = "" if row.direction == "qualitative" or not row.unit else f" {row.unit}"
         target = row.target if isinstance(row.target, str) else f"{row.target:g}{unit}"
         shown = actual if isinstance(actual, str) else f"{actual:g}{unit}"
@@ -238,7 +252,7 @@ def add_self_evaluation_sheet(wb: Workbook, project: pd.Series, indicators: pd.D
             _box(ws, r, j, r, j, v, fmt="0.00" if j in (7, 8) else None, align=WRAP if j in (4, 9) else CENTER)
         r += 1
     _box(ws, r, 1, r, 6, "总分", bold=True)
-    _box(ws, r, 7, r, 7, 100.0, fmt="0.00")
+    _box(ws, r, 7, r, 7, ew + float(indicators["weight"].sum()), fmt="0.00")
     _box(ws, r, 8, r, 8, project["score"], fmt="0.00", bold=True)
     _box(ws, r, 9, r, 9, f"等级：{project['grade']}    评价建议：{project['recommendation']}", bold=True)
     ws.freeze_panes = "A2"
@@ -252,7 +266,8 @@ DEPARTMENT_SCORE_COLUMNS = ["department_id", "department_name", "dimension", "na
 def write_self_evaluation_xlsx(result: EvaluationResult, path: str | Path, *, year: int,
                                projects: list[str] | None = None,
                                departments: DepartmentScores | None = None) -> Path:
-    """The self-evaluation workbook: a summary sheet, a department sheet, and one 自评表 per project.
+    """The self-evaluation workbook: 说明 (rules), summary, departments, projects not evaluated,
+    whole-department scores if given, and one 自评表 per project.
 
     Parameters
     ----------
@@ -267,8 +282,10 @@ def write_self_evaluation_xlsx(result: EvaluationResult, path: str | Path, *, ye
     """
     wb = Workbook()
     wb.remove(wb.active)
+    add_rules_sheet(wb, result.profile)
     add_table_sheet(wb, "自评汇总", to_display(result.projects.drop(columns=["spent_date"], errors="ignore")))
     add_table_sheet(wb, "部门汇总", to_display(result.departments))
+    add_table_sheet(wb, "未评价项目", to_display(result.excluded))
     if departments is not None:
         add_table_sheet(wb, "部门整体绩效排名", to_display(departments.table))
         add_table_sheet(wb, "部门整体绩效评分", to_display(departments.indicators[DEPARTMENT_SCORE_COLUMNS]))
@@ -276,5 +293,6 @@ def write_self_evaluation_xlsx(result: EvaluationResult, path: str | Path, *, ye
     groups = dict(tuple(result.indicators.groupby("project_id", sort=False)))
     prj = result.projects.set_index("project_id", drop=False)
     for pid in ids:
-        add_self_evaluation_sheet(wb, prj.loc[pid], groups.get(pid, result.indicators.iloc[:0]), year)
+        add_self_evaluation_sheet(wb, prj.loc[pid], groups.get(pid, result.indicators.iloc[:0]), year,
+                                  execution_weight=result.profile.execution_weight)
     return save_atomic(wb, path)

@@ -224,6 +224,9 @@ class MonitoringResult:
         Missing required fields of the units' submission, one row each:
         ``department_id, department_name, project_id, project_name, ind_no,
         level3, field, problem``.
+    excluded : DataFrame
+        Projects not funded this year, not monitored, with the reason
+        (:func:`costing.performance.exante.funded_projects`).
     """
 
     as_of: _dt.date
@@ -236,11 +239,15 @@ class MonitoringResult:
     departments: pd.DataFrame
     summary: dict = field(default_factory=dict)
     problems: pd.DataFrame = field(default_factory=pd.DataFrame)
+    excluded: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def monitor(portfolio: Portfolio, as_of, *, tolerance: float | None = None,
             deviation_threshold: float | None = None, convention: str | None = None) -> MonitoringResult:
     """Dual monitoring of every project of a portfolio at ``as_of``.
+
+    Only the projects funded by the ex-ante decision are monitored, on the
+    approved budget (:func:`costing.performance.exante.funded_projects`).
 
     Parameters
     ----------
@@ -270,6 +277,9 @@ def monitor(portfolio: Portfolio, as_of, *, tolerance: float | None = None,
             raise ParameterError(f"{name} out of range", column=name, expected="a fraction in [0, 1]", found=v)
     d = _as_date(as_of, dict(column="as_of"))
     tp = time_progress(d, portfolio.budget_year, convention=conv)
+    from .exante import funded_projects
+    funded = funded_projects(portfolio)
+    portfolio = funded.portfolio
 
     prj = portfolio.projects
     names = portfolio.departments.set_index("department_id")["department_name"]
@@ -329,7 +339,8 @@ def monitor(portfolio: Portfolio, as_of, *, tolerance: float | None = None,
         "n_problems": len(problems),
     }
     return MonitoringResult(as_of=d, time_progress=tp, tolerance=tol, deviation_threshold=thr, convention=conv,
-                            projects=t, indicators=r, departments=dep, summary=summary, problems=problems)
+                            projects=t, indicators=r, departments=dep, summary=summary, problems=problems,
+                            excluded=funded.excluded)
 
 
 #: fields required when the answer is 有可能 or 不可能: column -> label on the form

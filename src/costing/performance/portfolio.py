@@ -20,6 +20,9 @@ or XLSX file with Chinese or English headers, read and validated by
     previous_evaluation = "../raw/portfolio_example/previous_evaluation.csv"  # optional
     department_targets = "../raw/portfolio_example/department_targets.csv"   # optional
 
+    [scoring]
+    profile = "national"           # the scoring profile (:mod:`.profile`); default national
+
 Money is in 元 after reading (headers declare 元/万元/亿元). Every problem
 raises :class:`costing.errors.InputError` naming the file, row and column:
 a budget of zero, an indicator with no target, weights that do not sum to
@@ -54,17 +57,16 @@ from ..errors import InputError
 from ..io import Column, TableMeta, read_table
 from ..project import read_project_file
 from . import indicators as lib
-from .scoring import DEFAULT_WEIGHTS, DIRECTION_ALIASES, normalize_band, normalize_direction
+from .profile import EX_ANTE_NAMES, ScoringProfile, load_profile, national
+from .scoring import DIRECTION_ALIASES, normalize_band, normalize_direction
 
-#: ex-ante dimensions: identifier -> (Chinese name, default maximum marks [points]).
-#: The marks are a common split of 100 points; pass ``max_scores=`` to change them.
-EX_ANTE_DIMENSIONS: dict[str, tuple[str, float]] = {
-    "necessity": ("立项必要性", 25.0),
-    "economy": ("投入经济性", 20.0),
-    "target_quality": ("绩效目标合理性", 20.0),
-    "feasibility": ("实施方案可行性", 20.0),
-    "compliance": ("筹资合规性", 15.0),
-}
+#: ex-ante dimensions: identifier -> (Chinese name, maximum marks [points] in the national profile).
+#: A scoring profile sets the marks (``[ex_ante.max_scores]``).
+EX_ANTE_DIMENSIONS: dict[str, tuple[str, float]] = {k: (v, national().ex_ante_max[k]) for k, v in EX_ANTE_NAMES.items()}
+#: 新增 (new) / 延续 (continuing) spellings. A new project needs an ex-ante assessment to be funded;
+#: a blank counts as new (无绩效，不预算).
+NEW_OR_CONTINUING: dict[str, str] = {"新增": "新增", "新": "新增", "new": "新增", "延续": "延续", "续": "延续",
+                                     "continuing": "延续", "continue": "延续", "": ""}
 
 #: headers of an undated in-year actual in the indicators table (refused: actuals are dated, in ``tracking``)
 UNDATED_ACTUAL = ("actual_to_date", "截至目前完成值", "累计完成值", "actual to date")
@@ -115,6 +117,9 @@ PROJECT_COLUMNS = [
     Column("annual_goal", "text", required=False, allow_empty=True, aliases=("年度总体目标", "annual goal")),
     Column("change_required", "text", required=False, allow_empty=True,
            aliases=("调整要求", "须调整事项", "change required")),
+    Column("new_or_continuing", "text", required=False, allow_empty=True,
+           aliases=("新增/延续", "新增或延续", "项目性质", "new or continuing")),
+    Column("key_project", "text", required=False, allow_empty=True, aliases=("重点项目", "是否重点", "key project")),
 ]
 
 INDICATOR_COLUMNS = [
@@ -141,6 +146,10 @@ EX_ANTE_COLUMNS = [
     *[Column(k, "number", min_value=0, aliases=(v[0],)) for k, v in EX_ANTE_DIMENSIONS.items()],
     Column("override_reason", "text", required=False, allow_empty=True,
            aliases=("恢复申报理由", "取消建议复核意见", "override reason")),
+    Column("approved_note", "text", required=False, allow_empty=True,
+           aliases=("审定说明", "审定数说明", "approved note")),
+    Column("adjustment_note", "text", required=False, allow_empty=True,
+           aliases=("调整情况说明", "按上年建议调整情况", "adjustment note")),
     Column("assessor", "text", required=False, allow_empty=True, aliases=("评估机构", "评估人")),
 ]
 
@@ -183,6 +192,8 @@ PREVIOUS_COLUMNS = [
     Column("score", "number", required=False, allow_empty=True, min_value=0, aliases=("自评得分", "评价得分", "得分")),
     Column("grade", "text", required=False, allow_empty=True, aliases=("等级", "评价等级")),
     Column("recommendation", "text", required=False, allow_empty=True, aliases=("评价建议", "结果应用建议")),
+    Column("budget", "money", required=False, allow_empty=True, min_value=0,
+           aliases=("上年预算数", "预算数", "previous budget")),
 ]
 
 TABLES: dict[str, list[Column]] = {
@@ -222,6 +233,7 @@ class Project:
     previous: pd.Series | None
     budget_year: int
     department_name: str = ""
+    profile: ScoringProfile = field(default_factory=national)
 
     @property
     def name(self) -> str:
@@ -265,6 +277,8 @@ class Portfolio:
         The portfolio file.
     parameters : dict
         The file's ``[parameters]`` table (thresholds), if any.
+    profile : ScoringProfile
+        The scoring rules (the file's ``[scoring] profile``, default national).
     report : dict
         The file's ``[report]`` table.
     """
@@ -284,6 +298,7 @@ class Portfolio:
     metas: dict = field(default_factory=dict, repr=False)
     tracking: pd.DataFrame = field(default_factory=lambda: _empty_tracking())
     department_targets: pd.DataFrame = field(default_factory=lambda: _empty(DEPARTMENT_TARGET_COLUMNS))
+    profile: ScoringProfile = field(default_factory=national)
 
     def project(self, project_id: str) -> Project:
         """The :class:`Project` view of one project."""
@@ -303,6 +318,7 @@ class Portfolio:
             previous=None if pv.empty else pv.iloc[0],
             budget_year=self.budget_year,
             department_name=str(dept.iloc[0]) if len(dept) else "",
+            profile=self.profile,
         )
 
     def where(self, table: str, column: str, index) -> dict:
@@ -317,7 +333,7 @@ class Portfolio:
                          pick(self.projects), pick(self.indicators), pick(self.ex_ante_scores),
                          pick(self.spending), pick(self.previous_evaluation), self.path,
                          dict(self.parameters), dict(self.report), dict(self.metas),
-                         pick(self.tracking), self.department_targets)
+                         pick(self.tracking), self.department_targets, self.profile)
 
 
 def _empty(columns: list[Column]) -> pd.DataFrame:
@@ -338,7 +354,29 @@ def _num(v) -> float:
     return np.nan
 
 
-def _complete_indicators(ind: pd.DataFrame, projects: pd.DataFrame, where: Where) -> pd.DataFrame:
+def _default_weights(ind: pd.DataFrame, profile: ScoringProfile, where: Where) -> pd.Series:
+    """The profile's level-1 marks split evenly within each project's level-1 group.
+
+    A project without a satisfaction indicator moves the satisfaction marks
+    as the profile says (``[satisfaction] when_missing``).
+    """
+    w = {k: profile.weights[k] for k in ("产出指标", "效益指标", "满意度指标")}
+    has_sat = ind.groupby("project_id")["level1"].transform(lambda s: (s == "满意度指标").any())
+    move = profile.satisfaction_missing
+    if move == "error" and not has_sat.all():
+        i = ind.index[~has_sat][0]
+        raise InputError("project has no satisfaction indicator", **where("level1", i),
+                         expected="at least one 满意度指标 (the scoring profile requires one)",
+                         found=ind.loc[i, "project_id"])
+    target = "效益指标" if move == "to_benefit" else "产出指标"
+    marks = ind["level1"].map(w).astype(float)
+    marks = marks.where(has_sat | (ind["level1"] != target), marks + w["满意度指标"])
+    n = ind.groupby(["project_id", "level1"])["level1"].transform("size")
+    return marks / n
+
+
+def _complete_indicators(ind: pd.DataFrame, projects: pd.DataFrame, where: Where,
+                         profile: ScoringProfile | None = None) -> pd.DataFrame:
     """Fill blanks from the library, normalise labels, check targets and weights."""
     ind = ind.copy()
     library = lib.load_library().drop_duplicates("indicator_id").set_index("indicator_id")
@@ -368,7 +406,9 @@ def _complete_indicators(ind: pd.DataFrame, projects: pd.DataFrame, where: Where
     ind["level1"] = ind["level1"].map(lib.normalize_level1)
     ind["level2"] = ind["level2"].map(lib.normalize_level2)
     lib.check_tree(ind, where)
-    for col, fn in (("direction", normalize_direction), ("band", normalize_band)):
+    profile = profile or national()
+    for col, fn in (("direction", normalize_direction),
+                    ("band", lambda v: normalize_band(v, profile.qualitative_bands))):
         vals = ind[col] if col in ind else pd.Series("", index=ind.index)
         try:
             ind[col] = fn(vals.to_numpy())
@@ -419,7 +459,7 @@ def _complete_indicators(ind: pd.DataFrame, projects: pd.DataFrame, where: Where
                          expected="a fraction of the indicator's marks between 0 and 1 (or empty)",
                          found=ind.loc[i, "final_actual"])
 
-    # weights: given per row, or the default weights split evenly within each level-1 group
+    # weights: given per row, or the profile's weights split evenly within each level-1 group
     if "weight" not in ind:
         ind["weight"] = np.nan
     given = ind["weight"].notna()
@@ -428,17 +468,17 @@ def _complete_indicators(ind: pd.DataFrame, projects: pd.DataFrame, where: Where
         raise InputError("weights given for some indicators and not for others", **where("weight", i),
                          expected="a weight on every row, or no weight column at all", found="")
     if not given.any():
-        n = ind.groupby(["project_id", "level1"])["level1"].transform("size")
-        ind["weight"] = ind["level1"].map(DEFAULT_WEIGHTS).astype(float) / n
-    total = ind.groupby("project_id", sort=False)["weight"].sum() + DEFAULT_WEIGHTS["execution"]
+        ind["weight"] = _default_weights(ind, profile, where)
+    ew = profile.execution_weight
+    total = ind.groupby("project_id", sort=False)["weight"].sum() + ew
     bad = total[(total - 100.0).abs() > WEIGHT_TOLERANCE]
     if not bad.empty:
         pid = bad.index[0]
         i = ind.index[ind["project_id"] == pid][0]
         raise InputError(f"weights of project {pid} do not sum to 100", **where("weight", i),
-                         expected=f"indicator weights summing to {100 - DEFAULT_WEIGHTS['execution']:g} "
-                         f"(+ {DEFAULT_WEIGHTS['execution']:g} for the execution rate = 100)",
-                         found=f"{total[pid]:g}")
+                         expected=f"indicator weights summing to {profile.indicator_total:g} "
+                         f"(+ {ew:g} for the execution rate = 100, scoring profile {profile.name})",
+                         found=f"{total[pid] - ew:g}")
     if "deviation_reason" not in ind:
         ind["deviation_reason"] = ""
     ind["deviation_reason"] = ind["deviation_reason"].fillna("").astype(str)
@@ -536,15 +576,17 @@ def build_portfolio(departments: pd.DataFrame, projects: pd.DataFrame, indicator
                     tracking: pd.DataFrame | None = None, department_targets: pd.DataFrame | None = None,
                     id: str = "portfolio", name: str = "", metas: dict | None = None,
                     path: Path | None = None, parameters: dict | None = None,
-                    report: dict | None = None) -> Portfolio:
+                    report: dict | None = None, profile: ScoringProfile | str | None = None) -> Portfolio:
     """Validate and assemble a :class:`Portfolio` from frames that use the glossary names.
 
-    Money columns must already be in 元. ``metas`` maps a table name to the
+    Money columns must already be in 元. ``profile`` is a :class:`ScoringProfile`
+    or a bundled profile's name (default national). ``metas`` maps a table name to the
     :class:`costing.io.TableMeta` it was read with, so errors name the file;
     without it errors name ``<projects>`` etc. and the row as if the frame
     were a sheet (header = row 1).
     """
     metas = metas or {}
+    profile = load_profile(profile)
     w = {k: _where_for(metas.get(k), k) for k in TABLES}
     frames = {"departments": departments, "projects": projects, "indicators": indicators,
               "ex_ante_scores": ex_ante_scores, "spending": spending, "previous_evaluation": previous_evaluation,
@@ -584,8 +626,16 @@ def build_portfolio(departments: pd.DataFrame, projects: pd.DataFrame, indicator
                          found=prj.loc[i, "department_id"])
     prj["project_type"] = prj["project_type"].replace("", "generic").fillna("generic")
     prj["budget_initial"] = prj["budget_initial"].fillna(prj["budget"])
-    for c in ("implementing_unit", "annual_goal", "change_required"):
-        prj[c] = prj[c].fillna("").astype(str)
+    for c in ("implementing_unit", "annual_goal", "change_required", "new_or_continuing", "key_project"):
+        prj[c] = prj[c].fillna("").astype(str).str.strip()
+    status = prj["new_or_continuing"].str.lower().map(NEW_OR_CONTINUING)
+    if status.isna().any():
+        i = prj.index[status.isna()][0]
+        raise InputError("unknown 新增/延续 value", **w["projects"]("new_or_continuing", i),
+                         expected="新增 (new) or 延续 (continuing); blank counts as new",
+                         found=prj.loc[i, "new_or_continuing"])
+    prj["new_or_continuing"] = status
+    prj["key_project"] = prj["key_project"].str.lower().isin(["重点", "是", "y", "yes", "true", "1", "key"])
     for k in ("indicators", "ex_ante_scores", "spending", "tracking", "previous_evaluation"):
         df = frames[k]
         orphan = ~df["project_id"].isin(prj["project_id"])
@@ -599,21 +649,22 @@ def build_portfolio(departments: pd.DataFrame, projects: pd.DataFrame, indicator
         i = prj.index[missing][0]
         raise InputError("project has no performance indicators", **w["projects"]("project_id", i),
                          expected="at least one row in the indicators table", found=prj.loc[i, "project_id"])
-    frames["indicators"] = _complete_indicators(ind, prj, w["indicators"])
+    frames["indicators"] = _complete_indicators(ind, prj, w["indicators"], profile)
     ea = frames["ex_ante_scores"]
     dup = ea.duplicated("project_id")
     if dup.any():
         i = ea.index[dup][0]
         raise InputError("duplicated project_id", **w["ex_ante_scores"]("project_id", i),
                          expected="one assessment per project", found=ea.loc[i, "project_id"])
-    for k2, (cn, mx) in EX_ANTE_DIMENSIONS.items():
+    for k2, cn in EX_ANTE_NAMES.items():
+        mx = profile.ex_ante_max[k2]
         over = ea[k2].astype(float) > mx
         if over.any():
             i = ea.index[over][0]
             raise InputError(f"{cn} score above its maximum", **w["ex_ante_scores"](k2, i),
                              expected=f"0 to {mx:g} points", found=ea.loc[i, k2])
-    if "override_reason" in ea:
-        ea["override_reason"] = ea["override_reason"].fillna("").astype(str)
+    for c in ("override_reason", "approved_note", "adjustment_note"):
+        ea[c] = ea[c].fillna("").astype(str)
     sp = frames["spending"]
     if len(sp):
         sp["date"] = _parse_dates(sp, budget_year, w["spending"])
@@ -645,7 +696,8 @@ def build_portfolio(departments: pd.DataFrame, projects: pd.DataFrame, indicator
     return Portfolio(id=id, name=name or id, budget_year=int(budget_year), departments=dep, projects=prj,
                      indicators=frames["indicators"], ex_ante_scores=ea, spending=sp,
                      previous_evaluation=pv, path=path, parameters=dict(parameters or {}),
-                     report=dict(report or {}), metas=metas, tracking=tr, department_targets=dt)
+                     report=dict(report or {}), metas=metas, tracking=tr, department_targets=dt,
+                     profile=profile)
 
 
 #: ``[parameters]`` of a portfolio file that must be numbers (thresholds as fractions)
@@ -724,4 +776,5 @@ def load_portfolio(path: str | Path) -> Portfolio:
                            spending=frames.get("spending"), previous_evaluation=frames.get("previous_evaluation"),
                            tracking=frames.get("tracking"), department_targets=frames.get("department_targets"),
                            id=str(proj["id"]), name=str(proj.get("name", proj["id"])), metas=metas, path=path,
-                           parameters=doc.get("parameters", {}), report=doc.get("report", {}))
+                           parameters=doc.get("parameters", {}), report=doc.get("report", {}),
+                           profile=load_profile(doc.get("scoring", {}).get("profile"), base_dir=path.parent))

@@ -1,22 +1,27 @@
-"""Self-evaluation scoring rules of 财政部《项目支出绩效评价管理办法》(财预〔2020〕10号).
+"""Self-evaluation scoring rules (绩效自评), with the rules that vary held in a scoring profile.
 
 Pure, vectorised functions: every argument may be a scalar, a numpy array or a
 pandas Series (broadcast together); the result has the same kind (a Series
 keeps the index of the first Series argument).
 
-Rules (财预〔2020〕10号, 附件2《项目支出绩效自评表》 notes):
+Rules (the defaults are the ``national`` profile, :mod:`.profile`; its
+``rules()`` table names the source of each one):
 
-- the budget execution rate scores its weight (default 10 points) in
-  proportion, capped at the weight: ``weight × min(spent / budget, 1)``;
+- the budget execution rate scores its weight (10 points nationally, 20 in
+  some provinces) in proportion, capped at the weight:
+  ``weight × min(spent / budget, 1)``;
 - a quantitative indicator (``direction="higher"``) that meets its target
   scores its full weight, otherwise ``weight × actual / target``;
-- a reverse indicator (``direction="lower"``, lower is better, e.g. a cost or
-  an accident rate) scores ``weight × target / actual`` when the actual
-  exceeds the target, full weight otherwise;
+- a reverse indicator (``direction="lower"``, lower is better) scores its full
+  weight when met; otherwise, by the profile's ``reverse`` rule, ``"ratio"``:
+  ``weight × target / actual``, or ``"linear"``:
+  ``weight × max(0, 1 − (actual − target) / target)`` (0 at twice the target);
 - a qualitative indicator (``direction="qualitative"``) is rated in one of
   three bands of its weight: 达成 80–100% (80% included), 部分达成 60–80%
   (60% included), 未达成 0–60%. The rater's fraction within the band is
-  ``actual``; when it is missing the band's midpoint is used.
+  ``actual``, so 达成 can score full marks. A blank ``actual`` follows the
+  profile's ``blank`` rule: ``"flag"`` (the band's lower bound, and the
+  evaluation lists the row as a problem), ``"midpoint"`` or ``"error"``.
 
 Grades: 优 ≥ 90, 良 80 to under 90, 中 60 to under 80, 差 under 60
 (:data:`GRADE_BANDS`, configurable). Recommendations follow the grade by the
@@ -30,26 +35,17 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, ParameterError
+from .profile import check_bands, national
 
-#: default weights of the four parts of a project's score [points]; 财预〔2020〕10号 附件2
-DEFAULT_WEIGHTS: dict[str, float] = {
-    "execution": 10.0,   # 预算执行率
-    "产出指标": 50.0,     # outputs
-    "效益指标": 30.0,     # benefits
-    "满意度指标": 10.0,   # satisfaction
-}
-
-#: grade -> lowest score of the grade [points], highest band first. 财预〔2020〕10号 第二十七条:
-#: 90（含）-100 为优、80（含）-90 为良、60（含）-80 为中、60 以下为差.
-GRADE_BANDS: dict[str, float] = {"优": 90.0, "良": 80.0, "中": 60.0, "差": float("-inf")}
-
-#: qualitative rating bands -> (lowest, highest) fraction of the indicator's weight.
-#: The lower bound is included; the upper bound is included only for 达成 (100%).
-QUALITATIVE_BANDS: dict[str, tuple[float, float]] = {
-    "达成": (0.8, 1.0),       # 达成年度指标
-    "部分达成": (0.6, 0.8),   # 部分达成年度指标并具有一定效果
-    "未达成": (0.0, 0.6),     # 未达成年度指标且效果较差
-}
+_NATIONAL = national()
+#: default weights of the four parts of a project's score [points] (the national profile):
+#: execution 预算执行率, 产出指标 outputs, 效益指标 benefits, 满意度指标 satisfaction
+DEFAULT_WEIGHTS: dict[str, float] = dict(_NATIONAL.weights)
+#: grade -> lowest score of the grade [points], highest band first (the national profile)
+GRADE_BANDS: dict[str, float] = dict(_NATIONAL.grade_bands)
+#: qualitative rating bands -> (lowest, highest) fraction of the indicator's weight (the national profile).
+#: The lower bound is included; the upper bound is included only for the top band (100%).
+QUALITATIVE_BANDS: dict[str, tuple[float, float]] = dict(_NATIONAL.qualitative_bands)
 #: accepted spellings of the bands
 BAND_ALIASES: dict[str, str] = {
     "达成": "达成", "全部达成": "达成", "achieved": "达成", "a": "达成",
@@ -57,9 +53,9 @@ BAND_ALIASES: dict[str, str] = {
     "未达成": "未达成", "not achieved": "未达成", "c": "未达成",
 }
 
-#: grade -> recommendation (延续 continue / 调整 adjust / 取消 cancel). The bureau's
-#: common practice, documented in METHOD.md §3 "Using the results"; override per call.
-RECOMMENDATION_RULES: dict[str, str] = {"优": "延续", "良": "延续", "中": "调整", "差": "取消"}
+#: grade -> recommendation (延续 continue / 调整 adjust / 取消 cancel), the national profile's
+#: (local practice); override per call or in a profile.
+RECOMMENDATION_RULES: dict[str, str] = dict(_NATIONAL.recommendations)
 
 DIRECTIONS = ("higher", "lower", "qualitative")
 #: accepted spellings of a direction
@@ -100,13 +96,14 @@ def _direction_one(d) -> str:
     return v
 
 
-def _band_one(b) -> str:
+def _band_one(b, bands: Mapping = QUALITATIVE_BANDS) -> str:
     if b is None or (isinstance(b, float) and np.isnan(b)) or str(b).strip() == "":
         return ""
-    v = BAND_ALIASES.get(str(b).strip().lower())
-    if v is None:
+    s = str(b).strip()
+    v = s if s in bands else BAND_ALIASES.get(s.lower())
+    if v not in bands:
         raise ParameterError("unknown qualitative band", column="band",
-                             expected=f"one of {list(QUALITATIVE_BANDS)}", found=b)
+                             expected=f"one of {list(bands)}", found=b)
     return v
 
 
@@ -115,13 +112,14 @@ def normalize_direction(direction) -> np.ndarray:
     return _map_unique(direction, _direction_one)
 
 
-def normalize_band(band) -> np.ndarray:
-    """Map qualitative band spellings onto the keys of :data:`QUALITATIVE_BANDS`; empty -> ''."""
-    return _map_unique(band, _band_one)
+def normalize_band(band, bands: Mapping | None = None) -> np.ndarray:
+    """Map qualitative band spellings onto the keys of ``bands`` (:data:`QUALITATIVE_BANDS`); empty -> ''."""
+    return _map_unique(band, lambda x: _band_one(x, bands if bands is not None else QUALITATIVE_BANDS))
 
 
-def score_indicator(target, actual, *, direction, weight, band=None):
-    """Score one indicator (or many, vectorised) per 财预〔2020〕10号.
+def score_indicator(target, actual, *, direction, weight, band=None, reverse: str = "ratio",
+                    bands: Mapping[str, tuple[float, float]] | None = None, blank: str = "flag"):
+    """Score one indicator (or many, vectorised).
 
     Parameters
     ----------
@@ -131,14 +129,23 @@ def score_indicator(target, actual, *, direction, weight, band=None):
     actual : float, array or Series
         Actual value (实际完成值) in the same unit. For a qualitative indicator,
         the rater's score as a fraction of the weight [fraction], which must
-        lie in ``band``; NaN means "use the band's midpoint".
+        lie in ``band``; NaN is a blank rating (see ``blank``).
     direction : {"higher", "lower", "qualitative"} or array of them
         ``higher``: higher is better; ``lower``: lower is better (reverse
         indicator); ``qualitative``: rated by band.
     weight : float, array or Series
         The indicator's marks (分值) [points].
     band : {"达成", "部分达成", "未达成"} or array, optional
-        Rating band of a qualitative indicator (:data:`QUALITATIVE_BANDS`).
+        Rating band of a qualitative indicator (a key of ``bands``).
+    reverse : {"ratio", "linear"}
+        Rule for a missed reverse indicator: ``weight × target / actual``, or
+        ``weight × max(0, 1 − (actual − target) / target)``. With target 0,
+        ``linear`` gives full marks only for an actual of 0.
+    bands : mapping band -> (lowest, highest), optional
+        Default :data:`QUALITATIVE_BANDS`.
+    blank : {"flag", "midpoint", "error"}
+        A blank qualitative rating scores the band's lower bound (``flag``;
+        the caller lists it as a problem), its midpoint, or raises.
 
     Returns
     -------
@@ -149,16 +156,25 @@ def score_indicator(target, actual, *, direction, weight, band=None):
     ------
     InputError
         A quantitative indicator without a numeric target or actual, a
-        negative target or actual, a qualitative indicator without a band, or
-        a rating outside its band.
+        negative target or actual, a qualitative indicator without a band, a
+        rating outside its band, or a blank rating when ``blank="error"``.
 
     Examples
     --------
     >>> score_indicator(100, 80, direction="higher", weight=20)
     16.0
-    >>> score_indicator(5, 8, direction="lower", weight=8)   # 8 × 5/8
+    >>> score_indicator(5, 8, direction="lower", weight=8)                    # 8 × 5/8
     5.0
+    >>> score_indicator(5, 8, direction="lower", weight=8, reverse="linear")  # 8 × (1 − 3/5)
+    3.2
     """
+    if reverse not in ("ratio", "linear"):
+        raise ParameterError("unknown reverse-indicator rule", column="reverse", expected="ratio or linear",
+                             found=reverse)
+    if blank not in ("flag", "midpoint", "error"):
+        raise ParameterError("unknown blank-rating rule", column="blank", expected="flag, midpoint or error",
+                             found=blank)
+    qbands = dict(bands) if bands is not None else QUALITATIVE_BANDS
     d = normalize_direction(direction)
     t = np.asarray(target, dtype=float)
     a = np.asarray(actual, dtype=float)
@@ -176,17 +192,24 @@ def score_indicator(target, actual, *, direction, weight, band=None):
         raise InputError("indicator weight missing or negative", column="weight", expected="marks >= 0")
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         higher = np.where(t > 0, np.minimum(a / t, 1.0), 1.0)           # target 0: met by any actual >= 0
-        lower = np.where(a > t, np.where(a > 0, t / a, 1.0), 1.0)
+        if reverse == "ratio":
+            missed = np.where(a > 0, t / a, 1.0)
+        else:
+            missed = np.where(t > 0, np.maximum(1.0 - (a - t) / t, 0.0), 0.0)
+        lower = np.where(a > t, missed, 1.0)
     frac = np.where(d == "higher", higher, lower)
     if np.any(qual):
-        b = normalize_band(band if band is not None else "")
+        b = _map_unique(band if band is not None else "", lambda x: _band_one(x, qbands))
         b = np.broadcast_to(b, d.shape)
         if np.any(qual & (b == "")):
             raise InputError("qualitative indicator without a rating band", column="band",
-                             expected=f"one of {list(QUALITATIVE_BANDS)}", found="")
-        lo = _map_unique(b, lambda x: QUALITATIVE_BANDS.get(x, (np.nan, np.nan))[0]).astype(float)
-        hi = _map_unique(b, lambda x: QUALITATIVE_BANDS.get(x, (np.nan, np.nan))[1]).astype(float)
-        rating = np.where(np.isnan(a), (lo + hi) / 2, a)
+                             expected=f"one of {list(qbands)}", found="")
+        lo = _map_unique(b, lambda x: qbands.get(x, (np.nan, np.nan))[0]).astype(float)
+        hi = _map_unique(b, lambda x: qbands.get(x, (np.nan, np.nan))[1]).astype(float)
+        if blank == "error" and np.any(qual & np.isnan(a)):
+            raise InputError("qualitative indicator without the rater's score", column="actual",
+                             expected="a fraction of the marks within the rating band", found="")
+        rating = np.where(np.isnan(a), lo if blank == "flag" else (lo + hi) / 2, a)
         top = hi >= 1.0
         outside = qual & ((rating < lo) | (rating > hi) | ((rating == hi) & ~top))
         if np.any(outside):
@@ -208,7 +231,7 @@ def score_execution(spent, budget, *, weight: float = DEFAULT_WEIGHTS["execution
     budget : float, array or Series
         全年预算数 [元], > 0.
     weight : float
-        Marks of the execution rate [points]; default 10.
+        Marks of the execution rate [points]; default the national profile's 10.
     """
     s = np.asarray(spent, dtype=float)
     b = np.asarray(budget, dtype=float)
@@ -217,18 +240,6 @@ def score_execution(spent, budget, *, weight: float = DEFAULT_WEIGHTS["execution
                          column="budget", expected="a budget > 0", found=float(b[~(b > 0)].reshape(-1)[0]))
     r = np.minimum(np.maximum(s, 0.0) / b, 1.0)
     return _wrap(weight * r, spent, budget)
-
-
-def check_bands(bands: Mapping[str, float]) -> dict[str, float]:
-    """Validate grade bands: a mapping grade -> lowest score, strictly decreasing."""
-    items = list(bands.items())
-    if not items:
-        raise ParameterError("grade bands are empty", expected="e.g. {'优': 90, '良': 80, '中': 60, '差': -inf}")
-    lows = [float(v) for _, v in items]
-    if any(a <= b for a, b in zip(lows, lows[1:])):
-        raise ParameterError("grade bands must be listed from the highest lower bound down",
-                             expected="strictly decreasing lower bounds", found=dict(bands))
-    return {k: float(v) for k, v in items}
 
 
 def grade(score, bands: Mapping[str, float] | None = None):
