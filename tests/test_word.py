@@ -265,7 +265,7 @@ def test_evaluate_docx_and_monitor_notices_commands(portfolio, tmp_path):
 
     pf, ev, mon = portfolio
     assert main(["evaluate", str(PORTFOLIO), "--docx", str(tmp_path / "forms")]) == 0
-    assert len(list((tmp_path / "forms").glob("自评表_*.docx"))) == len(ev.projects)
+    assert len(list((tmp_path / "forms").glob("自评表_*.docx"))) == len(ev.projects) == 26   # 4 not funded
     assert (tmp_path / "forms" / "重点项目预算绩效情况_2026.docx").is_file()
     assert main(["monitor", str(PORTFOLIO), "--as-of", "2026-09-30", "--notices", str(tmp_path / "n")]) == 0
     docs = sorted((tmp_path / "n").glob("*.docx"))
