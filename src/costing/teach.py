@@ -487,9 +487,9 @@ def _ex_04_3(c):
 
 
 @exercise("05-1", "exante", "默认设置下，全部项目的审减率是多少（%）？", unit="%",
-          hint="审减率 = 审减额 ÷ 申报数；看比较表或“全部项目汇总”。")
+          hint="审减率 = 审减额 ÷ 申报数；看比较表或“全部项目汇总”的“全部项目”一行。")
 def _ex_05_1(c):
-    return 100 * c.ex_ante.cut_rate
+    return 100 * c.ex_ante.cut_rate_all
 
 
 @exercise("05-2", "exante", "“予以支持”最低分改为 90、“部分支持”最低分改为 80 后，“不予支持”的项目有几个？", unit="个",
@@ -503,7 +503,7 @@ def _ex_05_2(c):
           setting={"support_threshold": 90.0, "partial_threshold": 80.0},
           hint="不予支持的项目审定数为 0，整个申报数都算审减。")
 def _ex_05_3(c):
-    return 100 * c.ex_ante.cut_rate
+    return 100 * c.ex_ante.cut_rate_all
 
 
 @exercise("06-1", "monitoring", "截至 9 月 30 日，执行偏慢的项目有几个？", unit="个", tol=0,
