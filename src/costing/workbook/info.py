@@ -73,11 +73,6 @@ def fields_for(kind: str) -> tuple[Field, ...]:
     return FIELDS["standard" if kind in ("bus", "sanitation") else kind]
 
 
-def kind_of(mapping: dict) -> str:
-    head = mapping.get("project", {})
-    return str(head.get("kind") or head.get("type") or "")
-
-
 def toml_literal(v) -> str:
     """A value as a TOML inline literal (strings, numbers, booleans, arrays, inline tables)."""
     if isinstance(v, bool):
