@@ -465,3 +465,19 @@ def test_previous_adjust_recommendation_flags_review_and_shows_the_change():
     ea = _small_portfolio().ex_ante_scores.assign(adjustment_note=["压减车辆购置，细化准点率指标", ""])
     s2 = cp.ex_ante(_small_portfolio(previous_evaluation=prev, ex_ante_scores=ea)).sheet.set_index("project_id")
     assert s2.loc["P1", "problem"] == "" and s2.loc["P1", "adjustment_note"] == "压减车辆购置，细化准点率指标"
+
+
+def test_key_projects_for_the_peoples_congress():
+    pf = cp.load_portfolio(Path(__file__).resolve().parents[1] / "data" / "portfolios" / "example_portfolio.toml")
+    ev = cp.evaluate_portfolio(pf)
+    k = cp.key_projects(ev).set_index("project_id")
+    p = ev.projects.set_index("project_id")
+    # rule: 年初预算数 >= 1000万元 (national profile, local practice), or flagged 重点 (P025 in the example)
+    expected = set(p.index[p["budget_initial"] >= 1000e4]) | {"P025"}
+    assert set(k.index) == expected and p.loc["P025", "budget_initial"] < 1000e4
+    assert k.loc["P025", "key_reason"] == "列为重点" and k.loc["P001", "key_reason"] == "金额达到标准"
+    assert k.loc["P001", "grade"] == p.loc["P001", "grade"]
+    # targets and results per indicator: P001's 万公里事故率 target 0.2, actual 0.22 (indicators.csv)
+    assert "万公里事故率：0.2次/万公里" in k.loc["P001", "targets"]
+    assert "万公里事故率：0.22次/万公里" in k.loc["P001", "results"]
+    assert len(cp.key_projects(ev, threshold=1e12)) == 1          # only the flagged one

@@ -165,7 +165,7 @@ def test_self_evaluation_workbook_layout(tmp_path):
     res = cp.evaluate_portfolio(pf)
     path = write_self_evaluation_xlsx(res, tmp_path / "out" / "自评.xlsx", year=2026, projects=["P001"])
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["说明", "自评汇总", "部门汇总", "未评价项目", "P001"]
+    assert wb.sheetnames == ["说明", "自评汇总", "部门汇总", "未评价项目", "重点项目（报人大）", "P001"]
     ws = wb["P001"]
     texts = {c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
     for label in ("项目名称", "主管部门", "实施单位", "年初预算数", "全年预算数", "全年执行数", "执行率（%）",

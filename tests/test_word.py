@@ -246,7 +246,7 @@ def test_key_projects_for_the_peoples_congress(portfolio, tmp_path):
 
     _, ev, _ = portfolio
     p = ev.projects
-    key = p[p["budget_initial"] >= 10_000_000]  # 1000万元 and more
+    key = p[(p["budget_initial"] >= 10_000_000) | (p["project_id"] == "P025")]  # 1000万元 and more, or flagged 重点
     path = write_key_projects_doc(ev, tmp_path / "人大.docx", year=2026)
     d = docx.Document(path)
     (table,) = d.tables

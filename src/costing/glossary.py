@@ -1,4 +1,4 @@
-"""Column vocabulary: the identifiers of ``METHOD.md`` section 4 and their aliases.
+"""Column vocabulary: the project's identifiers (English, glossary names) and their Chinese aliases.
 
 Readers rename spreadsheet headers onto these identifiers, so a budget unit can
 keep its Chinese headers (``票款收入（万元）``) or use English ones
@@ -166,7 +166,8 @@ DISPLAY_NAMES: dict[str, str] = {
     "smart_problems": "绩效目标问题", "prev_budget": "上年预算数", "requested_change": "申报数较上年变化",
     "review_required": "上年建议调整（需复核）", "adjustment_note": "调整情况说明", "approved_note": "审定说明",
     "exclusion_reason": "未安排预算原因", "unreviewed_requested": "未评估申报数", "funded": "已安排预算",
-    "over_achieved": "超额完成",
+    "over_achieved": "超额完成", "key_reason": "列入原因", "targets": "绩效目标（年度指标值）",
+    "results": "实际完成情况",
     # cost-benefit analysis (costing.cba)
     "real": "不变价", "nominal": "现价",
     "enpv": "经济净现值（ENPV）", "eirr": "经济内部收益率（EIRR）", "bcr": "效益费用比（BCR）",

@@ -1,6 +1,6 @@
 """Diagnostics on a project's own history.
 
-The cost-plus pattern (METHOD.md §1, step 3): under cost-plus subsidies, unit
+The cost-plus pattern (step 3 of the method): under cost-plus subsidies, unit
 costs rise while the service carries fewer people. Shenzhen found this before
 it moved to a passenger-based subsidy in 2013. We flag it when, over the
 actual years in constant prices, the least-squares trend of cost per output

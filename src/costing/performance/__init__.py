@@ -19,7 +19,8 @@ from .._lazy import attach
 # each name loads its module on first use, so `costing monitor --help` parses without pandas
 _MODULES = {
     "department": ("DepartmentScores", "department_performance", "load_framework", "score_departments"),
-    "evaluation": ("EvaluationResult", "SelfEvaluation", "evaluate_portfolio", "feed_forward", "self_evaluate"),
+    "evaluation": ("EvaluationResult", "SelfEvaluation", "evaluate_portfolio", "feed_forward", "key_projects",
+                   "self_evaluate"),
     "exante": ("CONCLUSION_THRESHOLDS", "ExAnteResult", "FundedSet", "conclude", "cut_amount", "cut_rate", "cut_summary",
                "ex_ante", "funded_projects"),
     "indicators": ("LEVELS", "load_library", "project_types", "search_indicators", "smart_check"),

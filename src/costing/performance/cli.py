@@ -149,6 +149,11 @@ def _evaluate(args, out=None) -> None:
     if len(res.excluded):
         _print("未安排预算、不参加自评的项目 (not funded, not evaluated)",
                res.excluded[["project_id", "project_name", "department_name", "exclusion_reason"]], out)
+    from .evaluation import key_projects
+    from .excel import KEY_PROJECT_COLUMNS
+
+    _print("重点项目（报人大）(key projects for the People's Congress)",
+           key_projects(res)[KEY_PROJECT_COLUMNS].drop(columns=["annual_goal", "targets", "results"]), out)
     print("\n等级分布 (grades): " + "，".join(f"{g} {n}" for g, n in res.grade_counts.items())
           + f"; 评分口径 {res.profile.name}", file=out)
     scores = score_departments(pf, res)

@@ -172,7 +172,7 @@ def evaluate_portfolio(portfolio: Portfolio, *, bands: Mapping[str, float] | Non
     prj = pf.projects
     names = pf.departments.set_index("department_id")["department_name"]
     t = prj[["project_id", "project_name", "department_id", "project_type", "implementing_unit",
-             "annual_goal", "budget_initial", "budget"]].copy()
+             "annual_goal", "key_project", "budget_initial", "budget"]].copy()
     t.insert(3, "department_name", t["department_id"].map(names))
     t = t.join(spending_at(pf.spending, prj["project_id"]))
     t["execution_rate"] = execution_rate(t["spent"], t["budget"])
@@ -250,6 +250,38 @@ def self_evaluate(project: Project | Portfolio, project_id: str | None = None, *
                           recommendation=str(row["recommendation"]), execution_rate=float(row["execution_rate"]),
                           execution_score=float(row["execution_score"]),
                           breakdown=res.indicators.reset_index(drop=True))
+
+
+def key_projects(result: EvaluationResult, threshold: float | None = None) -> pd.DataFrame:
+    """Key projects reported to the People's Congress (人大): their targets, results and grades.
+
+    Selection rule: 年初预算数 (the approved amount) ≥ ``threshold`` [元]
+    (default the profile's ``[key_projects] threshold``, 1000万元 nationally,
+    local practice), or flagged 重点 in the projects table (``key_project``).
+
+    Returns
+    -------
+    DataFrame
+        One row per key project, in the evaluation's order: the project
+        columns of :attr:`EvaluationResult.projects` (money in 元), ``key_reason``,
+        ``targets`` (每个指标：年度指标值) and ``results`` (每个指标：实际完成值 or
+        the rating band), separated by "；".
+    """
+    th = result.profile.key_project_threshold if threshold is None else float(threshold)
+    p = result.projects
+    by_amount = p["budget_initial"] >= th
+    pick = p[by_amount | p["key_project"]].copy()
+    pick.insert(3, "key_reason", np.where(by_amount[pick.index], "金额达到标准", "列为重点"))
+    r = result.indicators[result.indicators["project_id"].isin(pick["project_id"])]
+    qual = r["direction"] == "qualitative"
+    unit = r["unit"].fillna("").astype(str)
+    num = lambda v: v.map(lambda x: "" if pd.isna(x) else f"{x:g}")  # noqa: E731
+    target = np.where(qual, r["target"].astype(str), num(r["target_value"]) + unit)
+    actual = np.where(qual, r["band"], num(r["final_actual"]) + unit)
+    g = r.assign(t=r["level3"] + "：" + target, a=r["level3"] + "：" + actual).groupby("project_id", sort=False)
+    pick["targets"] = pick["project_id"].map(g["t"].agg("；".join))
+    pick["results"] = pick["project_id"].map(g["a"].agg("；".join))
+    return pick.reset_index(drop=True)
 
 
 def feed_forward(result: EvaluationResult, year: int) -> pd.DataFrame:

@@ -19,11 +19,15 @@ from ..outputs import atomic_path
 from ..units import from_yuan
 from .department import DepartmentScores
 from .display import to_display
-from .evaluation import EvaluationResult
+from .evaluation import EvaluationResult, key_projects
 from .exante import ExAnteResult
 from .monitoring import MonitoringResult
 from .notices import ADJUSTMENT_RULES, RectificationNotice
 from .profile import ScoringProfile, national
+
+#: columns of the key-project table for the People's Congress
+KEY_PROJECT_COLUMNS = ["project_id", "project_name", "department_name", "key_reason", "budget_initial", "spent",
+                       "execution_rate", "annual_goal", "targets", "results", "score", "grade", "recommendation"]
 
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -286,6 +290,7 @@ def write_self_evaluation_xlsx(result: EvaluationResult, path: str | Path, *, ye
     add_table_sheet(wb, "自评汇总", to_display(result.projects.drop(columns=["spent_date"], errors="ignore")))
     add_table_sheet(wb, "部门汇总", to_display(result.departments))
     add_table_sheet(wb, "未评价项目", to_display(result.excluded))
+    add_table_sheet(wb, "重点项目（报人大）", to_display(key_projects(result)[KEY_PROJECT_COLUMNS]))
     if departments is not None:
         add_table_sheet(wb, "部门整体绩效排名", to_display(departments.table))
         add_table_sheet(wb, "部门整体绩效评分", to_display(departments.indicators[DEPARTMENT_SCORE_COLUMNS]))

@@ -108,7 +108,7 @@ def record(name: str, value, unit: str | None = None) -> None:
     Parameters
     ----------
     name : str
-        Identifier of the figure, from the glossary of METHOD.md when one
+        Identifier of the figure, from :mod:`costing.glossary` when one
         exists (``unit_cost_standard``, ``subsidy``, ``cut_amount``,
         ``cut_rate``). ``price_year`` and ``money_unit`` are shown on the
         xlsx's 说明 sheet like every other figure.

@@ -47,9 +47,6 @@ from .word import Fields, WordTemplate, default_template, show_value, today
 FORM_FIELDS = frozenset({"year", "project", "funds", "indicators", "total", "date"})
 NOTICE_FIELDS = frozenset({"notice", "items", "adjustments", "rules", "date"})
 KEY_FIELDS = frozenset({"year", "rule", "summary", "projects", "date"})
-#: [元] a project whose 年初预算数 is at least this is reported to the People's Congress
-#: (local practice: 1000万元), as is one flagged ``key_project``
-KEY_PROJECT_THRESHOLD = 10_000_000.0
 
 
 def _day(d) -> str:
@@ -124,19 +121,13 @@ def notice_context(notice) -> dict:
     }
 
 
-def key_projects(result, threshold: float = KEY_PROJECT_THRESHOLD):
-    """The rows of :attr:`EvaluationResult.projects` reported to the People's Congress:
-    年初预算数 >= ``threshold`` [元], or flagged in a ``key_project`` column."""
-    p = result.projects
-    key = p["budget_initial"] >= threshold
-    if "key_project" in p.columns:
-        key |= p["key_project"].fillna(False).astype(bool)
-    return p[key]
+def key_projects_context(result, year: int, threshold: float | None = None) -> dict:
+    """The fields of the key-project summary for the People's Congress (money in 万元); the selection is
+    :func:`costing.performance.evaluation.key_projects` (threshold default: the scoring profile's)."""
+    from ..performance.evaluation import key_projects
 
-
-def key_projects_context(result, year: int, threshold: float = KEY_PROJECT_THRESHOLD) -> dict:
-    """The fields of the key-project summary for the People's Congress (money in 万元)."""
     p = key_projects(result, threshold)
+    threshold = result.profile.key_project_threshold if threshold is None else threshold
     grades = p["grade"].value_counts()
     rows = [Fields("project", {
         "id": r.project_id, "name": r.project_name, "department": r.department_name,
@@ -158,7 +149,7 @@ def key_projects_context(result, year: int, threshold: float = KEY_PROJECT_THRES
 
 
 def write_key_projects_doc(result, path, *, year: int, template=None,
-                           threshold: float = KEY_PROJECT_THRESHOLD) -> Path:
+                           threshold: float | None = None) -> Path:
     """The key-project summary for the People's Congress as one .docx (atomic)."""
     tpl = WordTemplate(template or default_template("key_projects"), KEY_FIELDS)
     return tpl.render(key_projects_context(result, year, threshold), path)
