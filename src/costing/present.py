@@ -4,7 +4,11 @@ Notebooks, reports, the CLI and the Excel export all use these, so every
 surface shows the same figures. Money is in 万元 (amount in 元 / 10,000,
 shown with thousands separators and 2 decimals, rounded half up at display
 time only); unit costs stay in 元 per output unit with 4 decimals; rates are
-fractions (formatted as percentages by the caller).
+fractions in the tables and percentages on display.
+
+The reader layer of every report template is here too: :func:`show` (record a
+table, display it for readers: Chinese names, no row numbers, "—", integer
+counts, 72.00%), :func:`show_abstract` (the 摘要) and the per-template abstracts.
 """
 from __future__ import annotations
 
