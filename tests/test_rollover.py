@@ -60,6 +60,10 @@ def test_full_loop_on_the_example(tmp_path):
     assert d.loc[pid, "action"] == "结转（恢复申报）" and "恢复申报理由" in d.loc[pid, "reason"]
     nxt2 = cp.load_portfolio(write_rollover(ro2, tmp_path / "2027b", portfolio_id=pf.id))
     assert pid in set(nxt2.projects["project_id"])
+    # ... which the next ex-ante review reads: the 取消 no longer blocks it
+    s2 = cp.ex_ante(nxt2).sheet.set_index("project_id")
+    assert s2.loc[pid, "prev_recommendation"] == "取消" and not s2.loc[pid, "blocked"]
+    assert s2.loc[pid, "override_reason"] == "已按评价意见整改，经区政府研究同意继续实施"
 
 
 def test_rollover_refuses_bad_overrides_and_non_empty_folders(tmp_path):

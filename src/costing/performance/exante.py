@@ -292,6 +292,9 @@ def ex_ante(portfolio: Portfolio, *, thresholds: Mapping[str, float] | None = No
     sheet["review_required"] = sheet["prev_recommendation"] == "调整"
     for c in ("override_reason", "approved_note", "adjustment_note"):
         sheet[c] = pid.map(ea[c]).astype(object).fillna("").str.strip()
+    # or the reason `costing rollover --override` carried into the projects table
+    own = prj["override_reason"].str.strip().to_numpy()
+    sheet["override_reason"] = sheet["override_reason"].where(sheet["override_reason"] != "", own)
     sheet["blocked"] = (sheet["prev_recommendation"] == "取消") & (sheet["override_reason"] == "")
     not_supported = sheet["assessed"] & (sheet["conclusion"] == list(th)[-1])
     sheet["fundable"] = ~sheet["no_assessment"] & ~not_supported & ~sheet["blocked"] & ~sheet["targets_not_smart"]

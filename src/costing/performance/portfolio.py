@@ -117,6 +117,8 @@ PROJECT_COLUMNS = [
     Column("annual_goal", "text", required=False, allow_empty=True, aliases=("年度总体目标", "annual goal")),
     Column("change_required", "text", required=False, allow_empty=True,
            aliases=("调整要求", "须调整事项", "change required")),
+    # a 取消 project carried by `costing rollover --override` brings its reason here
+    Column("override_reason", "text", required=False, allow_empty=True, aliases=("恢复申报理由", "override reason")),
     Column("new_or_continuing", "text", required=False, allow_empty=True,
            aliases=("新增/延续", "新增或延续", "项目性质", "new or continuing")),
     Column("key_project", "text", required=False, allow_empty=True, aliases=("重点项目", "是否重点", "key project")),
@@ -626,7 +628,8 @@ def build_portfolio(departments: pd.DataFrame, projects: pd.DataFrame, indicator
                          found=prj.loc[i, "department_id"])
     prj["project_type"] = prj["project_type"].replace("", "generic").fillna("generic")
     prj["budget_initial"] = prj["budget_initial"].fillna(prj["budget"])
-    for c in ("implementing_unit", "annual_goal", "change_required", "new_or_continuing", "key_project"):
+    for c in ("implementing_unit", "annual_goal", "change_required", "override_reason", "new_or_continuing",
+              "key_project"):
         prj[c] = prj[c].fillna("").astype(str).str.strip()
     status = prj["new_or_continuing"].str.lower().map(NEW_OR_CONTINUING)
     if status.isna().any():
