@@ -109,7 +109,7 @@ def ex_ante_abstract(result) -> tuple[list, str, list]:
     s = result.sheet
     figures = [("申报数", f"{fmt_money(t['requested'])} 万元"), ("审定数", f"{fmt_money(t['approved'])} 万元"),
                ("审减额", f"{fmt_money(t['cut_amount'])} 万元"), ("审减率", fmt_rate(result.cut_rate)),
-               ("评估项目数", f"{len(s)} 个")]
+               ("评审项目数", f"{int(t['n'])} 个")]
     counts = s["conclusion"].value_counts()
     judgement = (f"{len(s)} 个项目申报 {fmt_money(t['requested'])} 万元，审定 {fmt_money(t['approved'])} 万元，"
                  f"审减 {fmt_money(t['cut_amount'])} 万元，审减率 {fmt_rate(result.cut_rate)}；评估结论："
