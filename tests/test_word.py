@@ -42,9 +42,10 @@ def test_show_table_formats_by_recorded_units():
     frame = pd.DataFrame({"部门": ["甲", "乙"], "申报数（万元）": [10.0, 2.5], "审减率（%）": [0.1, None],
                           "项目数": [3.0, 12.0]})
     t = word.show_table(export.RecordedTable("x", frame, unit={"申报数（万元）": "万元", "审减率（%）": "%"}))
-    assert t.header == ["部门", "申报数（万元）", "审减率（%）", "项目数"]
+    assert t.header == ["部门", "申报数（万元）", "审减率", "项目数"]  # the cells carry the %
     assert t.rows == [["甲", "10.00", "10.00%", "3"], ["乙", "2.50", "—", "12"]]
-    assert t.without("部门", "项目数").header == ["申报数（万元）", "审减率（%）"]
+    assert t.without("部门", "项目数").header == ["申报数（万元）", "审减率"]
+    assert t.without("审减率（%）").header == ["部门", "申报数（万元）", "项目数"]  # the recorded name works too
 
 
 def test_shipped_templates_are_rebuilt_by_the_builder(tmp_path):

@@ -68,7 +68,7 @@ def value_kind(column: str, unit=None) -> str | None:
     if "元/" in u or "元/" in col:
         return "unit_cost"
     kind = unit_kind(unit, col)
-    if kind is None and (col.endswith("幅度") or u == "fraction"):
+    if kind is None and col.endswith("幅度"):
         kind = "rate"
     if kind is None and ("万元" in col or "（元）" in col):
         kind = "money"
@@ -146,41 +146,19 @@ class Table:
 
 
 def show_table(table: RecordedTable) -> Table:
-    """A :class:`RecordedTable` as text, by its recorded units (the same as the xlsx formats).
-
-    A table with 数值 and 单位 columns (a summary of figures in different units)
-    shows each 数值 by the unit of its row.
-    """
-    import pandas as pd
+    """A :class:`RecordedTable` as text, shown as the HTML report shows it
+    (:func:`costing.present.reader_frame`): unnamed index columns (row numbers) dropped,
+    English glosses dropped from the headers. A table with 数值 and 单位 columns shows
+    each 数值 by the unit of its row."""
+    from ..present import reader_frame
 
     df = table.frame
-    units = table.unit if isinstance(table.unit, dict) else {}
-    common = None if isinstance(table.unit, dict) else table.unit
-    header, names, columns = [], [], []
-    per_row = "数值" in df.columns and "单位" in df.columns
-    for j, col in enumerate(df.columns):
-        col = str(col)
-        if j < table.n_index and not col:  # an unnamed index is row numbers: not for readers
-            continue
-        s = df.iloc[:, j]
-        numeric = j >= table.n_index and pd.api.types.is_numeric_dtype(s) \
-            and not pd.api.types.is_bool_dtype(s)
-        unit = units.get(col, common) if numeric else None
-        kind = value_kind(col, unit) if numeric else None
-        names.append(col)
-        label = _LATIN_NOTE.sub("", col).strip() or col  # "减排效益 (emissions)" -> "减排效益"
-        header.append(f"{label}（{unit}）" if unit and kind != "rate" and str(unit) not in col else label)
-        if per_row and col == "数值":
-            columns.append([show_value(v, value_kind("", u)) for v, u in zip(s, df["单位"])])
-        elif numeric:
-            whole = bool(s.dropna().map(lambda v: float(v).is_integer()).all())
-            columns.append([show_value(v, kind, integer=whole) for v in s])
-        else:
-            columns.append([show_value(v) for v in s])
-    if per_row:  # "fraction" is how a rate is stored, not a unit a reader needs
-        j = header.index("单位")
-        columns[j] = ["" if u == "fraction" else show_value(u) for u in df["单位"]]
-    return Table(header, [list(r) for r in zip(*columns)] if columns else [], names)
+    drop = [c for j, c in enumerate(df.columns) if j < table.n_index and not str(c)]
+    df = df.drop(columns=drop)
+    row_units = {"数值": "单位"} if "数值" in df.columns and "单位" in df.columns else None
+    shown = reader_frame(df, table.unit, row_units=row_units)
+    header = [_LATIN_NOTE.sub("", str(c)).strip() or str(c) for c in shown.columns]
+    return Table(header, shown.values.tolist(), [str(c) for c in df.columns])
 
 
 @dataclass(frozen=True)
