@@ -101,11 +101,13 @@ def test_lesson_runs(name, tmp_path):
     """Top to bottom through papermill with the kernel the notebook names; no error, Chinese renders."""
     import papermill as pm
 
+    from costing.report.execute import DEFAULT_TIMEOUT
     from costing.report.export import glyph_warnings
 
     out = tmp_path / name
     params = RUN_PARAMETERS.get(name, lambda _: {})(tmp_path)
-    pm.execute_notebook(str(COURSE / name), str(out), parameters=params, cwd=str(COURSE), progress_bar=False)
+    pm.execute_notebook(str(COURSE / name), str(out), parameters=params, cwd=str(COURSE), progress_bar=False,
+                        execution_timeout=DEFAULT_TIMEOUT)  # a lost kernel message fails, never hangs CI
     nb = nbformat.read(out, as_version=4)
     assert glyph_warnings(nb) == []
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]

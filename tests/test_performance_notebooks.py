@@ -25,10 +25,12 @@ def test_template_has_literal_parameters_cell_and_no_outputs(name):
 @pytest.mark.parametrize("name", NAMES)
 def test_template_runs_on_defaults(name, tmp_path):
     pm = pytest.importorskip("papermill")
+    from costing.report.execute import DEFAULT_TIMEOUT
+
     out = tmp_path / f"{name}.ipynb"
     pm.execute_notebook(str(TEMPLATES / f"{name}.ipynb"), str(out), kernel_name="python3",
                         cwd=str(TEMPLATES), parameters={"output_dir": str(tmp_path / "reports")},
-                        progress_bar=False)
+                        progress_bar=False, execution_timeout=DEFAULT_TIMEOUT)
     nb = nbformat.read(out, as_version=4)
     text = "".join(str(o.get("data", {})) + o.get("text", "") for c in nb.cells if c.cell_type == "code"
                    for o in c.get("outputs", []))
