@@ -78,6 +78,21 @@ def test_peer_rank_is_shown_against_the_units_compared():
     assert row["同行单位数"] == 18 and row["排名（由低到高）"] == "19 / 19"
 
 
+def test_peer_table_shows_each_row_by_its_unit():
+    """票款回收率 is a rate: its P25…本项目 cells read as %, and its unit cell is not "fraction";
+    a unit-cost row reads like the standard (4 decimals, 元/车公里)."""
+    r = costing.run_method(costing.load_project(BUS))
+    t = present.peer_table(r)
+    shown = present.reader_frame(t).set_index("指标")
+    raw = t.set_index("指标")
+    fare = raw.loc["票款回收率"]
+    assert shown.loc["票款回收率", "单位"] == ""
+    for c in ("P25", "中位数（P50）", "P75", "本项目"):
+        assert shown.loc["票款回收率", c] == f"{fare[c] * 100:.2f}%"
+    assert shown.loc["车公里成本", "本项目"] == f"{raw.loc['车公里成本', '本项目']:.4f}"
+    assert shown.loc["车公里成本", "单位"] == "元/车公里"
+
+
 def test_waterfall_title_names_the_preset():
     from costing import charts
     from costing.plotting import chart_labels

@@ -92,10 +92,13 @@ def peer_table(result) -> pd.DataFrame:
     s = result.benchmark.peer_summary
     spec = result.project.spec["peers"]["metrics"]
     rank = [f"{int(r)} / {int(n) + 1}" if pd.notna(r) else "—" for r, n in zip(s["rank"], s["n"])]
-    return pd.DataFrame({"指标": [spec[m].get("label", display_name(m)) for m in s.index],
+    values = ["P25", "中位数（P50）", "P75", "本项目"]
+    t = pd.DataFrame({"指标": [spec[m].get("label", display_name(m)) for m in s.index],
                          "单位": [spec[m].get("unit", "") for m in s.index], "同行单位数": s["n"].to_numpy(),
                          "P25": s["p25"].to_numpy(), "中位数（P50）": s["p50"].to_numpy(), "P75": s["p75"].to_numpy(),
                          "本项目": s["project"].to_numpy(), "排名（由低到高）": rank})
+    t.attrs["row_units"] = dict.fromkeys(values, "单位")  # 票款回收率 is a rate: shown as %
+    return t
 
 
 #: the note under the peer table: what rank and n mean
@@ -209,13 +212,18 @@ def reader_frame(df: pd.DataFrame, unit=None, *, row_units: dict | None = None,
     row_units : dict, optional
         value column -> the column holding each row's unit (``{"数值": "单位"}``);
         "fraction" in such a unit column shows as "" and its values as %.
+        Default: the table's own ``df.attrs["row_units"]`` (set by the function
+        that builds it, e.g. :func:`peer_table`), else ``{"数值": "单位"}`` when
+        the table has both columns.
     index : bool
         Keep the index as leading column(s) (when it holds reader-facing names).
     """
     d = df.reset_index() if index else df.reset_index(drop=True)
     units = unit if isinstance(unit, dict) else {}
     common = None if isinstance(unit, dict) else unit
-    row_units = dict(row_units or {})
+    if row_units is None:
+        row_units = df.attrs.get("row_units") or ({"数值": "单位"} if {"数值", "单位"} <= set(df.columns) else {})
+    row_units = dict(row_units)
     out = pd.DataFrame(index=d.index)
     for c in d.columns:
         s = d[c]
@@ -264,8 +272,7 @@ def styled(df: pd.DataFrame, unit=None):
     kept as the first column, and a table with 数值 and 单位 columns formats each row by its unit."""
     from IPython.display import HTML
 
-    row_units = {"数值": "单位"} if {"数值", "单位"} <= set(df.columns) else None
-    return HTML(table_html(df, unit, row_units=row_units, index=not isinstance(df.index, pd.RangeIndex)))
+    return HTML(table_html(df, unit, index=not isinstance(df.index, pd.RangeIndex)))
 
 
 def sensitivity_table(result, delta: float = 0.10) -> pd.DataFrame:

@@ -155,8 +155,7 @@ def show_table(table: RecordedTable) -> Table:
     df = table.frame
     drop = [c for j, c in enumerate(df.columns) if j < table.n_index and not str(c)]
     df = df.drop(columns=drop)
-    row_units = {"数值": "单位"} if "数值" in df.columns and "单位" in df.columns else None
-    shown = reader_frame(df, table.unit, row_units=row_units)
+    shown = reader_frame(df, table.unit)
     header = [_LATIN_NOTE.sub("", str(c)).strip() or str(c) for c in shown.columns]
     return Table(header, shown.values.tolist(), [str(c) for c in df.columns])
 
