@@ -293,6 +293,19 @@ def test_table_roundtrip_through_notebook_outputs():
     assert len(nb.cells[1].outputs) == 3  # original untouched
 
 
+def test_declared_row_units_survive_recording():
+    """A table's per-row units (df.attrs["row_units"]) reach the Word and xlsx readers:
+    0.2325 in a "fraction" row reads 23.25% after the notebook round trip."""
+    from costing.present import reader_frame
+
+    df = pd.DataFrame({"指标": ["票款回收率", "车公里成本"], "单位": ["fraction", "元/车公里"],
+                       "本项目": [0.2325, 10.5991]})
+    df.attrs["row_units"] = {"本项目": "单位"}
+    _, (t,) = export.collect_records(_nb_with(table_bundle("同行比较", df)))
+    assert t.frame.attrs["row_units"] == {"本项目": "单位"}
+    assert reader_frame(t.frame)["本项目"].tolist() == ["23.25%", "10.5991"]
+
+
 def test_glyph_warnings_found_in_stderr_only():
     warn = "UserWarning: Glyph 25104 (\\N{CJK UNIFIED IDEOGRAPH-6210}) missing from font(s) DejaVu Sans."
     nb = _nb_with(headline_bundle("a", 1), stderr="fine\n" + warn + "\n")

@@ -126,6 +126,8 @@ def collect_records(nb) -> tuple[dict, list[RecordedTable]]:
                         frame.insert(pos, label if label not in frame.columns else f"{label}_",
                                      values)
                     n_index = len(cols)
+                if rec.get("row_units"):
+                    frame.attrs["row_units"] = rec["row_units"]
                 tables[rec["name"]] = RecordedTable(rec["name"], frame, rec.get("unit"), n_index)
     return headline, list(tables.values())
 

@@ -99,6 +99,8 @@ def table_bundle(name: str, df, unit=None) -> dict:
         unit = {str(k): v for k, v in unit.items()}
     payload = {"name": name, "unit": unit, "index": has_index, "index_names": index_names,
                "data": data}
+    if df.attrs.get("row_units"):  # per-row units a table declares (see costing.present.reader_frame)
+        payload["row_units"] = {str(k): str(v) for k, v in df.attrs["row_units"].items()}
     return {TABLE_MIME: payload, "text/plain": ""}
 
 
