@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 test: $(STAMP)  ## set up, then run the test suite
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 -q --reruns 1 --only-rerun Timeout
 
 report: $(STAMP)  ## set up, then build the reports of every bundled project under reports/
 	$(BIN)/costing report --all data/projects --all data/portfolios --out reports --jobs $(JOBS)
