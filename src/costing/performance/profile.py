@@ -31,18 +31,14 @@ from typing import Mapping
 import pandas as pd
 
 from ..errors import InputError, ParameterError
+from ..glossary import DISPLAY_NAMES
 
 PROFILE_DIR = Path(__file__).parent / "profiles"
 DEFAULT_PROFILE = "national"
 
-#: ex-ante dimensions: identifier -> Chinese name
-EX_ANTE_NAMES: dict[str, str] = {
-    "necessity": "立项必要性",
-    "economy": "投入经济性",
-    "target_quality": "绩效目标合理性",
-    "feasibility": "实施方案可行性",
-    "compliance": "筹资合规性",
-}
+#: ex-ante dimensions: identifier -> Chinese name (the glossary's display names, in form order)
+EX_ANTE_NAMES: dict[str, str] = {k: DISPLAY_NAMES[k] for k in
+                                 ("necessity", "economy", "target_quality", "feasibility", "compliance")}
 #: the four parts of a project's self-evaluation score
 WEIGHT_KEYS = ("execution", "产出指标", "效益指标", "满意度指标")
 REVERSE_RULES = {

@@ -234,6 +234,16 @@ _env_local = threading.local()
 CACHE_SIZE = 64
 
 
+def _cached(cache: dict, key, make):
+    """``make(key)``, remembered in ``cache`` (emptied when it reaches :data:`CACHE_SIZE`)."""
+    value = cache.get(key)
+    if value is None:
+        if len(cache) >= CACHE_SIZE:
+            cache.clear()
+        value = cache[key] = make(key)
+    return value
+
+
 @functools.cache
 def _environment_class():
     from jinja2 import Environment
@@ -245,13 +255,7 @@ def _environment_class():
         def from_string(self, source, globals=None, template_class=None):
             if globals is not None or template_class is not None:
                 return super().from_string(source, globals, template_class)
-            cache = self.__dict__.setdefault("_compiled", {})
-            tpl = cache.get(source)
-            if tpl is None:
-                if len(cache) >= CACHE_SIZE:
-                    cache.clear()
-                tpl = cache[source] = super().from_string(source)
-            return tpl
+            return _cached(self.__dict__.setdefault("_compiled", {}), source, super().from_string)
 
     return CachingEnvironment
 
@@ -277,12 +281,7 @@ def _template_class():
 
     class Template(DocxTemplate):
         def patch_xml(self, src_xml):
-            out = _patched.get(src_xml)
-            if out is None:
-                if len(_patched) >= CACHE_SIZE:
-                    _patched.clear()
-                out = _patched[src_xml] = super().patch_xml(src_xml)
-            return out
+            return _cached(_patched, src_xml, super().patch_xml)
 
         def resolve_listing(self, xml):
             return super().resolve_listing(xml) if _CONTROL.search(xml) else xml
