@@ -91,6 +91,13 @@ def write(rel: str, content: bytes | str) -> Mutation:
     return mutate
 
 
+def copy(rel: str, new: str) -> Mutation:
+    """Copy a file of the workspace to a new name beside the others."""
+    def mutate(ws: Path) -> None:
+        shutil.copyfile(ws / rel, ws / new)
+    return mutate
+
+
 def reencode(rel: str, encoding: str) -> Mutation:
     """Save a UTF-8 text file in another encoding (as Excel on a Chinese Windows does)."""
     def mutate(ws: Path) -> None:

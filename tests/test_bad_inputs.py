@@ -22,7 +22,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bad_inputs import (BUS, CASH, CBA, PF, PRAW, RAW, Case, blank_line, cell, chain, duplicate_row, hashes,
+from bad_inputs import (BUS, CASH, CBA, PF, PRAW, RAW, Case, blank_line, cell, chain, copy, duplicate_row, hashes,
                         header_only, make_workspace, nothing, reencode, replace, write, xlsx_cell)
 from costing import cli
 from costing.errors import InputError
@@ -121,7 +121,7 @@ CASES = [
     Case("standard-budget-profit-rate-percent", STD, replace(BUS, "profit_rate = 0.02", 'profit_rate = "2%"'),
          ("bus_example.toml", "budget.profit_rate", "'2%'")),
     Case("standard-budget-profit-rate-inf", STD, replace(BUS, "profit_rate = 0.02", "profit_rate = inf"),
-         ("budget.profit_rate",)),
+         ("bus_example.toml", "budget.profit_rate is not a number", "found inf")),
     Case("standard-money-nan", STD, replace(BUS, "amount = 80.0", "amount = nan"), ("money.taxes", "not a number")),
     Case("standard-money-unit", STD, replace(BUS, 'amount = 80.0, unit = "万元"', 'amount = 80.0, unit = "美元"'),
          ("money.taxes", "美元")),
@@ -133,8 +133,9 @@ CASES = [
     Case("standard-project-bad-toml", STD, replace(BUS, "[money]", "[money"), ("bus_example.toml", "TOML")),
     Case("standard-table-missing", STD, replace(BUS, "requested.csv", "requested_2026.csv"),
          ("requested_2026.csv", "does not exist")),
-    Case("standard-table-wrong-type", STD, replace(BUS, "requested.csv", "requested.txt"),
-         ("requested.txt",)),
+    Case("standard-table-wrong-type", STD,
+         chain(replace(BUS, "requested.csv", "requested.txt"), copy(REQ, RAW + "requested.txt")),
+         ("requested.txt", "unsupported file type", ".xlsx", "found '.txt'")),
     Case("standard-table-undecodable", STD, write(REQ, b"item,\xff\xfe\xff\n\x80\x80,1\n"),
          ("requested.csv", "decode")),
     # --- output paths: refused before any work ---------------------------------------
@@ -146,13 +147,15 @@ CASES = [
          ("--out names a file",)),
     # --- costing report (validation before anything runs) ---------------------------
     Case("report-actual_costs-nan", REP, cell(AC, 2, 2, "nan"), ("actual_costs.csv", "row 2", "金额（万元）")),
-    Case("report-type-unknown", REP, replace(BUS, 'type = "bus"', 'type = "tram"'), ("project.type",)),
+    Case("report-type-unknown", REP, replace(BUS, 'type = "bus"', 'type = "tram"'),
+         ("bus_example.toml", "project.type", "unknown project type", "found 'tram'")),
     Case("report-budget_year-text", REP, replace(BUS, "budget_year = 2026", 'budget_year = "2026年"'),
-         ("project.budget_year",)),
-    Case("report-unknown-parameter", (*REP, "-p", "sensitivty_delta=0.2"), nothing, ("sensitivty_delta",)),
+         ("bus_example.toml", "project.budget_year is not a year", "found '2026年'")),
+    Case("report-unknown-parameter", (*REP, "-p", "sensitivty_delta=0.2"), nothing,
+         ("unknown parameter 'sensitivty_delta'", "did you mean 'sensitivity_delta'")),
     Case("report-cba-cashflow-nan", REPC, cell(CASH, 3, 5, "nan"), ("cashflows.csv", "'energy_saving'", "nan")),
     Case("report-cba-cashflow-header-only", REPC, header_only(CASH), ("cashflows.csv", "no rows")),
-    Case("report-project-binary", REP, write(BUS, b"\x00\x01\x02"), ("bus_example.toml",)),
+    Case("report-project-binary", REP, write(BUS, b"\x00\x01\x02"), ("bus_example.toml", "binary")),
     # --- the portfolio: costing assess / monitor / evaluate --------------------------
     Case("monitor-spending-nan", MONITOR, cell(SP, 3, "spent [万元]", "nan"), ("spending.csv", "row 3", "spent [万元]", "nan")),
     Case("monitor-spending-inf", MONITOR, cell(SP, 4, "spent [万元]", "inf"), ("spending.csv", "row 4", "'inf'")),
@@ -166,7 +169,8 @@ CASES = [
          ("projects.csv", "row 2", "申报数（万元）")),
     Case("assess-budget-zero", ASSESS, cell(PRAW + "projects.csv", 3, "全年预算数（万元）", "0"),
          ("projects.csv", "row 3", "全年预算数（万元）", "> 0")),
-    Case("assess-budget-div0", ASSESS, cell(PRAW + "projects.csv", 3, "全年预算数（万元）", "#DIV/0!"), ("projects.csv", "row 3")),
+    Case("assess-budget-div0", ASSESS, cell(PRAW + "projects.csv", 3, "全年预算数（万元）", "#DIV/0!"),
+         ("projects.csv", "row 3", "全年预算数（万元）", "Excel error", "'#DIV/0!'")),
     Case("assess-ex_ante-xlsx-nan", ASSESS, xlsx_cell(PRAW + "ex_ante_scores.xlsx", "B3", "nan"),
          ("ex_ante_scores.xlsx", "row 3", "立项必要性")),
     Case("assess-departments-header-only", ASSESS, header_only(PRAW + "departments.csv"),

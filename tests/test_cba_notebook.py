@@ -3,6 +3,7 @@ outputs committed, and it executes with papermill on its defaults."""
 import ast
 from pathlib import Path
 
+import nbformat
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -10,7 +11,6 @@ TEMPLATE = REPO / "notebooks" / "templates" / "cba.ipynb"
 
 
 def test_template_has_one_literal_parameters_cell_and_no_outputs():
-    nbformat = pytest.importorskip("nbformat")
     nb = nbformat.read(TEMPLATE, as_version=4)
     params = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(params) == 1

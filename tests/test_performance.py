@@ -115,7 +115,8 @@ def test_recommendation_rules_and_override():
 # ---- cuts --------------------------------------------------------------------------------
 
 def test_article_portfolio_cut_rate():
-    # 2021 ex-ante review in the source article: 38.19亿元 checked, 11.61亿元 cut -> 30.40%
+    # published figures: 文登区 2021 事前评估 checked 38.19亿元, cut 11.61亿元 -> 30.40%
+    # (杨辉《立足县域实践 探索预算绩效管理路径》（威海市文登区财政局“135”预算绩效管理新模式）)
     requested, cut = 38.19e8, 11.61e8
     approved = requested - cut
     assert cp.cut_amount(requested, approved) == pytest.approx(11.61e8)
@@ -398,7 +399,9 @@ def test_portfolio_cut_rate_over_the_reviewed_base():
     pf = cp.load_portfolio(Path(__file__).resolve().parents[1] / "data" / "portfolios" / "example_portfolio.toml")
     res = cp.ex_ante(pf)
     t = res.total
-    # article basis: reviewed 44,895万元, cut 12,961万元 -> 28.87% (the two unassessed requests are not "cut")
+    # regression values of the synthetic example portfolio (data/portfolios, seeded generator), not a
+    # source: reviewed 44,895万元, cut 12,961万元 -> 12961/44895 = 28.87% (the two unassessed requests
+    # are not "cut")
     assert t["requested"].iloc[0] == pytest.approx(44895e4) and t["cut_amount"].iloc[0] == pytest.approx(12961e4)
     assert res.cut_rate == pytest.approx(12961 / 44895) and fmt_rate(res.cut_rate) == "28.87%"
     lines = dict(zip(t.index, t["requested"]))

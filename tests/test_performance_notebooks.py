@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import nbformat
+import papermill as pm
 import pytest
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "notebooks" / "templates"
@@ -24,7 +25,6 @@ def test_template_has_literal_parameters_cell_and_no_outputs(name):
 @pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_template_runs_on_defaults(name, tmp_path):
-    pm = pytest.importorskip("papermill")
     from costing.report.execute import DEFAULT_TIMEOUT
 
     out = tmp_path / f"{name}.ipynb"
@@ -32,9 +32,13 @@ def test_template_runs_on_defaults(name, tmp_path):
                         cwd=str(TEMPLATES), parameters={"output_dir": str(tmp_path / "reports")},
                         progress_bar=False, execution_timeout=DEFAULT_TIMEOUT)
     nb = nbformat.read(out, as_version=4)
-    text = "".join(str(o.get("data", {})) + o.get("text", "") for c in nb.cells if c.cell_type == "code"
-                   for o in c.get("outputs", []))
-    assert "Traceback" not in text
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    # a failing cell leaves an output of type "error" (ename, evalue, traceback) and papermill's
+    # exception flag; a warning goes to the stderr stream
+    errors = [f"{o.get('ename')}: {o.get('evalue')}" for o in outputs if o.get("output_type") == "error"]
+    assert errors == [] and not nb.metadata.get("papermill", {}).get("exception")
+    assert [o.get("text") for o in outputs if o.get("name") == "stderr"] == []
+    text = "".join(str(o.get("data", {})) + o.get("text", "") for o in outputs)
     if name == "ex_ante":
         assert "cut_rate" in text
     if name == "monitoring":

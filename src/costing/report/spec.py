@@ -20,7 +20,6 @@ Every other key belongs to :func:`costing.load_project` and is ignored here.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,37 +75,21 @@ class ReportSpec:
 
 
 def load_mapping(path: Path) -> dict:
-    """Parse a TOML or YAML project file into a dict; InputError names the file."""
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xls"):  # a fill-in workbook (costing new): checked, then its settings
-        from ..workbook import read_mapping
+    """Parse a TOML or YAML project file into a dict; InputError names the file.
 
-        return read_mapping(path)
+    The project loader's reader (:func:`costing.project.read_project_file`), so the report
+    refuses a binary, non-UTF-8 or unparsable file with the same message as ``costing standard``.
+    """
+    suffix = path.suffix.lower()
     if suffix not in PROJECT_SUFFIXES:
         raise InputError("not a project file", file=path,
                          expected="a .toml, .yaml or .yml file", found=path.suffix)
     if not path.is_file():
         raise InputError("project file not found", file=path, expected="an existing file",
                          found=str(path))
-    try:
-        if suffix == ".toml":
-            with path.open("rb") as fh:
-                data = tomllib.load(fh)
-        else:
-            import yaml
+    from ..project import read_project_file
 
-            with path.open("r", encoding="utf-8") as fh:
-                data = yaml.safe_load(fh)
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot parse the project file: {exc}", file=path) from None
-    except Exception as exc:  # yaml.YAMLError and friends
-        if type(exc).__module__.startswith("yaml"):
-            raise InputError(f"cannot parse the project file: {exc}", file=path) from None
-        raise
-    if not isinstance(data, dict):
-        raise InputError("the project file must hold a mapping of tables", file=path,
-                         expected="[project], [tables], [report] ...", found=type(data).__name__)
-    return data
+    return read_project_file(path)
 
 
 def read_report_spec(path) -> ReportSpec:
