@@ -149,10 +149,13 @@ def test_rectification_notices_per_unit():
     assert "车公里（实现程度77.99%）" in n.items.loc[1, "problem"] and "长效机制（完成目标可能性为不可能）" in n.items.loc[1, "problem"]
     assert n.items.loc[0, "requirement"] == REQUIREMENTS["执行偏慢"]
     assert (n.items["reply_measures"] == "").all()
-    # adjustment: P1 slow, reported forecast 80万 -> proposed 80万, adjustment −20万
+    # adjustment: P1 slow, reported forecast 80万 -> proposed 80万, adjustment −20万;
+    # P2 only deviates on a target: it enters the adjustment list too, budget held (200万, adjustment 0)
     a = n.adjustments.set_index("project_id")
-    assert list(a.index) == ["P1"]
+    assert list(a.index) == ["P1", "P2"]
     assert a.loc["P1", "proposed"] == 80e4 and a.loc["P1", "adjustment"] == -20e4
+    assert a.loc["P2", "rule"] == "目标偏离" and a.loc["P2", "proposed"] == 200e4 and a.loc["P2", "adjustment"] == 0
+    assert a.loc["P1", "advice"] == "调减20.00万元，调整后预算数80.00万元"
     assert a.loc["P1", "forecast_source"] == "单位填报" and a.loc["P1", "rule"] in ADJUSTMENT_RULES
     assert set(n.submission["project_id"]) == {"P1", "P2"}
     summary = notices_summary(notices)

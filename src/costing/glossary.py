@@ -168,6 +168,8 @@ DISPLAY_NAMES: dict[str, str] = {
     "exclusion_reason": "未安排预算原因", "unreviewed_requested": "未评估申报数", "funded": "已安排预算",
     "over_achieved": "超额完成", "key_reason": "列入原因", "targets": "绩效目标（年度指标值）",
     "results": "实际完成情况",
+    # the in-year loop (monitoring rounds, rectification ledger, adjustments; costing.performance.ledger)
+    "advice": "调整建议", "unbudgeted_spent": "无预算支出额", "n_unbudgeted": "无预算支出项目数",
     # cost-benefit analysis (costing.cba)
     "real": "不变价", "nominal": "现价",
     "enpv": "经济净现值（ENPV）", "eirr": "经济内部收益率（EIRR）", "bcr": "效益费用比（BCR）",

@@ -382,7 +382,18 @@ def funded_projects(portfolio: Portfolio, ex_ante_result: ExAnteResult | None = 
     t.insert(3, "department_name", t["project_id"].map(s["department_name"]))
     t["approved_final"] = t["project_id"].map(s["approved_final"])
     t["budget_initial"] = t["approved_final"]
-    t["budget"] = t["approved_final"] + (prj["budget"] - prj["budget_initial"])
+    # 全年预算数 = the approved amount + the file's in-year adjustment; a project approved 0 has no budget,
+    # so its file adjustment does not apply (a cut of 15 on nothing is not a budget of −15)
+    t["budget"] = (t["approved_final"] + (prj["budget"] - prj["budget_initial"])).where(t["approved_final"] > 0, 0.0)
+    neg = t.index[t["budget"] < 0]
+    if len(neg):
+        i = neg[0]
+        raise InputError("推算的全年预算数为负数（安排数 + 年中调整 < 0），请核对全年预算数与年初预算数",
+                         **portfolio.where("projects", "budget", i),
+                         expected=f"全年预算数 − 年初预算数 ≥ −安排数 ({t.at[i, 'approved_final'] / 1e4:g} 万元)",
+                         found=f"{t.at[i, 'project_id']}: {t.at[i, 'approved_final'] / 1e4:g} + "
+                         f"({prj.at[i, 'budget'] / 1e4:g} − {prj.at[i, 'budget_initial'] / 1e4:g}) = "
+                         f"{t.at[i, 'budget'] / 1e4:g} 万元")
     t["funded"] = (t["approved_final"] > 0) & (t["budget"] > 0)
     t["exclusion_reason"] = t["project_id"].map(s["exclusion_reason"])
     t.loc[~t["funded"] & (t["exclusion_reason"] == ""), "exclusion_reason"] = "全年预算数为0"

@@ -130,6 +130,7 @@ def write_tracking_xlsx(result: MonitoringResult, path: str | Path, *, profile: 
     add_table_sheet(wb, "填报问题", to_display(result.problems))
     add_table_sheet(wb, "部门汇总", to_display(result.departments))
     add_table_sheet(wb, "未安排预算项目", to_display(result.excluded))
+    add_table_sheet(wb, "无预算支出", to_display(result.unbudgeted))
     return save_atomic(wb, path)
 
 

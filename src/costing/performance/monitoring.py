@@ -27,13 +27,19 @@ Conventions
   (an actual of 0 is ``inf``: better than any target).
 - **Target deviation** (目标偏离): achievement < threshold, default
   :data:`DEFAULT_DEVIATION_THRESHOLD` = 0.80 (more than 20% behind the
-  expected value to date); a qualitative indicator deviates when the unit
-  answers 不可能 (cannot be met). A missing actual is a submission problem,
+  expected value to date); any indicator, quantitative or qualitative,
+  also deviates when the unit itself answers 不可能 (cannot be met): the
+  unit's own forecast counts. A missing actual is a submission problem,
   not a deviation.
 - **Traffic light** (预警灯, :data:`LIGHTS`): a quantitative indicator is
   绿 at achievement ≥ 100%, 黄 from the threshold up to 100%, 红 below it;
   a qualitative one follows the unit's 完成目标可能性 (确定能 绿, 有可能 黄,
-  不可能 红). No answer: empty.
+  不可能 红). No answer: empty. A quantitative indicator the unit rates
+  不可能 is 红 whatever its achievement to date.
+- **Unbudgeted spending** (无预算支出): spending recorded on or before the
+  as-of date on a project with no budget this year (not funded by the
+  ex-ante decision: new and not assessed, 暂停 by a 取消 recommendation,
+  cancelled, approved 0) — listed in :attr:`MonitoringResult.unbudgeted`.
 - **Submission problems** (填报问题) of the 《绩效跟踪分析表》, listed per unit
   in :attr:`MonitoringResult.problems`: an indicator without an actual to
   date or without a 完成目标可能性; a 有可能 / 不可能 answer without its
@@ -227,6 +233,10 @@ class MonitoringResult:
     excluded : DataFrame
         Projects not funded this year, not monitored, with the reason
         (:func:`costing.performance.exante.funded_projects`).
+    unbudgeted : DataFrame
+        无预算支出: the excluded projects with spending > 0 on or before the
+        as-of date: ``project_id, project_name, department_id,
+        department_name, exclusion_reason, spent`` [元], ``spent_date``.
     """
 
     as_of: _dt.date
@@ -240,6 +250,7 @@ class MonitoringResult:
     summary: dict = field(default_factory=dict)
     problems: pd.DataFrame = field(default_factory=pd.DataFrame)
     excluded: pd.DataFrame = field(default_factory=pd.DataFrame)
+    unbudgeted: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def monitor(portfolio: Portfolio, as_of, *, tolerance: float | None = None,
@@ -279,7 +290,7 @@ def monitor(portfolio: Portfolio, as_of, *, tolerance: float | None = None,
     tp = time_progress(d, portfolio.budget_year, convention=conv)
     from .exante import funded_projects
     funded = funded_projects(portfolio)
-    portfolio = funded.portfolio
+    portfolio_all, portfolio = portfolio, funded.portfolio
 
     prj = portfolio.projects
     names = portfolio.departments.set_index("department_id")["department_name"]
@@ -311,9 +322,10 @@ def monitor(portfolio: Portfolio, as_of, *, tolerance: float | None = None,
     quant = r["direction"] != "qualitative"
     r["missing_actual"] = np.where(quant, r["actual_to_date"].isna(), r["actual_text"] == "")
     ach = r["achievement"]
-    r["light"] = np.where(quant, np.select([ach >= 1, ach >= thr, ach < thr], ["绿", "黄", "红"], ""),
+    cannot = r["likelihood"] == "不可能"
+    r["light"] = np.where(quant, np.select([cannot, ach >= 1, ach >= thr, ach < thr], ["红", "绿", "黄", "红"], ""),
                           r["likelihood"].map(LIGHTS).fillna(""))
-    r["deviation"] = np.where(quant, ach < thr, r["likelihood"] == "不可能")
+    r["deviation"] = np.where(quant, ach < thr, False) | cannot
     g = r.groupby("project_id", sort=False)
     t["n_indicators"] = t["project_id"].map(g.size()).fillna(0).astype(int)
     t["n_deviating"] = t["project_id"].map(g["deviation"].sum()).fillna(0).astype(int)
@@ -338,9 +350,26 @@ def monitor(portfolio: Portfolio, as_of, *, tolerance: float | None = None,
         "n_deviating_indicators": int(r["deviation"].sum()), "n_missing_actual": int(r["missing_actual"].sum()),
         "n_problems": len(problems),
     }
+    unb = unbudgeted_spending(portfolio_all, funded.excluded, d)
+    summary["n_unbudgeted"] = len(unb)
+    summary["unbudgeted_spent"] = float(unb["spent"].sum())
     return MonitoringResult(as_of=d, time_progress=tp, tolerance=tol, deviation_threshold=thr, convention=conv,
                             projects=t, indicators=r, departments=dep, summary=summary, problems=problems,
-                            excluded=funded.excluded)
+                            excluded=funded.excluded, unbudgeted=unb)
+
+
+def unbudgeted_spending(portfolio: Portfolio, excluded: pd.DataFrame, as_of) -> pd.DataFrame:
+    """无预算支出: projects with no budget this year that spent money on or before ``as_of`` [元].
+
+    ``excluded`` is :attr:`FundedSet.excluded` (one row per project not funded,
+    with ``exclusion_reason``). Returns one row per such project with spending
+    > 0: ``project_id, project_name, department_id, department_name,
+    exclusion_reason, spent, spent_date``.
+    """
+    cols = ["project_id", "project_name", "department_id", "department_name", "exclusion_reason"]
+    e = excluded[cols].reset_index(drop=True)
+    e = e.join(spending_at(portfolio.spending, e["project_id"], as_of))
+    return e[e["spent"] > 0].reset_index(drop=True)
 
 
 #: fields required when the answer is 有可能 or 不可能: column -> label on the form

@@ -14,21 +14,30 @@ Problems (one row each in :attr:`RectificationNotice.items`):
 - 目标偏离 — at least one indicator deviates (names and achievement given);
 - 评价等级中 / 评价等级差 — this year's self-evaluation grade, when an
   evaluation is passed, else the previous evaluation's grade on file;
-- 填报不完整 — required fields missing on the unit's 《绩效跟踪分析表》.
+- 填报不完整 — required fields missing on the unit's 《绩效跟踪分析表》;
+- 无预算支出 — spending on a project with no budget this year (not funded:
+  new and not assessed, 暂停 by a 取消 recommendation, cancelled, approved 0),
+  with the amount (:attr:`MonitoringResult.unbudgeted`).
 
 Each problem carries the required rectification (:data:`REQUIREMENTS`), the
 deadline (as-of date + ``days``, default :data:`DEFAULT_DAYS` or the
 portfolio's ``[parameters] notice_days``) and empty reply fields for the unit.
 
 Budget adjustment rule (:data:`ADJUSTMENT_RULES`), amounts in 元, a negative
-``adjustment`` is a reduction:
+``adjustment`` is a reduction. Every flagged project enters the adjustment
+list (预算调整范畴), one row each, the rule stated on the row:
 
 - 取消 (the evaluation recommends cancelling): the unspent balance is
   withdrawn, proposed budget = spent to date;
 - 执行偏慢: the budget is cut to the year's expected spending, proposed
   budget = min(budget, 全年预计执行数). The unit's reported 全年预计执行数 is
   used; when it did not report one, the straight-line projection spent /
-  time progress (capped at the budget) is used and the row says so.
+  time progress (capped at the budget) is used and the row says so. A
+  forecast at or above the budget gives an adjustment of 0 (kept, stated);
+- 目标偏离 (targets deviate, execution not slow): the budget is held
+  (adjustment 0) and the unit must correct course or apply to change its
+  targets; still deviating at the next round, the bureau re-examines the
+  unspent balance.
 """
 from __future__ import annotations
 
@@ -55,11 +64,14 @@ REQUIREMENTS: dict[str, str] = {
     "评价等级中": "对照评价发现的问题逐项整改，整改结果作为下年度预算安排的依据。",
     "评价等级差": "全面整改并书面报告整改结果；整改不到位的，压减或取消下年度预算。",
     "填报不完整": "补齐《绩效跟踪分析表》缺失的内容后重新报送。",
+    "无预算支出": "立即停止无预算支出，书面说明资金来源和支出依据；确需支出的，按程序申请追加预算，不得先支后补。",
 }
 #: adjustment rule name -> statement printed with the proposal
 ADJUSTMENT_RULES: dict[str, str] = {
     "取消": "评价建议取消：收回未支出余额，调整后预算数 = 截至执行数",
     "执行偏慢": "执行偏慢：调减至全年预计执行数，调整后预算数 = min(全年预算数, 全年预计执行数)",
+    "目标偏离": "目标偏离（执行进度正常）：预算数暂不调整（调整额为0），限期纠偏或按程序调整绩效目标；"
+               "下一监控时点仍偏离的，重新核定未支出资金",
 }
 #: columns of the reply the unit fills in
 REPLY_COLUMNS = ("reply_measures", "reply_date", "reply_contact")
@@ -67,7 +79,7 @@ REPLY_COLUMNS = ("reply_measures", "reply_date", "reply_contact")
 ITEM_COLUMNS = ["seq", "project_id", "project_name", "implementing_unit", "problem_type", "problem", "requirement",
                 "deadline", *REPLY_COLUMNS]
 ADJUSTMENT_COLUMNS = ["project_id", "project_name", "budget", "spent", "forecast", "forecast_source", "proposed",
-                      "adjustment", "rule"]
+                      "adjustment", "rule", "advice"]
 
 
 @dataclass
@@ -176,8 +188,15 @@ def _items(portfolio: Portfolio, mon: MonitoringResult, evaluation: EvaluationRe
         miss = pd.Series(label, index=pr.index).groupby(pr["project_id"], sort=False).agg("、".join)
         parts.append(pd.DataFrame({"project_id": miss.index, "problem_type": "填报不完整",
                                    "problem": "《绩效跟踪分析表》未填报：" + miss.to_numpy()}))
+    u = mon.unbudgeted
+    if len(u):
+        parts.append(pd.DataFrame({
+            "project_id": u["project_id"].to_numpy(), "problem_type": "无预算支出",
+            "problem": ("本年度未安排预算（" + u["exclusion_reason"].replace("", "未安排预算") + "），截至"
+                        + mon.as_of.isoformat() + "已支出"
+                        + (u["spent"] / 1e4).map(lambda v: f"{v:,.2f}") + "万元").to_numpy()}))
     items = pd.concat(parts, ignore_index=True)
-    order = {p: i for i, p in enumerate(mon.projects["project_id"])}
+    order = {p: i for i, p in enumerate(portfolio.projects["project_id"])}
     kinds = {k: i for i, k in enumerate(REQUIREMENTS)}
     items = items.assign(_p=items["project_id"].map(order), _k=items["problem_type"].map(kinds)).sort_values(
         ["_p", "_k"], kind="stable").drop(columns=["_p", "_k"])
@@ -186,13 +205,16 @@ def _items(portfolio: Portfolio, mon: MonitoringResult, evaluation: EvaluationRe
 
 
 def _adjustments(mon: MonitoringResult, evaluation: EvaluationResult | None) -> pd.DataFrame:
-    """预算调整建议 for every project the rule touches (vectorised)."""
+    """预算调整建议 for every flagged project, one row each, its rule stated (vectorised).
+
+    The first rule that applies: 取消 (evaluation), 执行偏慢, 目标偏离.
+    """
     t = mon.projects
     reported = t["forecast"].notna()
     projected = np.minimum(t["spent"] / mon.time_progress, t["budget"])
     forecast = t["forecast"].where(reported, projected)
-    rule = pd.Series(np.where(t["low_execution"] & (forecast < t["budget"]), "执行偏慢", ""), index=t.index)
-    proposed = np.minimum(t["budget"], forecast)
+    rule = pd.Series(np.select([t["low_execution"], t["deviating"]], ["执行偏慢", "目标偏离"], ""), index=t.index)
+    proposed = pd.Series(np.where(rule == "执行偏慢", np.minimum(t["budget"], forecast), t["budget"]), index=t.index)
     if evaluation is not None:
         cancel = t["project_id"].map(evaluation.projects.set_index("project_id")["recommendation"]).eq("取消")
         rule = rule.mask(cancel, "取消")
@@ -203,6 +225,11 @@ def _adjustments(mon: MonitoringResult, evaluation: EvaluationResult | None) -> 
     out["proposed"] = proposed
     out["adjustment"] = out["proposed"] - out["budget"]
     out["rule"] = rule
+    wan = (out["adjustment"].abs() / 1e4).map(lambda v: f"{v:,.2f}")
+    to = (out["proposed"] / 1e4).map(lambda v: f"{v:,.2f}")
+    out["advice"] = np.where(out["adjustment"] < 0, "调减" + wan + "万元，调整后预算数" + to + "万元",
+                             np.where(rule == "目标偏离", "预算数暂不调整，限期纠偏或调整绩效目标",
+                                      "预计可全部执行，预算数暂不调整，督促加快执行"))
     return out[rule != ""].reset_index(drop=True)
 
 
@@ -236,8 +263,8 @@ def rectification_notices(portfolio: Portfolio, monitoring: MonitoringResult,
     issuer = str(p.get("issuer", DEFAULT_ISSUER) if issuer is None else issuer)
     deadline = monitoring.as_of + _dt.timedelta(days=days)
     items = _items(portfolio, monitoring, evaluation)
-    info = monitoring.projects.set_index("project_id")
-    units = portfolio.projects.set_index("project_id")["implementing_unit"]
+    info = portfolio.projects.set_index("project_id")
+    units = info["implementing_unit"]
     items.insert(2, "project_name", items["project_id"].map(info["project_name"]))
     items.insert(3, "implementing_unit", items["project_id"].map(units))
     items["deadline"] = deadline
@@ -248,7 +275,8 @@ def rectification_notices(portfolio: Portfolio, monitoring: MonitoringResult,
     rules = {
         "监控时点": f"{monitoring.as_of.isoformat()}（时间进度 {fmt_rate(monitoring.time_progress)}）",
         "执行偏慢": f"预算执行率低于时间进度减 {100 * monitoring.tolerance:g} 个百分点",
-        "目标偏离": f"定量指标实现程度低于 {fmt_rate(monitoring.deviation_threshold)}，或定性指标完成目标可能性为“不可能”",
+        "目标偏离": f"定量指标实现程度低于 {fmt_rate(monitoring.deviation_threshold)}，或单位填报的完成目标可能性为“不可能”",
+        "无预算支出": "本年度未安排预算（未评估、暂停、取消或安排数为0）的项目在监控时点前有支出",
         "评价等级": "本年度绩效自评" if evaluation is not None else "最近一次绩效评价（本年度自评前）",
         "整改期限": f"监控时点后 {days} 日（{deadline.isoformat()}）",
         **{f"预算调整（{k}）": v for k, v in ADJUSTMENT_RULES.items()},
