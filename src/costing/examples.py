@@ -21,6 +21,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .outputs import normalize_xlsx
+
 SEED = 20260101
 BUDGET_YEAR = 2026
 ACTUAL_YEARS = [2021, 2022, 2023, 2024, 2025]
@@ -37,27 +39,6 @@ def _write_csv(df: pd.DataFrame, path: Path, encoding: str = "utf-8") -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     text = df.to_csv(index=False, lineterminator="\n")
     path.write_bytes(text.encode(encoding))
-
-
-def normalize_xlsx(data: bytes) -> bytes:
-    """Fixed zip timestamps and document dates, so the same workbook gives the same bytes."""
-    import io
-    import re
-    import zipfile
-
-    src = zipfile.ZipFile(io.BytesIO(data))
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            body = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                body = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:)",
-                              rb"\g<1>2026-01-01T00:00:00Z\g<3>", body)
-            zi = zipfile.ZipInfo(info.filename, date_time=(2026, 1, 1, 0, 0, 0))
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = info.external_attr
-            dst.writestr(zi, body)
-    return buf.getvalue()
 
 
 def _write_xlsx(df: pd.DataFrame, path: Path, sheet: str) -> None:

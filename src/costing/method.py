@@ -17,7 +17,7 @@ for buses); rates are fractions; nothing is rounded until it is displayed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -27,11 +27,13 @@ from .benchmark.costfn import CostFunctionResult, fit_cost_function
 from .benchmark.diagnostics import cost_plus_diagnostic
 from .benchmark.frontier import FrontierResult, project_frontier
 from .benchmark.peers import outlier_flags, peer_metrics, summarize_peers
+from .cuts import cut_amount, cut_rate  # one 审减 arithmetic for the method and the life cycle
 from .errors import InputError, ModelError
 from .expr import evaluate, names
-from .performance.exante import cut_amount, cut_rate  # one 审减 arithmetic for the method and the life cycle
-from .project import Project
 from .units import money_factor
+
+if TYPE_CHECKING:  # annotations only: the method takes a loaded Project and imports no loader
+    from .project import Project
 
 
 # --------------------------------------------------------------------------- step 1

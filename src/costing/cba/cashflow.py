@@ -15,8 +15,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, ParameterError
+from ._arrays import as_flows
 from .discounting import discount_factors, get_preset, preset_label
-from .measures import _as_flows, bcr, discounted_payback_period, irr, payback_period
+from .measures import bcr, discounted_payback_period, irr, payback_period
 
 __all__ = [
     "KIND_SIGN",
@@ -63,7 +64,7 @@ class CashFlowItem:
         if self.kind not in KIND_SIGN:
             raise ParameterError(f"item {self.name!r}: unknown kind", expected=f"one of {list(KIND_SIGN)}",
                                  found=self.kind)
-        a = _as_flows(self.amounts, f"item {self.name!r}")
+        a = as_flows(self.amounts, f"item {self.name!r}")
         if a.ndim != 1:
             raise InputError(f"item {self.name!r} must be one yearly stream", found=f"shape {a.shape}")
         if (a < 0).any():

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import InputError, ParameterError
+from ._arrays import as_flows, as_scalar
 
 __all__ = [
     "DiscountPreset",
@@ -245,10 +246,8 @@ def present_value(values, discount, *, timing: str = "start"):
         ``sum_t values[t] * DF(t)`` [元]. With a flat rate and ``"start"``
         timing this is :func:`costing.cba.npv`.
     """
-    from .measures import _as_flows, _scalar
-
-    v = _as_flows(values)
-    return _scalar(v @ discount_factors(discount, v.shape[-1], timing=timing))
+    v = as_flows(values)
+    return as_scalar(v @ discount_factors(discount, v.shape[-1], timing=timing))
 
 
 def real_rate(nominal: float, inflation: float) -> float:

@@ -28,6 +28,8 @@ import numpy as np
 from scipy.optimize import brentq
 
 from ..errors import InputError, NotComputable
+from ._arrays import as_flows, as_rate, as_scalar, same_length
+from .discounting import discount_factors
 
 __all__ = [
     "MultipleIRRWarning",
@@ -51,58 +53,13 @@ class MultipleIRRWarning(UserWarning):
     """A cash flow has more than one real IRR; the documented rule picked one."""
 
 
-# --------------------------------------------------------------------------
-# input validation (once, at the boundary)
-# --------------------------------------------------------------------------
-def _as_flows(values, name: str = "values") -> np.ndarray:
-    """Float array of shape (T,) or (N, T); InputError for empty, >2-D or non-finite input."""
-    try:
-        arr = np.asarray(values, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"{name} must be numbers", expected="a sequence of numbers [元]",
-                         found=str(exc)) from None
-    if arr.ndim == 0 or arr.ndim > 2:
-        raise InputError(f"{name} must be a 1-D cash flow or a 2-D array with one cash flow per row",
-                         expected="ndim 1 or 2", found=f"ndim {arr.ndim}")
-    if arr.shape[-1] == 0 or arr.size == 0:
-        raise InputError(f"{name} is empty", expected="at least one period", found="0 periods")
-    bad = ~np.isfinite(arr)
-    if bad.any():
-        pos = tuple(int(i) for i in np.argwhere(bad)[0])
-        where = f"{name}[{pos[0]}]" if arr.ndim == 1 else f"{name}[{pos[0]}, {pos[1]}]"
-        raise InputError(f"{where} is not a finite number ({int(bad.sum())} such cells)",
-                         expected="finite amounts [元]", found=float(arr[pos]))
-    return arr
-
-
-def _as_rate(rate, name: str = "rate") -> np.ndarray:
-    r = np.asarray(rate, dtype=float)
-    if not np.all(np.isfinite(r)):
-        raise InputError(f"{name} is not a finite number", expected="a fraction, e.g. 0.08",
-                         found=rate)
-    if np.any(r <= -1):
-        raise InputError(f"{name} must be greater than -1 (-100%)", expected="rate > -1",
-                         found=float(np.min(r)))
-    return r
-
-
-def _same_length(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> None:
-    if a.shape[-1] != b.shape[-1]:
-        raise InputError(f"{name_a} and {name_b} cover different numbers of periods",
-                         expected=f"{a.shape[-1]} periods in both", found=f"{b.shape[-1]} in {name_b}")
-
-
 def _discount(values: np.ndarray, rate) -> np.ndarray:
     """PV of each row at ``rate`` (scalar or one per row), t = 0 undiscounted."""
     t = np.arange(values.shape[-1], dtype=float)
-    r = _as_rate(rate)
+    r = as_rate(rate)
     if r.ndim == 0:
         return values @ (1.0 + r) ** -t
     return (values * (1.0 + r)[..., None] ** -t).sum(axis=-1)
-
-
-def _scalar(x):
-    return float(x) if np.ndim(x) == 0 else x
 
 
 # --------------------------------------------------------------------------
@@ -138,8 +95,8 @@ def npv(rate, values):
     >>> round(npv(0.08, [-40_000, 5_000, 8_000, 12_000, 30_000]), 5)
     3065.22267
     """
-    v = _as_flows(values)
-    return _scalar(_discount(v, rate))
+    v = as_flows(values)
+    return as_scalar(_discount(v, rate))
 
 
 def excel_npv(rate, values):
@@ -164,9 +121,9 @@ def excel_npv(rate, values):
     >>> round(excel_npv(0.10, [-10_000, 3_000, 4_200, 6_800]), 2)
     1188.44
     """
-    v = _as_flows(values)
-    r = _as_rate(rate)
-    return _scalar(_discount(v, r) / (1.0 + r))
+    v = as_flows(values)
+    r = as_rate(rate)
+    return as_scalar(_discount(v, r) / (1.0 + r))
 
 
 # --------------------------------------------------------------------------
@@ -434,7 +391,7 @@ def irr(values, *, guess=None, tol: float = 1e-12, maxiter: int = 100,
     >>> round(irr([-100, 39, 59, 55, 20]), 5)
     0.28095
     """
-    v = _as_flows(values)
+    v = as_flows(values)
     one = v.ndim == 1
     v2 = np.atleast_2d(v)
     n = v2.shape[0]
@@ -509,7 +466,7 @@ def irr_roots(values) -> np.ndarray:
     >>> irr_roots([-100, 230, -132]).round(10)
     array([0.1, 0.2])
     """
-    v = _as_flows(values)
+    v = as_flows(values)
     if v.ndim != 1:
         raise InputError("irr_roots takes one cash flow", expected="a 1-D array",
                          found=f"shape {v.shape}")
@@ -547,7 +504,7 @@ def mirr(values, finance_rate, reinvest_rate, *, raise_exceptions: bool = False)
     >>> round(mirr([-120000, 39000, 30000, 21000, 37000, 46000], 0.10, 0.12), 6)
     0.126094
     """
-    v = _as_flows(values)
+    v = as_flows(values)
     if v.shape[-1] < 2:
         raise InputError("mirr needs at least two periods", expected="T >= 2",
                          found=f"T = {v.shape[-1]}")
@@ -560,7 +517,7 @@ def mirr(values, finance_rate, reinvest_rate, *, raise_exceptions: bool = False)
     with np.errstate(divide="ignore", invalid="ignore"):
         res = (numer / denom) ** (1.0 / (v.shape[-1] - 1)) * (1.0 + reinvest_rate) - 1.0
     res = np.where(valid, res, np.nan)
-    return _scalar(res)
+    return as_scalar(res)
 
 
 # --------------------------------------------------------------------------
@@ -608,11 +565,11 @@ def xnpv(rate, values, dates):
     float
         ``sum_i values[i] / (1 + rate)**((dates[i] - dates[0]).days / 365)`` [元].
     """
-    v = _as_flows(values)
+    v = as_flows(values)
     if v.ndim != 1:
         raise InputError("xnpv takes one cash flow", expected="a 1-D array", found=f"shape {v.shape}")
     tau = _year_fractions(dates, v.size)
-    r = float(_as_rate(rate))
+    r = float(as_rate(rate))
     return float(np.sum(v * (1.0 + r) ** -tau))
 
 
@@ -645,7 +602,7 @@ def xirr(values, dates, *, guess=None, raise_exceptions: bool = False) -> float:
     :class:`MultipleIRRWarning`. Roots closer together than the grid step are
     not separated.
     """
-    v = _as_flows(values)
+    v = as_flows(values)
     if v.ndim != 1:
         raise InputError("xirr takes one cash flow", expected="a 1-D array", found=f"shape {v.shape}")
     tau = _year_fractions(dates, v.size)
@@ -683,8 +640,6 @@ def xirr(values, dates, *, guess=None, raise_exceptions: bool = False) -> float:
 # BCR, payback, cost-effectiveness
 # --------------------------------------------------------------------------
 def _pv(values: np.ndarray, discount, timing: str) -> np.ndarray:
-    from .discounting import discount_factors
-
     return values @ discount_factors(discount, values.shape[-1], timing=timing)
 
 
@@ -722,16 +677,16 @@ def bcr(rate, benefits, costs, *, timing: str = "start"):
     >>> round(bcr(0.0, [0, 60, 60], [-100, 0, 0]), 6)
     1.2
     """
-    b = _as_flows(benefits, "benefits")
-    c = _as_flows(costs, "costs")
-    _same_length(b, c, "benefits", "costs")
+    b = as_flows(benefits, "benefits")
+    c = as_flows(costs, "costs")
+    same_length(b, c, "benefits", "costs")
     _check_sign(b, +1, "benefits")
     _check_sign(c, -1, "costs")
     pv_b = _pv(b, rate, timing)
     pv_c = -_pv(c, rate, timing)
     with np.errstate(divide="ignore", invalid="ignore"):
         res = np.where(pv_c > 0, pv_b / np.where(pv_c > 0, pv_c, 1.0), np.nan)
-    return _scalar(res)
+    return as_scalar(res)
 
 
 def _payback(v: np.ndarray) -> np.ndarray:
@@ -772,7 +727,7 @@ def payback_period(values):
     >>> payback_period([-100, 30, 40, 50, 60])
     2.6
     """
-    return _scalar(_payback(_as_flows(values)))
+    return as_scalar(_payback(as_flows(values)))
 
 
 def discounted_payback_period(values, rate, *, timing: str = "start"):
@@ -792,10 +747,8 @@ def discounted_payback_period(values, rate, *, timing: str = "start"):
     float or ndarray
         :func:`payback_period` of the discounted flows; NaN if never repaid.
     """
-    from .discounting import discount_factors
-
-    v = _as_flows(values)
-    return _scalar(_payback(v * discount_factors(rate, v.shape[-1], timing=timing)))
+    v = as_flows(values)
+    return as_scalar(_payback(v * discount_factors(rate, v.shape[-1], timing=timing)))
 
 
 def cost_effectiveness_ratio(costs, outcomes, rate=0.0, *, discount_outcomes: bool = True,
@@ -822,15 +775,15 @@ def cost_effectiveness_ratio(costs, outcomes, rate=0.0, *, discount_outcomes: bo
         ``-PV(costs) / PV(outcomes)`` [元 per unit of outcome]; NaN when the
         outcomes sum to zero.
     """
-    c = _as_flows(costs, "costs")
-    o = _as_flows(outcomes, "outcomes")
-    _same_length(c, o, "costs", "outcomes")
+    c = as_flows(costs, "costs")
+    o = as_flows(outcomes, "outcomes")
+    same_length(c, o, "costs", "outcomes")
     _check_sign(c, -1, "costs")
     _check_sign(o, +1, "outcomes")
     pv_c = -_pv(c, rate, timing)
     pv_o = _pv(o, rate, timing) if discount_outcomes else o.sum(axis=-1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return _scalar(np.where(pv_o > 0, pv_c / np.where(pv_o > 0, pv_o, 1.0), np.nan))
+        return as_scalar(np.where(pv_o > 0, pv_c / np.where(pv_o > 0, pv_o, 1.0), np.nan))
 
 
 def incremental_cost_effectiveness_ratio(cost_a: float, outcome_a: float,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..cli import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, guarded  # noqa: F401  (one error policy for every command)
+from .._cli import EXIT_INTERNAL, guarded  # one error policy for every command
 from ..units import fmt_rate
 
 

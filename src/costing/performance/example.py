@@ -21,13 +21,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..examples import normalize_xlsx
+from .._paths import repo_root
+from ..outputs import normalize_xlsx
 from .indicators import load_library
 from .portfolio import EX_ANTE_DIMENSIONS, Portfolio, build_portfolio
 
 SEED = 20260930
 BUDGET_YEAR = 2026
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = repo_root() or Path.cwd()  # the checkout's data/ (installed: the current folder's)
 RAW_DIR = ROOT / "data" / "raw" / "portfolio_example"
 PORTFOLIO_FILE = ROOT / "data" / "portfolios" / "example_portfolio.toml"
 

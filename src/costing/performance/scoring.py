@@ -34,6 +34,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
+from ..cuts import as_kind_of as _wrap  # one "same kind as the input" rule (core)
 from ..errors import InputError, ParameterError
 from .profile import check_bands, national
 
@@ -67,17 +68,6 @@ DIRECTION_ALIASES: dict[str, str] = {
 
 #: tolerance [points] that absorbs floating-point error at grade boundaries (89.9999999999 -> 优)
 GRADE_TOLERANCE = 1e-9
-
-
-def _wrap(result: np.ndarray, *args):
-    """Return ``result`` in the kind of the inputs: Series, array or float."""
-    for a in args:
-        if isinstance(a, pd.Series):
-            return pd.Series(result, index=a.index)
-    if np.ndim(result) == 0:
-        r = result.item() if hasattr(result, "item") else result
-        return r
-    return result
 
 
 def _map_unique(values, fn) -> np.ndarray:

@@ -10,10 +10,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from .._cli import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK
 from ..errors import CostingError
 from .spec import PROJECT_SUFFIXES
-
-EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -96,10 +95,10 @@ def run(args: argparse.Namespace) -> int:
                 raise CostingError(f"--pdf: {INSTALL_HINT}")
     except CostingError as exc:
         print(f"costing report: {exc}", file=sys.stderr)
-        return EXIT_INVALID
+        return EXIT_INPUT
     if not paths:
         print("costing report: no project files given (PROJECT... or --all DIR)", file=sys.stderr)
-        return EXIT_INVALID
+        return EXIT_INPUT
     results = run_batch(paths, args.out, jobs=args.jobs, overrides=overrides,
                         progress=args.progress, templates_dir=args.templates_dir,
                         templates=args.templates,
@@ -109,8 +108,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"costing report: {r.project_path}: {r.status}: {r.error}", file=sys.stderr)
     print(f"Reports are in {Path(args.out).resolve()}")
     if any(r.status == "invalid" for r in results):
-        return EXIT_INVALID
-    return EXIT_FAILED if any(r.status == "failed" for r in results) else EXIT_OK
+        return EXIT_INPUT
+    return EXIT_INTERNAL if any(r.status == "failed" for r in results) else EXIT_OK
 
 
 def main(argv=None) -> int:

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .._paths import repo_root
 from ..errors import ParameterError
 
 #: Parameters the pipeline always passes; templates must declare them.
@@ -65,12 +66,6 @@ class TemplateParameter:
     help: str = ""
 
 
-def repo_root() -> Path | None:
-    """The source checkout holding this package (``src/costing/report`` -> root), if any."""
-    root = Path(__file__).resolve().parents[3]
-    return root if (root / "notebooks" / "templates").is_dir() else None
-
-
 def templates_dir(explicit=None) -> Path:
     """Folder of the report templates.
 
@@ -84,7 +79,7 @@ def templates_dir(explicit=None) -> Path:
     if env:
         return Path(env).expanduser().resolve()
     root = repo_root()
-    if root is not None:
+    if root is not None and (root / "notebooks" / "templates").is_dir():
         return root / "notebooks" / "templates"
     return (Path.cwd() / "notebooks" / "templates").resolve()
 

@@ -17,6 +17,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .. import glossary
+# exit codes of ``costing check``: the one set of every command (costing._cli)
+from .._cli import EXIT_INPUT as EXIT_ERRORS
+from .._cli import EXIT_OK as EXIT_CLEAN
+from .._cli import EXIT_WARNINGS
 from ..errors import InputError
 from ..io import Column
 from ..io import parse_number as _parse_number
@@ -24,8 +28,6 @@ from ..io import xlsx_rows
 from .layout import EXAMPLE_COLUMN, INFO_SHEET, TableSheet, chinese_name, header
 
 ERROR, WARNING = "错误", "警告"
-#: exit codes of ``costing check``
-EXIT_CLEAN, EXIT_WARNINGS, EXIT_ERRORS = 0, 1, 2
 
 
 @dataclass
