@@ -375,11 +375,12 @@ def test_execution_weight_changes_form_and_validation(tmp_path):
     p = ev.projects.set_index("project_id")
     # P1: execution 20 × 95/100 = 19; 车公里 20 × 1100/1200; 事故率 linear 15; 满意度 10; 长效机制 30 × 0.7 = 21
     assert p.loc["P1", "execution_score"] == pytest.approx(19.0)
-    assert p.loc["P1", "score"] == pytest.approx(19 + 20 * 1100 / 1200 + 15 + 10 + 21)
+    # the 车公里 line is shown rounded first: 20 × 1100/1200 = 18.333… -> 18.33, so 总分 = 19 + 18.33 + 15 + 10 + 21
+    assert p.loc["P1", "score"] == pytest.approx(83.33)
     from costing.performance.excel import write_self_evaluation_xlsx
     wb = openpyxl.load_workbook(write_self_evaluation_xlsx(ev, tmp_path / "f.xlsx", year=2026, projects=["P1"]))
     ws = wb["P1"]
-    assert ws["F5"].value == 20.0                                       # 分值 of 年度资金总额
+    assert ws["C5"].value == "年度资金总额" and ws["G5"].value == 20.0   # 分值 of 年度资金总额
     total_row = [r for r in ws.iter_rows() if r[0].value == "总分"][0]
     assert total_row[6].value == pytest.approx(100.0)                   # 20 + 80, not 107
     about = [[c.value for c in row] for row in wb["说明"].iter_rows()]

@@ -143,7 +143,9 @@ def test_indicator_of_unknown_project_and_bad_direction():
 
 def test_library_search_and_smart_check():
     hits = cp.search_indicators("满意度")
-    assert set(hits["level1"]) == {"满意度指标"} and len(hits) == 3
+    # one satisfaction indicator per type: bus, generic, public toilets, sanitation, waste sorting
+    assert set(hits["level1"]) == {"满意度指标"} and len(hits) == 5
+    assert cp.project_types() == ["bus_subsidy", "generic", "public_toilet", "sanitation", "waste_sorting"]
     bus_q = cp.search_indicators(project_type="bus_subsidy", level1="产出", level2="质量")
     assert list(bus_q["indicator_id"]) == ["BUS-04", "BUS-05", "BUS-06"]
     assert set(cp.search_indicators(direction="反向")["direction"]) == {"lower"}
@@ -169,11 +171,12 @@ def test_self_evaluation_workbook_layout(tmp_path):
     ws = wb["P001"]
     texts = {c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
     for label in ("项目名称", "主管部门", "实施单位", "年初预算数", "全年预算数", "全年执行数", "执行率（%）",
-                  "年度总体目标", "绩效指标", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值",
+                  "年度总体目标", "预期目标", "实际完成情况", "上年结转资金", "其他资金", "绩效指标", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值",
                   "分值", "得分", "偏差原因分析及改进措施", "总分"):
         assert label in texts, label
     p1 = res.projects.set_index("project_id").loc["P001"]
-    assert ws["C5"].value == pytest.approx(p1["budget_initial"] / 1e4)          # 万元
+    assert ws["C5"].value == "年度资金总额" and ws["C6"].value == "其中：当年财政拨款"
+    assert ws["D5"].value == pytest.approx(p1["budget_initial"] / 1e4)          # 万元
     total_row = [r for r in ws.iter_rows() if r[0].value == "总分"][0]
     assert total_row[7].value == pytest.approx(p1["score"])
     assert wb["自评汇总"].freeze_panes == "B2"

@@ -230,14 +230,19 @@ def test_self_evaluation_forms_are_word_tables_and_a_failure_leaves_the_rest(por
     d = docx.Document(written[0])
     (table,) = d.tables
     n_ind = int((ev.indicators["project_id"] == "P001").sum())
-    assert len(table.rows) == 6 + n_ind + 1  # header rows, one row per indicator, 总分
+    # name, department, funds header + 4 funding rows (年度资金总额 / 财政拨款 / 上年结转 / 其他资金),
+    # 预期目标 / 实际完成情况 header + text, indicator header, one row per indicator, 总分, 说明
+    assert len(table.rows) == 2 + 5 + 2 + 1 + n_ind + 2
     p1 = ev.projects.set_index("project_id").loc["P001"]
-    last = [c.text for c in table.rows[-1].cells]
+    last = [c.text for c in table.rows[-2].cells]
     assert last[0] == "总分" and last[7] == f"{p1['score']:.2f}" and f"等级：{p1['grade']}" in last[8]
     funds = [c.text for c in table.rows[3].cells]
-    assert funds[3] == "8,242.00"  # 全年预算数 [万元], as on the xlsx 自评表 (82,420,000 元)
+    assert funds[2] == "年度资金总额" and funds[4] == "8,242.00"  # 全年预算数 [万元], as on the xlsx (82,420,000 元)
+    assert [c.text for c in table.rows[4].cells][2] == "其中：当年财政拨款"
     assert p1["budget"] == 82_420_000
-    first = [c.text for c in table.rows[6].cells]
+    goal = [c.text for c in table.rows[8].cells]
+    assert goal[2] == p1["goal_expected"] and goal[5] == p1["goal_result"]
+    first = [c.text for c in table.rows[10].cells]
     assert first[3] == "运营车公里" and first[4] == "1,200万车公里"
 
 
@@ -249,8 +254,11 @@ def test_key_projects_for_the_peoples_congress(portfolio, tmp_path):
     key = p[(p["budget_initial"] >= 10_000_000) | (p["project_id"] == "P025")]  # 1000万元 and more, or flagged 重点
     path = write_key_projects_doc(ev, tmp_path / "人大.docx", year=2026)
     d = docx.Document(path)
-    (table,) = d.tables
+    table, goals = d.tables
     assert len(table.rows) == 1 + len(key) and len(key) > 0
+    # 绩效目标, 实际完成值 and 列入原因 per project (issue 19)
+    assert [c.text for c in goals.rows[0].cells] == ["序号", "项目名称", "列入原因", "绩效目标（年度指标值）", "实际完成值"]
+    assert len(goals.rows) == 1 + len(key)
     assert [c.text for c in table.rows[1].cells][1] == key["project_name"].iloc[0]
     text = _text(path)
     from costing.units import fmt_money, fmt_rate

@@ -167,9 +167,13 @@ DISPLAY_NAMES: dict[str, str] = {
     "review_required": "上年建议调整（需复核）", "adjustment_note": "调整情况说明", "approved_note": "审定说明",
     "exclusion_reason": "未安排预算原因", "unreviewed_requested": "未评估申报数", "funded": "已安排预算",
     "over_achieved": "超额完成", "key_reason": "列入原因", "targets": "绩效目标（年度指标值）",
-    "results": "实际完成情况",
+    "results": "实际完成值",
     # the in-year loop (monitoring rounds, rectification ledger, adjustments; costing.performance.ledger)
     "advice": "调整建议", "unbudgeted_spent": "无预算支出额", "n_unbudgeted": "无预算支出项目数",
+    # the 自评表 as the national form, spot-check, key evaluations, 绩效管理工作考核 (costing.performance)
+    "score_exact": "得分（未取舍）", "goal_expected": "年度总体目标（预期目标）", "goal_result": "年度总体目标（实际完成情况）",
+    "budget_carryover": "上年结转资金", "budget_other": "其他资金", "spent_carryover": "上年结转资金执行数",
+    "spent_other": "其他资金执行数",
     # cost-benefit analysis (costing.cba)
     "real": "不变价", "nominal": "现价",
     "enpv": "经济净现值（ENPV）", "eirr": "经济内部收益率（EIRR）", "bcr": "效益费用比（BCR）",

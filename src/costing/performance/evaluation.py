@@ -16,8 +16,17 @@ over the annual budget (全年预算数). An indicator that missed its target (a
 quantitative one scoring below its weight, a qualitative one rated below the
 top band) or that over-achieved (actual ≥ the profile's ratio × target)
 carries a deviation reason: the input's ``deviation_reason`` or "未说明"
-(not explained). ``problem`` lists what the unit must still supply: a
-qualitative rating without the rater's score, an over-achievement without a reason.
+(not explained). ``problem`` lists what the unit must still supply (填报问题):
+a qualitative rating without the rater's score, an over-achievement or a
+missed target without a reason (shown as 未说明 on the form and counted).
+
+Rounding (the 《项目支出绩效自评表》 as filed): each line score — the
+execution-rate score and every indicator's — is rounded first, half away from
+zero to :data:`SCORE_DECIMALS` decimals (:func:`costing.units.round_half_up`,
+Excel's ROUND); the 总分 is the sum of the rounded lines, so the lines shown
+add up to the 总分 shown, and the grade is read from that 总分 (89.996 before
+rounding may show as 90.00 and is then graded 优). The unrounded indicator
+score is kept as ``score_exact``.
 
 :func:`evaluate_portfolio` scores every project at once (pandas group sums,
 no loop per project); :func:`self_evaluate` is the same code on one project.
@@ -34,14 +43,30 @@ import pandas as pd
 
 from ..errors import InputError
 from .exante import funded_projects
-from .monitoring import execution_rate, spending_at
+from .monitoring import execution_rate, latest_on_or_before, spending_at
 from .portfolio import EX_ANTE_COLUMNS, PREVIOUS_COLUMNS, Portfolio, Project, _empty
 from .scoring import grade, recommend, score_execution, score_indicator
+from ..units import fmt_rate, round_half_up
 
 #: text of an unexplained deviation
 UNEXPLAINED = "未说明"
 #: tolerance below the weight before an indicator counts as missed [points]
 SCORE_TOLERANCE = 1e-9
+#: decimals of a line score on the 自评表 (rounded half away from zero before the 总分 is summed)
+SCORE_DECIMALS = 2
+#: rows of the 自评表's funding block (财预〔2020〕10号 附件2 项目资金): key -> label
+FUND_ROWS = {"total": "年度资金总额", "fiscal": "其中：当年财政拨款", "carryover": "上年结转资金", "other": "其他资金"}
+
+
+def round_scores(x) -> np.ndarray:
+    """Line scores as shown: half away from zero to :data:`SCORE_DECIMALS` decimals [points].
+
+    The one rounding rule of :func:`costing.units.round_half_up`, applied to
+    each distinct value (scores repeat, so this stays fast on long tables).
+    """
+    v = pd.Series(np.asarray(x, dtype=float).reshape(-1))
+    table = {u: round_half_up(float(u), SCORE_DECIMALS) for u in pd.unique(v) if np.isfinite(u)}
+    return v.map(table).to_numpy(dtype=float)
 
 
 @dataclass
@@ -150,12 +175,13 @@ def evaluate_portfolio(portfolio: Portfolio, *, bands: Mapping[str, float] | Non
                          expected=" / ".join(prof.qualitative_bands), found="")
     r = pf.indicators[["project_id", "indicator_id", "level1", "level2", "level3", "unit", "direction", "target",
              "target_value", "final_actual", "weight", "band", "deviation_reason"]].copy()
-    r["score"] = score_indicator(r["target_value"], r["final_actual"], direction=r["direction"],
-                                 weight=r["weight"], band=r["band"], reverse=prof.reverse_rule,
-                                 bands=prof.qualitative_bands, blank=prof.blank_rating)
+    r["score_exact"] = score_indicator(r["target_value"], r["final_actual"], direction=r["direction"],
+                                       weight=r["weight"], band=r["band"], reverse=prof.reverse_rule,
+                                       bands=prof.qualitative_bands, blank=prof.blank_rating)
+    r["score"] = round_scores(r["score_exact"])
     qual = r["direction"] == "qualitative"
     top_band = next(iter(prof.qualitative_bands))
-    r["missed"] = np.where(qual, r["band"] != top_band, r["score"] < r["weight"] - SCORE_TOLERANCE)
+    r["missed"] = np.where(qual, r["band"] != top_band, r["score_exact"] < r["weight"] - SCORE_TOLERANCE)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(r["direction"] == "lower", r["target_value"] / r["final_actual"],
                          r["final_actual"] / r["target_value"])
@@ -164,28 +190,37 @@ def evaluate_portfolio(portfolio: Portfolio, *, bands: Mapping[str, float] | Non
     needs_reason = r["missed"] | r["over_achieved"]
     r["deviation_reason"] = np.where(needs_reason, np.where(reason == "", UNEXPLAINED, reason), "")
     blank_rating = qual & r["final_actual"].isna() & (prof.blank_rating == "flag")
-    r["problem"] = np.select(
-        [blank_rating, r["over_achieved"] & (reason == "")],
-        [f"定性指标未填写评分（按“{{}}”档下限计分）", f"超额完成（≥{prof.over_achievement:.0%}）未说明原因"], "")
-    r["problem"] = [p.format(b) if p else p for p, b in zip(r["problem"], r["band"])]
+    texts = [np.where(blank_rating, [f"定性指标未填写评分（按“{b}”档下限计分）" for b in r["band"]], ""),
+             np.where(r["over_achieved"] & (reason == ""), f"超额完成（≥{prof.over_achievement:.0%}）未说明原因", ""),
+             np.where(r["missed"] & ~r["over_achieved"] & (reason == ""), f"未达到年度指标值，偏差原因{UNEXPLAINED}", "")]
+    r["problem"] = ["；".join(t for t in row if t) for row in zip(*texts)]
 
     prj = pf.projects
     names = pf.departments.set_index("department_id")["department_name"]
     t = prj[["project_id", "project_name", "department_id", "project_type", "implementing_unit",
-             "annual_goal", "key_project", "budget_initial", "budget"]].copy()
+             "annual_goal", "key_project", "budget_initial", "budget", "budget_carryover", "budget_other",
+             "goal_result"]].copy()
     t.insert(3, "department_name", t["department_id"].map(names))
     t = t.join(spending_at(pf.spending, prj["project_id"]))
+    last = latest_on_or_before(pf.spending, ["project_id"], pd.Timestamp.max).reindex(prj["project_id"].to_numpy())
+    for c in ("spent_carryover", "spent_other"):
+        t[c] = last[c].to_numpy(dtype=float) if c in last else np.nan
     t["execution_rate"] = execution_rate(t["spent"], t["budget"])
-    t["execution_score"] = score_execution(t["spent"], t["budget"], weight=prof.execution_weight)
+    t["execution_score"] = round_scores(score_execution(t["spent"], t["budget"], weight=prof.execution_weight))
     by_level = r.pivot_table(index="project_id", columns="level1", values="score", aggfunc="sum", fill_value=0.0)
     for col, l1 in (("output_score", "产出指标"), ("benefit_score", "效益指标"), ("satisfaction_score", "满意度指标")):
         t[col] = t["project_id"].map(by_level[l1]).fillna(0.0) if l1 in by_level else 0.0
-    t["score"] = t["execution_score"] + t[["output_score", "benefit_score", "satisfaction_score"]].sum(axis=1)
+    # 总分 = the sum of the rounded lines (exact in 2 decimals, so rounding the sum only removes float noise)
+    t["score"] = round_scores(t["execution_score"] + t[["output_score", "benefit_score", "satisfaction_score"]]
+                              .sum(axis=1))
     b = dict(bands) if bands is not None else dict(prof.grade_bands)
     t["grade"] = grade(t["score"], b)
     t["recommendation"] = recommend(t["grade"], {**prof.recommendations, **(rules or {})})
     g = r.groupby("project_id", sort=False)
     t["n_missed"] = t["project_id"].map(g["missed"].sum()).fillna(0).astype(int)
+    t["goal_expected"] = t["annual_goal"]
+    t["goal_result"] = np.where(t["goal_result"].fillna("").astype(str).str.strip() != "", t["goal_result"],
+                                _goal_result(t, r))
     t["n_problems"] = t["project_id"].map((r["problem"] != "").groupby(r["project_id"]).sum()).fillna(0).astype(int)
 
     grades = list(b)
@@ -201,6 +236,48 @@ def evaluate_portfolio(portfolio: Portfolio, *, bands: Mapping[str, float] | Non
     t = t.drop(columns="_w")
     return EvaluationResult(projects=t, indicators=r, departments=dep, grade_counts=counts, bands=b,
                             excluded=fs.excluded, profile=prof)
+
+
+def _goal_result(t: pd.DataFrame, r: pd.DataFrame) -> list[str]:
+    """年度总体目标的实际完成情况 written from the indicators when the unit gave none (Chinese)."""
+    names = r[r["missed"]].groupby("project_id", sort=False)["level3"].agg("、".join)
+    n = r.groupby("project_id", sort=False).size()
+    out = []
+    for pid, rate in zip(t["project_id"], t["execution_rate"]):
+        total = int(n.get(pid, 0))
+        miss = names.get(pid, "")
+        k = total - (miss.count("、") + 1 if miss else 0)
+        text = f"预算执行率{fmt_rate(rate)}；{total}项绩效指标中{k}项达到年度指标值"
+        out.append(text + (f"，未达到的有：{miss}。" if miss else "。"))
+    return out
+
+
+def funding_block(project: pd.Series, weight: float) -> pd.DataFrame:
+    """The 自评表's funding block (项目资金) of one project, money in 元.
+
+    Rows :data:`FUND_ROWS` (年度资金总额; 其中：当年财政拨款, 上年结转资金,
+    其他资金); columns ``budget_initial, budget, spent`` [元],
+    ``weight, execution_rate, execution_score``. The 资金来源 come from the
+    projects table (``budget_carryover``, ``budget_other``: parts of 全年预算数)
+    and the spending table (``spent_carryover``, ``spent_other``: parts of the
+    cumulative spending); when none are given, the whole budget is 当年财政拨款
+    (财政拨款 = 全年预算数) and the other rows are 0. 年初预算数 is all 财政拨款
+    (carried-over and other funds arrive after the budget is passed: local
+    practice). Only the 年度资金总额 row carries 分值 and 得分, as on the form.
+    """
+    num = lambda k: float(project.get(k)) if pd.notna(project.get(k)) else 0.0  # noqa: E731
+    bc, bo, sc, so = (num(k) for k in ("budget_carryover", "budget_other", "spent_carryover", "spent_other"))
+    budget, spent = float(project["budget"]), float(project["spent"])
+    rows = {"total": (float(project["budget_initial"]), budget, spent),
+            "fiscal": (float(project["budget_initial"]), budget - bc - bo, spent - sc - so),
+            "carryover": (0.0, bc, sc), "other": (0.0, bo, so)}
+    df = pd.DataFrame([(FUND_ROWS[k], *v) for k, v in rows.items()], index=list(rows),
+                      columns=["label", "budget_initial", "budget", "spent"])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        df["execution_rate"] = np.where(df["budget"] > 0, df["spent"] / df["budget"], np.nan)
+    df["weight"] = [weight, np.nan, np.nan, np.nan]
+    df["execution_score"] = [float(project["execution_score"]), np.nan, np.nan, np.nan]
+    return df
 
 
 def _one_row(row: pd.Series | None, columns) -> pd.DataFrame:

@@ -36,6 +36,10 @@ PORTFOLIO_FILE = ROOT / "data" / "portfolios" / "example_portfolio.toml"
 TEMPLATES: dict[str, list[str]] = {
     "bus_subsidy": ["BUS-01", "BUS-03", "BUS-04", "BUS-05", "BUS-08", "BUS-10", "BUS-12", "BUS-14", "BUS-15"],
     "sanitation": ["SAN-01", "SAN-02", "SAN-03", "SAN-04", "SAN-05", "SAN-06", "SAN-07", "SAN-08", "SAN-09", "SAN-10"],
+    # same shape as the sanitation template (ten rows, the qualitative one ninth), so the seeded draws of
+    # every other project stay where they were
+    "public_toilet": ["PT-01", "PT-02", "PT-03", "PT-04", "PT-05", "PT-06", "PT-07", "PT-08", "PT-09", "PT-10"],
+    "waste_sorting": ["WS-01", "WS-02", "WS-03", "WS-04", "WS-05", "WS-06", "WS-07", "WS-08", "WS-09", "WS-10"],
     "generic": ["GEN-01", "GEN-03", "GEN-04", "GEN-05", "GEN-07", "GEN-09", "GEN-10"],
 }
 
@@ -55,8 +59,8 @@ PROJECTS = [
     ("D01", "generic", "老年人免费乘车专项", "区公共交通集团有限公司"),
     ("D02", "sanitation", "城区道路清扫保洁", "区环境卫生服务中心"),
     ("D02", "sanitation", "生活垃圾收运处置", "区环境卫生服务中心"),
-    ("D02", "sanitation", "公厕运营管理", "区环境卫生服务中心"),
-    ("D02", "sanitation", "垃圾分类推广", "区城市管理局"), ("D02", "generic", "园林绿化养护", "区园林绿化中心"),
+    ("D02", "public_toilet", "公厕运营管理", "区环境卫生服务中心"),
+    ("D02", "waste_sorting", "垃圾分类推广", "区城市管理局"), ("D02", "generic", "园林绿化养护", "区园林绿化中心"),
     ("D02", "generic", "城市照明运维", "区市政设施管理处"), ("D02", "generic", "市政设施维修", "区市政设施管理处"),
     ("D02", "generic", "违建治理", "区城市管理综合执法大队"), ("D02", "generic", "数字城管运行", "区数字化城市管理中心"),
     ("D02", "generic", "河道保洁", "区环境卫生服务中心"),
@@ -161,7 +165,7 @@ def generate_frames(n_projects: int = 30, *, n_indicators: int | None = None, se
                 row.update(target=li["suggested_target"], actual_to_date=np.nan, final_actual=np.nan, band=band)
             else:
                 base = float(li["suggested_target"])
-                scale = 1.0 if li["unit"] in ("%", "元/车公里", "元/平方米·年", "次/万公里") else rng.choice([0.5, 1, 2])
+                scale = 1.0 if li["unit"] in ("%", "元/车公里", "元/平方米·年", "次/万公里", "元/座·年", "元/户·年") else rng.choice([0.5, 1, 2])
                 target = float(np.round(base * scale, 2))
                 tp = 273 / 365 if li["progress"] == "cumulative" else 1.0
                 f_td = rng.normal(0.97, 0.06) * (0.7 if behind[i] else 1.0)

@@ -19,15 +19,17 @@ from ..outputs import atomic_path
 from ..units import from_yuan
 from .department import DepartmentScores
 from .display import to_display
-from .evaluation import EvaluationResult, key_projects
+from .evaluation import EvaluationResult, funding_block, key_projects
 from .exante import ExAnteResult
 from .monitoring import MonitoringResult
 from .notices import ADJUSTMENT_RULES, RectificationNotice
 from .profile import ScoringProfile, national
 
 #: columns of the key-project table for the People's Congress
-KEY_PROJECT_COLUMNS = ["project_id", "project_name", "department_name", "key_reason", "budget_initial", "spent",
-                       "execution_rate", "annual_goal", "targets", "results", "score", "grade", "recommendation"]
+#: (全年预算数 stands next to the execution rate, which is computed on it; 年初预算数 is the selection basis)
+KEY_PROJECT_COLUMNS = ["project_id", "project_name", "department_name", "key_reason", "budget_initial", "budget",
+                       "spent", "execution_rate", "annual_goal", "targets", "results", "score", "grade",
+                       "recommendation"]
 
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -209,15 +211,18 @@ def _box(ws, r1, c1, r2, c2, value=None, *, bold=False, fmt=None, align=CENTER):
 
 def add_self_evaluation_sheet(wb: Workbook, project: pd.Series, indicators: pd.DataFrame, year: int,
                               *, title: str | None = None, execution_weight: float | None = None) -> None:
-    """One 《项目支出绩效自评表》 in the layout of the filed forms.
+    """One 《项目支出绩效自评表》 in the layout of the national form (财预〔2020〕10号 附件2).
 
     ``project`` is a row of :attr:`EvaluationResult.projects`, ``indicators``
     its rows of :attr:`EvaluationResult.indicators`; ``execution_weight`` is
-    the profile's marks of the execution rate (分值, default national). Money shown in 万元.
+    the profile's marks of the execution rate (分值, default national). The
+    funding block (:func:`funding_block`: 年度资金总额, 其中：当年财政拨款,
+    上年结转资金, 其他资金) is shown in 万元; 年度总体目标 is split into 预期目标
+    and 实际完成情况; the 总分 is the sum of the rounded lines shown.
     """
     ew = national().execution_weight if execution_weight is None else execution_weight
     ws = wb.create_sheet(title=(title or str(project["project_id"]))[:31])
-    widths = [14, 14, 16, 22, 14, 14, 10, 10, 36]
+    widths = [14, 14, 18, 22, 14, 14, 10, 10, 36]
     for j, w in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(j)].width = w
     _box(ws, 1, 1, 1, 9, f"项目支出绩效自评表（{year}年度）", align=CENTER).font = TITLE_FONT
@@ -227,25 +232,32 @@ def add_self_evaluation_sheet(wb: Workbook, project: pd.Series, indicators: pd.D
     _box(ws, 3, 3, 3, 5, project["department_name"], align=WRAP)
     _box(ws, 3, 6, 3, 7, "实施单位", bold=True)
     _box(ws, 3, 8, 3, 9, project.get("implementing_unit", ""), align=WRAP)
-    _box(ws, 4, 1, 5, 2, "项目资金（万元）", bold=True)
-    for j, h in enumerate(["年初预算数", "全年预算数", "全年执行数", "分值", "执行率（%）", "得分"], 3):
+    fb = funding_block(project, ew)
+    _box(ws, 4, 1, 4 + len(fb), 2, "项目资金（万元）", bold=True)
+    _box(ws, 4, 3, 4, 3, "", bold=True)
+    for j, h in enumerate(["年初预算数", "全年预算数", "全年执行数", "分值", "执行率（%）", "得分"], 4):
         _box(ws, 4, j, 4, j, h, bold=True)
-    _box(ws, 4, 9, 4, 9, "", bold=True)
-    vals = [from_yuan(project["budget_initial"], "万元"), from_yuan(project["budget"], "万元"),
-            from_yuan(project["spent"], "万元"), ew, 100 * project["execution_rate"], project["execution_score"]]
-    fmts = [MONEY_FORMAT] * 3 + ["0.00", RATE_FORMAT, "0.00"]
-    for j, (v, f) in enumerate(zip(vals, fmts), 3):
-        _box(ws, 5, j, 5, j, v, fmt=f)
-    _box(ws, 5, 9, 5, 9, "")
-    _box(ws, 6, 1, 6, 2, "年度总体目标", bold=True)
-    _box(ws, 6, 3, 6, 9, project.get("annual_goal", ""), align=WRAP)
-    ws.row_dimensions[6].height = 48
+    for i, row in enumerate(fb.itertuples(index=False), 5):
+        _box(ws, i, 3, i, 3, row.label, align=WRAP)
+        vals = [from_yuan(row.budget_initial, "万元"), from_yuan(row.budget, "万元"), from_yuan(row.spent, "万元"),
+                row.weight if i == 5 else "—", 100 * row.execution_rate if np.isfinite(row.execution_rate) else "—",
+                row.execution_score if i == 5 else "—"]
+        for j, (v, f) in enumerate(zip(vals, [MONEY_FORMAT] * 3 + ["0.00", RATE_FORMAT, "0.00"]), 4):
+            _box(ws, i, j, i, j, v, fmt=f)
+    r = 5 + len(fb)
+    _box(ws, r, 1, r + 1, 2, "年度总体目标", bold=True)
+    _box(ws, r, 3, r, 5, "预期目标", bold=True)
+    _box(ws, r, 6, r, 9, "实际完成情况", bold=True)
+    _box(ws, r + 1, 3, r + 1, 5, project.get("goal_expected", project.get("annual_goal", "")), align=WRAP)
+    _box(ws, r + 1, 6, r + 1, 9, project.get("goal_result", ""), align=WRAP)
+    ws.row_dimensions[r + 1].height = 60
+    r += 2
     heads = ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"]
     n = len(indicators)
-    _box(ws, 7, 1, 7 + n, 1, "绩效指标", bold=True)
+    _box(ws, r, 1, r + n, 1, "绩效指标", bold=True)
     for j, h in enumerate(heads, 2):
-        _box(ws, 7, j, 7, j, h, bold=True)
-    r = 8
+        _box(ws, r, j, r, j, h, bold=True)
+    r += 1
     for row in indicators.itertuples(index=False):
         actual = (row.band + ("" if np.isnan(row.final_actual) else f"（{100 * row.final_actual:g}%）")
                   if row.direction == "qualitative" else row.final_actual)

@@ -1,7 +1,8 @@
 """The indicator library (绩效目标指标库): a choose-from catalogue per project type.
 
 Each project type has a CSV data file in ``costing/performance/indicators/``
-(``bus_subsidy.csv``, ``sanitation.csv``, ``generic.csv``); adding a type is
+(``bus_subsidy.csv``, ``sanitation.csv`` for road sweeping and refuse collection,
+``public_toilet.csv`` 公厕, ``waste_sorting.csv`` 垃圾分类, ``generic.csv``); adding a type is
 adding a file. Every indicator carries its place in the three-level tree
 (:data:`LEVELS`: 产出 / 效益 / 满意度 and their level-2 groups), a unit, a
 direction (``higher`` / ``lower`` / ``qualitative``), a progress type
@@ -126,7 +127,7 @@ def _bundled() -> pd.DataFrame:
 
 
 def project_types() -> list[str]:
-    """The project types with a bundled library file (``bus_subsidy``, ``generic``, ``sanitation``)."""
+    """The project types with a bundled library file, sorted (``bus_subsidy``, ``generic``, ``public_toilet``, ...)."""
     return sorted(p.stem for p in LIBRARY_DIR.glob("*.csv"))
 
 
@@ -136,7 +137,8 @@ def load_library(project_type: str | None = None) -> pd.DataFrame:
     Parameters
     ----------
     project_type : str, optional
-        ``bus_subsidy``, ``sanitation`` or ``generic``; None gives all types.
+        ``bus_subsidy``, ``sanitation``, ``public_toilet`` (公厕), ``waste_sorting`` (垃圾分类) or
+        ``generic``; None gives all types.
 
     Returns
     -------

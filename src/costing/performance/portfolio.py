@@ -122,6 +122,13 @@ PROJECT_COLUMNS = [
     Column("new_or_continuing", "text", required=False, allow_empty=True,
            aliases=("新增/延续", "新增或延续", "项目性质", "new or continuing")),
     Column("key_project", "text", required=False, allow_empty=True, aliases=("重点项目", "是否重点", "key project")),
+    # 资金来源 of the year's budget (parts of 全年预算数; the rest is 当年财政拨款), for the 自评表's funding block
+    Column("budget_carryover", "money", required=False, allow_empty=True, min_value=0,
+           aliases=("上年结转资金", "其中：上年结转资金")),
+    Column("budget_other", "money", required=False, allow_empty=True, min_value=0,
+           aliases=("其他资金", "其中：其他资金")),
+    Column("goal_result", "text", required=False, allow_empty=True,
+           aliases=("年度总体目标实际完成情况", "实际完成情况")),
 ]
 
 INDICATOR_COLUMNS = [
@@ -161,6 +168,11 @@ SPENDING_COLUMNS = [
     Column("spent", "money", min_value=0, aliases=("累计支出数", "累计执行数", "支出数", "spent to date")),
     Column("forecast", "money", required=False, allow_empty=True, min_value=0,
            aliases=("全年预计执行数", "预计全年执行数", "forecast")),
+    # 资金来源 of the cumulative spending (parts of ``spent``; the rest is 财政拨款), for the 自评表's funding block
+    Column("spent_carryover", "money", required=False, allow_empty=True, min_value=0,
+           aliases=("其中：上年结转", "上年结转资金执行数", "上年结转")),
+    Column("spent_other", "money", required=False, allow_empty=True, min_value=0,
+           aliases=("其中：其他资金", "其他资金执行数", "其他资金")),
 ]
 
 TRACKING_COLUMNS = [

@@ -468,37 +468,45 @@ def rows_table(doc, widths_mm, headers, loop: str, cells) -> None:
 
 
 def self_evaluation_form(doc) -> None:
-    """《项目支出绩效自评表》 (财预〔2020〕10号 附件2) as one Word table; rows loop over the indicators."""
+    """《项目支出绩效自评表》 (财预〔2020〕10号 附件2) as one Word table: the funding block loops over
+    年度资金总额 / 其中：当年财政拨款 / 上年结转资金 / 其他资金, 年度总体目标 is split into 预期目标 and
+    实际完成情况, and the indicator rows loop over the indicators."""
     doc.add_paragraph("项目支出绩效自评表", style="Title")
     doc.add_paragraph("（{{ year }}年度）", style="表格文字")
-    t = _fixed_table(doc, 10, 9, [11, 14, 18, 19, 18, 18, 16, 16, 26])
+    t = _fixed_table(doc, 14, 9, [11, 14, 18, 19, 18, 18, 16, 16, 26])
     _cell(t, 0, 0, "项目名称", bold=True, to=(0, 1))
     _cell(t, 0, 2, "{{ project.name }}", to=(0, 8))
     _cell(t, 1, 0, "主管部门", bold=True, to=(1, 1))
     _cell(t, 1, 2, "{{ project.department }}", to=(1, 4))
     _cell(t, 1, 5, "实施单位", bold=True, to=(1, 6))
     _cell(t, 1, 7, "{{ project.unit }}", to=(1, 8))
-    _cell(t, 2, 0, "项目资金（万元）", bold=True, to=(3, 1))
-    for j, h in enumerate(["年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"], 2):
+    _cell(t, 2, 0, "项目资金（万元）", bold=True, to=(5, 1))
+    for j, h in enumerate(["", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"], 2):
         _cell(t, 2, j, h, bold=True)
-    for j, f in enumerate(["initial", "budget", "spent", "weight", "rate", "score"], 2):
-        _cell(t, 3, j, f"{{{{ funds.{f} }}}}")
-    _cell(t, 2, 8, to=(3, 8))
-    _cell(t, 4, 0, "年度总体目标", bold=True, to=(4, 1))
-    _cell(t, 4, 2, "{{ project.goal }}", to=(4, 8))
-    _cell(t, 5, 0, "绩效指标", bold=True, to=(7, 0))
+    _cell(t, 3, 2, "{%tr for f in funds %}")
+    for j, f in enumerate(["item", "initial", "budget", "spent", "weight", "rate", "score"], 2):
+        _cell(t, 4, j, f"{{{{ f.{f} }}}}")
+    _cell(t, 5, 2, "{%tr endfor %}")
+    _cell(t, 6, 0, "年度总体目标", bold=True, to=(7, 1))
+    _cell(t, 6, 2, "预期目标", bold=True, to=(6, 4))
+    _cell(t, 6, 5, "实际完成情况", bold=True, to=(6, 8))
+    _cell(t, 7, 2, "{{ project.goal }}", to=(7, 4))
+    _cell(t, 7, 5, "{{ project.result }}", to=(7, 8))
+    _cell(t, 8, 0, "绩效指标", bold=True, to=(11, 0))
     for j, h in enumerate(["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
                            "偏差原因分析及改进措施"], 1):
-        _cell(t, 5, j, h, bold=True)
-    _cell(t, 6, 1, "{%tr for i in indicators %}")
+        _cell(t, 8, j, h, bold=True)
+    _cell(t, 9, 1, "{%tr for i in indicators %}")
     for j, f in enumerate(["level1", "level2", "level3", "target", "actual", "weight", "score", "reason"], 1):
-        _cell(t, 7, j, f"{{{{ i.{f} }}}}")
-    _cell(t, 8, 1, "{%tr endfor %}")
-    _cell(t, 9, 0, "总分", bold=True, to=(9, 5))
-    _cell(t, 9, 6, "{{ total.weight }}")
-    _cell(t, 9, 7, "{{ total.score }}", bold=True)
-    _cell(t, 9, 8, "等级：{{ total.grade }}　评价建议：{{ total.recommendation }}", bold=True)
-    _repeat_header(t.rows[5])
+        _cell(t, 10, j, f"{{{{ i.{f} }}}}")
+    _cell(t, 11, 1, "{%tr endfor %}")
+    _cell(t, 12, 0, "总分", bold=True, to=(12, 5))
+    _cell(t, 12, 6, "{{ total.weight }}")
+    _cell(t, 12, 7, "{{ total.score }}", bold=True)
+    _cell(t, 12, 8, "等级：{{ total.grade }}　评价建议：{{ total.recommendation }}", bold=True)
+    _cell(t, 13, 0, "说明", bold=True, to=(13, 1))
+    _cell(t, 13, 2, "各行得分先按四舍五入保留两位小数，总分为各行得分之和，等级按总分确定。", to=(13, 8))
+    _repeat_header(t.rows[8])
     doc.add_paragraph("填报日期：{{ date }}", style="表格文字")
 
 
@@ -541,12 +549,17 @@ def key_projects(doc) -> None:
               "全年预算{{ summary.budget }}万元，执行{{ summary.spent }}万元，预算执行率{{ summary.execution_rate }}。"
               "经绩效自评，{{ summary.grades }}。")
     heading(doc, "二、重点项目绩效情况")
+    para(doc, "执行率为全年执行数占全年预算数的比例；年初预算数为列入重点项目的依据。")
     rows_table(doc, [8, 30, 22, 17, 17, 17, 15, 12, 18],
-               ["序号", "项目名称", "主管部门", "年初预算数（万元）", "全年预算数（万元）", "执行数（万元）", "执行率",
-                "自评得分", "等级及建议"], "p in projects",
+               ["序号", "项目名称", "主管部门", "年初预算数（万元）", "全年预算数（万元）", "全年执行数（万元）",
+                "执行率（按全年预算数）", "自评得分", "等级及建议"], "p in projects",
                ["{{ loop.index }}", "{{ p.name }}", "{{ p.department }}", "{{ p.budget_initial }}", "{{ p.budget }}",
                 "{{ p.spent }}", "{{ p.execution_rate }}", "{{ p.score }}", "{{ p.grade }}（{{ p.recommendation }}）"])
-    heading(doc, "三、结果应用")
+    heading(doc, "三、绩效目标及完成情况")
+    rows_table(doc, [8, 26, 22, 52, 52],
+               ["序号", "项目名称", "列入原因", "绩效目标（年度指标值）", "实际完成值"], "p in projects",
+               ["{{ loop.index }}", "{{ p.name }}", "{{ p.reason }}", "{{ p.targets }}", "{{ p.results }}"])
+    heading(doc, "四、结果应用")
     para(doc, "自评结果与下一年度预算安排挂钩：评价建议延续的项目继续安排，建议调整的项目按评价意见调整后安排，"
               "建议取消的项目不再安排预算。")
     from docx.enum.text import WD_ALIGN_PARAGRAPH

@@ -10,8 +10,10 @@ still written (:func:`write_documents`). Money is shown in 万元.
 Fields of the 自评表 template (:data:`FORM_FIELDS`)::
 
     year                              the evaluated budget year
-    project.id, .name, .department, .unit, .goal
-    funds.initial, .budget, .spent    [万元]; funds.weight, .rate (%), .score
+    project.id, .name, .department, .unit, .goal (预期目标), .result (实际完成情况)
+    funds                             rows 年度资金总额 / 其中：当年财政拨款 / 上年结转资金 / 其他资金:
+                                      item, initial, budget, spent [万元]; weight, rate (%), score
+                                      (分值 and 得分 on the 年度资金总额 row only, "—" elsewhere)
     indicators                        rows: level1, level2, level3, target, actual,
                                       weight, score, reason
     total.weight, .score, .grade, .recommendation
@@ -33,8 +35,9 @@ The summary of key projects for the People's Congress (人大), :data:`KEY_FIELD
     year, rule                        the budget year; how key projects were chosen
     summary.n, .budget_initial, .budget, .spent [万元], .execution_rate (%),
            .grades ("优 3 个、良 1 个")
-    projects      rows: id, name, department, unit, goal, budget_initial, budget,
-                  spent [万元], execution_rate (%), score, grade, recommendation
+    projects      rows: id, name, department, unit, goal, reason (列入原因), targets (绩效目标),
+                  results (实际完成值), budget_initial, budget, spent [万元],
+                  execution_rate (% of 全年预算数), score, grade, recommendation
     date
 """
 from __future__ import annotations
@@ -64,7 +67,7 @@ def _with_unit(v, unit) -> str:
     return f"{shown}{unit}" if unit and shown != "—" else shown
 
 
-def form_context(project, indicators, year: int) -> dict:
+def form_context(project, indicators, year: int, execution_weight: float | None = None) -> dict:
     """The fields of one 自评表: ``project`` a row of :attr:`EvaluationResult.projects`,
     ``indicators`` its rows of :attr:`EvaluationResult.indicators`."""
     rows = []
@@ -77,19 +80,26 @@ def form_context(project, indicators, year: int) -> dict:
             "actual": _text(r.band) if qualitative else _with_unit(r.final_actual, unit),
             "weight": show_value(r.weight), "score": show_value(r.score, integer=False),
             "reason": _text(r.deviation_reason)}))
+    from ..performance.evaluation import funding_block
+
+    weight = execution_weight if execution_weight is not None else 100 - float(indicators["weight"].sum())
+    funds = [Fields("fund", {
+        "item": f.label, "initial": fmt_money(f.budget_initial), "budget": fmt_money(f.budget),
+        "spent": fmt_money(f.spent), "weight": show_value(f.weight) if k == "total" else "—",
+        "rate": show_value(f.execution_rate, "rate") if f.execution_rate == f.execution_rate else "—",
+        "score": show_value(f.execution_score, integer=False) if k == "total" else "—"})
+        for k, f in funding_block(project, weight).iterrows()]
     return {
         "year": year,
         "project": Fields("project", {"id": project["project_id"], "name": project["project_name"],
                                       "department": project["department_name"],
                                       "unit": _text(project.get("implementing_unit")),
-                                      "goal": _text(project.get("annual_goal"))}),
-        "funds": Fields("funds", {"initial": fmt_money(project["budget_initial"]),
-                                  "budget": fmt_money(project["budget"]),
-                                  "spent": fmt_money(project["spent"]), "weight": "10",
-                                  "rate": show_value(project["execution_rate"], "rate"),
-                                  "score": show_value(project["execution_score"], integer=False)}),
+                                      "goal": _text(project.get("goal_expected", project.get("annual_goal"))),
+                                      "result": _text(project.get("goal_result"))}),
+        "funds": funds,
         "indicators": rows,
-        "total": Fields("total", {"weight": "100", "score": show_value(project["score"], integer=False),
+        "total": Fields("total", {"weight": show_value(weight + float(indicators["weight"].sum())),
+                                  "score": show_value(project["score"], integer=False),
                                   "grade": project["grade"], "recommendation": project["recommendation"]}),
         "date": today(),
     }
@@ -132,6 +142,7 @@ def key_projects_context(result, year: int, threshold: float | None = None) -> d
     rows = [Fields("project", {
         "id": r.project_id, "name": r.project_name, "department": r.department_name,
         "unit": _text(getattr(r, "implementing_unit", "")), "goal": _text(getattr(r, "annual_goal", "")),
+        "reason": _text(r.key_reason), "targets": _text(r.targets), "results": _text(r.results),
         "budget_initial": fmt_money(r.budget_initial), "budget": fmt_money(r.budget), "spent": fmt_money(r.spent),
         "execution_rate": show_value(r.execution_rate, "rate"), "score": show_value(r.score, integer=False),
         "grade": r.grade, "recommendation": r.recommendation}) for r in p.itertuples(index=False)]
@@ -204,7 +215,8 @@ def write_self_evaluation_docs(result, folder, *, year: int, template=None,
 
     def document(pid):
         name = f"自评表_{safe_name(pid)}_{safe_name(prj['project_name'].get(pid, ''))}.docx"
-        return pid, name, lambda: form_context(prj.loc[pid], groups.get(pid, empty), year)
+        return pid, name, lambda: form_context(prj.loc[pid], groups.get(pid, empty), year,
+                                               execution_weight=result.profile.execution_weight)
 
     return write_documents(tpl, map(document, ids), folder)
 
