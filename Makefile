@@ -9,7 +9,7 @@ BROWSER := $(VENV)/.browser-installed
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings
 JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: help test test-browser report lab bench examples clean
+.PHONY: help test test-browser test-render report lab bench examples clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -49,6 +49,16 @@ test-browser: $(BROWSER)  ## the course in a real browser: Playwright drives Deb
 		{ apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }; \
 	else echo "make test-browser needs Debian's chromium at /usr/bin/chromium: run 'sudo apt-get install chromium' (as root, make installs it)" >&2; exit 1; fi
 	COSTING_BROWSER_TEST=1 $(BIN)/python -m pytest tests/browser -q -p no:xdist
+
+# Word documents as a reader sees them: LibreOffice converts each bundled .docx, pdftotext reads it back.
+RENDER_PACKAGES := libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils fonts-noto-cjk
+test-render: $(STAMP)  ## every bundled Word document through LibreOffice: no broken table cell, no English
+	@if ! command -v soffice >/dev/null || ! command -v pdftotext >/dev/null || ! fc-list | grep -qi 'noto.*cjk'; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y $(RENDER_PACKAGES) || \
+			{ apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $(RENDER_PACKAGES); }; \
+		else echo "make test-render needs LibreOffice, poppler-utils and a CJK font: run 'sudo apt-get install $(RENDER_PACKAGES)' (as root, make installs them)" >&2; exit 1; fi; fi
+	COSTING_RENDER_TEST=1 $(BIN)/python -m pytest tests/render -q -p no:xdist -rxs --timeout 1800
 
 bench: $(STAMP)  ## run every benchmark script and print its figures
 	for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

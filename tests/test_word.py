@@ -47,25 +47,40 @@ def test_show_table_formats_by_recorded_units():
     assert t.without("审减率（%）").header == ["部门", "申报数（万元）", "项目数"]  # the recorded name works too
 
 
+def _word_build():
+    """tools/word_build.py, the maintainer's script that makes the shipped templates (not in the package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("word_build", ROOT / "tools" / "word_build.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_word_build_is_not_in_the_installed_package():
+    import costing.report
+
+    assert not (Path(costing.report.__file__).parent / "word_build.py").exists()
+
+
 def test_shipped_templates_are_rebuilt_by_the_builder(tmp_path):
-    """The .docx in the package are what word_build makes (compared part by part, not zip bytes)."""
+    """The .docx in the package are what tools/word_build.py makes (compared part by part, not zip bytes)."""
     from zipfile import ZipFile
 
-    from costing.report import word_build
-
-    for built in word_build.build(tmp_path):
+    for built in _word_build().build(tmp_path):
         shipped = word.TEMPLATE_DIR / built.name
         with ZipFile(built) as a, ZipFile(shipped) as b:
             parts = sorted(n for n in a.namelist() if n != "docProps/core.xml")
             assert parts == sorted(n for n in b.namelist() if n != "docProps/core.xml"), built.name
             for n in parts:
-                assert a.read(n) == b.read(n), f"{built.name}:{n} differs: run python -m costing.report.word_build"
+                assert a.read(n) == b.read(n), f"{built.name}:{n} differs: run python tools/word_build.py"
 
 
 def test_each_shipped_template_uses_known_fields_only():
-    from costing.report.word_build import DOCUMENTS, REPORTS
     from costing.report.word_docs import FORM_FIELDS, KEY_FIELDS, NOTICE_FIELDS
 
+    build = _word_build()
+    DOCUMENTS, REPORTS = build.DOCUMENTS, build.REPORTS
     fields = {"self_evaluation_form": FORM_FIELDS, "rectification_notice": NOTICE_FIELDS,
               "key_projects": KEY_FIELDS}
     assert set(DOCUMENTS) == set(fields)
@@ -186,7 +201,7 @@ def test_docx_headings_figures_equal_xlsx_and_html_and_images(report):
 def test_edited_template_gives_the_edited_heading(report, tmp_path):
     nb = nbformat.read(report.report_dir / "bus_example_cost_standard.ipynb", as_version=4)
     headline, tables = export.collect_records(nb)
-    info = {"project_id": "bus_example", "project_name": "示例区公交"}
+    info = {"project_id": "bus_example", "project_name": "示例区公交", "project_file": str(BUS)}
     edited = _template_with(tmp_path, "五、有关建议", "五、意见和建议")
     out = word.WordTemplate(edited).render(word.report_context(nb, headline, tables, info),
                                            tmp_path / "out.docx")
@@ -200,7 +215,8 @@ def test_unknown_nested_field_is_named_when_rendering(report, tmp_path):
     headline, tables = export.collect_records(nb)
     bad = _template_with(tmp_path, "五、有关建议", "五、{{ figures.subsidy_total }}")
     with pytest.raises(InputError) as e:
-        word.WordTemplate(bad).render(word.report_context(nb, headline, tables, {}), tmp_path / "x.docx")
+        word.WordTemplate(bad).render(word.report_context(nb, headline, tables, {"project_file": str(BUS)}),
+                                      tmp_path / "x.docx")
     assert "figures.subsidy_total" in str(e.value) and "bureau.docx" in str(e.value)
     assert "'subsidy'" in str(e.value)  # what there is
     assert not (tmp_path / "x.docx").exists()

@@ -5,8 +5,10 @@ letterhead, the fonts, the headings and the wording live in the template, the
 figures and tables come from the same recorded results as the HTML and the
 xlsx (:func:`costing.report.export.collect_records`). The shipped templates
 are in ``word_templates/`` beside this module and are rebuilt by
-``python -m costing.report.word_build``; a bureau swaps in its own with
-``costing report --word-template PATH`` or ``[report] word_template``.
+``python tools/word_build.py`` (a maintainer's script, outside the package); a
+bureau swaps in its own with ``costing report --word-template PATH`` or
+``[report] word_template``. Tables are laid out when rendered
+(:mod:`costing.report.word_layout`).
 
 Fields of a report template (:data:`REPORT_FIELDS`)::
 
@@ -20,6 +22,11 @@ Fields of a report template (:data:`REPORT_FIELDS`)::
     charts                            the report's charts in order: .image, .number,
                                       .caption
     parameters.<name>                 the report's parameters
+    policy.<name>                     policy numbers, never typed into a template: for a
+                                      portfolio its scoring profile (.title, .execution,
+                                      .output, .benefit, .satisfaction [points], .grades,
+                                      .recommendations); for a costing project its
+                                      parameters (.profit_rate_cap, in %)
 
 A field a template uses that the document does not have is bad input
 (:class:`~costing.errors.InputError` naming the template and the field),
@@ -45,7 +52,7 @@ from .export import PLAIN_INT_NAMES, RecordedTable, unit_kind
 TEMPLATE_DIR = Path(__file__).with_name("word_templates")
 
 #: Top-level fields of a report template.
-REPORT_FIELDS = frozenset({"project", "date", "figures", "tables", "charts", "parameters"})
+REPORT_FIELDS = frozenset({"project", "date", "figures", "tables", "charts", "parameters", "policy"})
 
 #: Width of an embedded chart [mm] (A4 minus the official-document margins).
 CHART_WIDTH_MM = 150
@@ -199,7 +206,48 @@ def report_context(nb, headline: dict, tables: list[RecordedTable], info: dict) 
         "tables": Fields("tables", {t.name: show_table(t) for t in tables}),
         "charts": notebook_charts(nb),
         "parameters": Fields("parameters", info.get("parameters", {})),
+        "policy": policy_fields(info.get("project_file")),
     }
+
+
+def policy_fields(project_file) -> Fields:
+    """The policy numbers a document states, from where they are set: a portfolio's scoring
+    profile (``[scoring] profile``), or a costing project's parameters (``profit_rate_cap``).
+    Empty when there is no project file."""
+    if not project_file:
+        return Fields("policy", {})
+    import tomllib
+
+    path = Path(project_file)
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    if (data.get("project") or {}).get("kind") == "portfolio":
+        from ..performance.profile import load_profile
+
+        prof = load_profile((data.get("scoring") or {}).get("profile"), base_dir=path.parent)
+        w = prof.weights
+        bands, upper, grades = list(prof.grade_bands.items()), None, []
+        for grade, low in bands:
+            if low == float("-inf"):
+                grades.append(f"{upper:g}分以下为{grade}")
+            elif upper is None:
+                grades.append(f"{low:g}分及以上为{grade}")
+            else:
+                grades.append(f"{low:g}分（含）至{upper:g}分为{grade}")
+            upper = low
+        by_advice: dict[str, list[str]] = {}
+        for grade, advice in prof.recommendations.items():
+            by_advice.setdefault(advice, []).append(grade)
+        return Fields("policy", {
+            "title": prof.title, "execution": f"{w['execution']:g}", "output": f"{w['产出指标']:g}",
+            "benefit": f"{w['效益指标']:g}", "satisfaction": f"{w['满意度指标']:g}",
+            "grades": "，".join(grades),
+            "recommendations": "，".join(f"{'、'.join(g)}建议{a}" for a, g in by_advice.items())})
+    if (data.get("project") or {}).get("kind") not in (None, "costing"):
+        return Fields("policy", {})
+    from ..project import load_project
+
+    cap = load_project(path).parameters.get("profit_rate_cap", 0.03)
+    return Fields("policy", {"profit_rate_cap": fmt_rate(cap)})
 
 
 def today() -> str:
@@ -349,6 +397,9 @@ class WordTemplate:
         except TemplateError as exc:
             raise InputError(f"the Word template cannot be filled: {exc}", file=self.path,
                              expected="fields the document has") from None
+        from .word_layout import fit_tables
+
+        fit_tables(tpl.docx.element.body)
         return save_atomic(tpl, out_path)
 
 

@@ -1,8 +1,12 @@
-"""Build the Word templates shipped in ``word_templates/``: ``python -m costing.report.word_build [DIR]``.
+"""Build the Word templates shipped in ``src/costing/report/word_templates/``:
+``python tools/word_build.py [DIR]`` (a maintainer's script, not part of the installed package).
 
 The .docx files are the source a bureau edits in Word or WPS; this script is
-how they were made, so they can be rebuilt and reviewed as text. Every
-template has the same house style:
+how they were made, so they can be rebuilt and reviewed as text. Policy numbers
+(the marks of 预算执行率, the grade bands, the profit-rate cap) are never typed
+in: the templates take them from the scoring profile and the project's
+parameters (the ``policy`` field of :func:`costing.report.word.report_context`).
+Every template has the same house style:
 
 - A4, the margins of official documents (GB/T 9704: top 37 mm, bottom 35 mm,
   left 28 mm, right 26 mm), page number in the footer;
@@ -13,7 +17,12 @@ template has the same house style:
   fallback (``w:altName``: 仿宋, 黑体, 宋体) used where the first font is missing;
 - numbered headings 一、二、三… as the Heading 1 style (so Word's navigation
   pane and table of contents work); tables are native Word tables (style
-  Table Grid) whose rows and columns are Jinja loops over the recorded table.
+  Table Grid) whose rows and columns are Jinja loops over the recorded table,
+  laid out when rendered (:mod:`costing.report.word_layout`: widths from
+  content, landscape or column groups when wide, long text to notes);
+- the fixed forms (自评表, 整改建议书, 人大 summary) are 小五 (9 pt) tables with
+  1 mm cell margins whose column widths fit their labels (序号, 问题类型) and
+  numbers (10,240.61, 100.00%) on one line; rows never split across pages.
 
 Only fields of :data:`costing.report.word.REPORT_FIELDS` (or of the bulk
 documents' fields) are used; the tests render each template.
@@ -23,7 +32,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .word import TEMPLATE_DIR
+from costing.report.word import TEMPLATE_DIR
 
 BUREAU = "示例区财政局"
 
@@ -34,6 +43,7 @@ FONTS = {
     "Heading 1": ("黑体", "SimHei", 16, False),
     "Heading 2": ("楷体_GB2312", "楷体", 16, True),
     "表格文字": ("宋体", "SimSun", 10.5, False),
+    "表格小字": ("宋体", "SimSun", 9, False),
     "图表题注": ("黑体", "SimHei", 12, False),
     "版头": ("方正小标宋简体", "宋体", 26, False),
 }
@@ -152,7 +162,7 @@ def new_document():
 
     doc = Document()
     styles = doc.styles
-    for name in ("表格文字", "图表题注", "版头"):
+    for name in ("表格文字", "表格小字", "图表题注", "版头"):
         styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH).base_style = styles["Normal"]
     for name, (ea, _alt, size, bold) in FONTS.items():
         _set_fonts(styles[name], ea, size, bold)
@@ -160,11 +170,12 @@ def new_document():
     normal.first_line_indent = Pt(32)  # two characters
     normal.line_spacing = Pt(28)
     normal.space_after = Pt(0)
-    for name in ("Title", "版头", "图表题注", "表格文字"):
+    for name in ("Title", "版头", "图表题注", "表格文字", "表格小字"):
         pf = styles[name].paragraph_format
         pf.first_line_indent = Pt(0)
         pf.alignment = WD_ALIGN_PARAGRAPH.CENTER
     styles["表格文字"].paragraph_format.line_spacing = 1.0
+    styles["表格小字"].paragraph_format.line_spacing = 1.0
     styles["图表题注"].paragraph_format.keep_with_next = True  # a table's title stays with it
     styles["Title"].paragraph_format.space_before = Pt(12)
     styles["Title"].paragraph_format.space_after = Pt(12)
@@ -202,7 +213,7 @@ def new_document():
     cp.author = cp.last_modified_by = BUREAU
     cp.created = cp.modified = datetime(2026, 1, 1)
     cp.revision = 1
-    cp.comments = "costing Word template (python -m costing.report.word_build)"
+    cp.comments = "costing Word template (python tools/word_build.py)"
     return doc
 
 
@@ -304,7 +315,7 @@ def cost_standard(doc) -> None:
     para(doc, "（三）横向扩展，据实测算。近五年审计数按价格指数重述为价格基年价格、取近三年平均；"
               "与同行单位比较单位成本，给出分位数与排名；以成本函数和效率前沿检验成本水平。")
     para(doc, "（四）核定标准，编制预算。每个成本项目按明确的规则核定标准并记录依据；"
-              "补贴＝核定成本＋税金－票款及其他收入－上级补贴＋核定成本×合理利润率（上限3%）。")
+              "补贴＝核定成本＋税金－票款及其他收入－上级补贴＋核定成本×合理利润率（上限{{ policy.profit_rate_cap }}）。")
     tag(doc, '{%p if "资源测算" in tables %}')
     loop_table(doc, 'tables["资源测算"].without("item_id")', "表2　资源测算")
     tag(doc, "{%p endif %}")
@@ -402,9 +413,9 @@ def self_evaluation(doc) -> None:
               "良 {{ figures.n_grade_良 }} 个、中 {{ figures.n_grade_中 }} 个、差 {{ figures.n_grade_差 }} 个。")
     loop_table(doc, 'tables["等级分布"]', "表1　等级分布")
     heading(doc, "二、评分办法")
-    para(doc, "按财政部《项目支出绩效评价管理办法》（财预〔2020〕10号）评分：预算执行率10分，产出指标50分，"
-              "效益指标30分，满意度指标10分。等级：90分及以上为优，80分（含）至90分为良，60分（含）至80分为中，"
-              "60分以下为差；优、良建议延续，中建议调整，差建议取消。")
+    para(doc, "按{{ policy.title }}评分：预算执行率{{ policy.execution }}分，产出指标{{ policy.output }}分，"
+              "效益指标{{ policy.benefit }}分，满意度指标{{ policy.satisfaction }}分。等级：{{ policy.grades }}；"
+              "{{ policy.recommendations }}。")
     heading(doc, "三、项目自评情况")
     loop_table(doc, 'tables["自评汇总"]', "表2　项目自评汇总")
     para(doc, "示例项目自评表明细如下（得分 {{ figures.example_score }} 分）。")
@@ -423,28 +434,42 @@ def self_evaluation(doc) -> None:
 # --------------------------------------------------------- bulk documents
 
 
-def _cell(table, r, c, text="", *, bold=False, to=None):
+def _cell(table, r, c, text="", *, bold=False, to=None, style="表格文字"):
     """Write ``text`` in cell (r, c), merged with cell ``to`` when given."""
     cell = table.cell(r, c) if to is None else table.cell(r, c).merge(table.cell(*to))
     p = cell.paragraphs[0]
-    p.style = "表格文字"
+    p.style = style
     if text:
         p.add_run(text).bold = bold
     return cell
 
 
+#: [twips] left and right cell margin of the fixed forms (1 mm)
+FORM_CELL_MARGIN = 57
+
+
 def _fixed_table(doc, rows: int, cols: int, widths_mm):
+    """A table of fixed column widths [mm] in the forms' style: 1 mm cell margins, rows kept whole."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
     from docx.shared import Mm
 
     t = doc.add_table(rows=rows, cols=cols, style="Table Grid")
     t.autofit = False
-    from docx.oxml.ns import qn
-
     for col, w in zip(t._tbl.tblGrid.findall(qn("w:gridCol")), widths_mm):
         col.set(qn("w:w"), str(Mm(w).twips))
     for j, w in enumerate(widths_mm):
         for cell in t.columns[j].cells:
             cell.width = Mm(w)
+    mar = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:w"), str(FORM_CELL_MARGIN))
+        el.set(qn("w:type"), "dxa")
+        mar.append(el)
+    t._tbl.tblPr.find(qn("w:tblLook")).addprevious(mar)
+    for row in t.rows:
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
     return t
 
 
@@ -454,16 +479,21 @@ def _repeat_header(row) -> None:
     row._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
 
 
+def _form_cell(table, r, c, text="", *, bold=False, to=None):
+    return _cell(table, r, c, text, bold=bold, to=to, style="表格小字")
+
+
 def rows_table(doc, widths_mm, headers, loop: str, cells) -> None:
     """A fixed-column table: a header row (repeated on each page), then one row per item of
     ``loop`` (``"i in items"``) with the ``cells`` Jinja expressions."""
+    assert abs(sum(widths_mm) - 156) < 0.01, "a form fills the portrait text block (156 mm)"
     t = _fixed_table(doc, 4, len(widths_mm), widths_mm)
     for j, h in enumerate(headers):
-        _cell(t, 0, j, h, bold=True)
-    _cell(t, 1, 0, f"{{%tr for {loop} %}}")
+        _form_cell(t, 0, j, h, bold=True)
+    _form_cell(t, 1, 0, f"{{%tr for {loop} %}}")
     for j, text in enumerate(cells):
-        _cell(t, 2, j, text)
-    _cell(t, 3, 0, "{%tr endfor %}")
+        _form_cell(t, 2, j, text)
+    _form_cell(t, 3, 0, "{%tr endfor %}")
     _repeat_header(t.rows[0])
 
 
@@ -473,39 +503,39 @@ def self_evaluation_form(doc) -> None:
     实际完成情况, and the indicator rows loop over the indicators."""
     doc.add_paragraph("项目支出绩效自评表", style="Title")
     doc.add_paragraph("（{{ year }}年度）", style="表格文字")
-    t = _fixed_table(doc, 14, 9, [11, 14, 18, 19, 18, 18, 16, 16, 26])
-    _cell(t, 0, 0, "项目名称", bold=True, to=(0, 1))
-    _cell(t, 0, 2, "{{ project.name }}", to=(0, 8))
-    _cell(t, 1, 0, "主管部门", bold=True, to=(1, 1))
-    _cell(t, 1, 2, "{{ project.department }}", to=(1, 4))
-    _cell(t, 1, 5, "实施单位", bold=True, to=(1, 6))
-    _cell(t, 1, 7, "{{ project.unit }}", to=(1, 8))
-    _cell(t, 2, 0, "项目资金（万元）", bold=True, to=(5, 1))
+    t = _fixed_table(doc, 14, 9, [17, 17, 17, 20, 18, 17, 15, 16, 19])
+    _form_cell(t, 0, 0, "项目名称", bold=True, to=(0, 1))
+    _form_cell(t, 0, 2, "{{ project.name }}", to=(0, 8))
+    _form_cell(t, 1, 0, "主管部门", bold=True, to=(1, 1))
+    _form_cell(t, 1, 2, "{{ project.department }}", to=(1, 4))
+    _form_cell(t, 1, 5, "实施单位", bold=True, to=(1, 6))
+    _form_cell(t, 1, 7, "{{ project.unit }}", to=(1, 8))
+    _form_cell(t, 2, 0, "项目资金（万元）", bold=True, to=(5, 1))
     for j, h in enumerate(["", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"], 2):
-        _cell(t, 2, j, h, bold=True)
-    _cell(t, 3, 2, "{%tr for f in funds %}")
+        _form_cell(t, 2, j, h, bold=True)
+    _form_cell(t, 3, 2, "{%tr for f in funds %}")
     for j, f in enumerate(["item", "initial", "budget", "spent", "weight", "rate", "score"], 2):
-        _cell(t, 4, j, f"{{{{ f.{f} }}}}")
-    _cell(t, 5, 2, "{%tr endfor %}")
-    _cell(t, 6, 0, "年度总体目标", bold=True, to=(7, 1))
-    _cell(t, 6, 2, "预期目标", bold=True, to=(6, 4))
-    _cell(t, 6, 5, "实际完成情况", bold=True, to=(6, 8))
-    _cell(t, 7, 2, "{{ project.goal }}", to=(7, 4))
-    _cell(t, 7, 5, "{{ project.result }}", to=(7, 8))
-    _cell(t, 8, 0, "绩效指标", bold=True, to=(11, 0))
+        _form_cell(t, 4, j, f"{{{{ f.{f} }}}}")
+    _form_cell(t, 5, 2, "{%tr endfor %}")
+    _form_cell(t, 6, 0, "年度总体目标", bold=True, to=(7, 1))
+    _form_cell(t, 6, 2, "预期目标", bold=True, to=(6, 4))
+    _form_cell(t, 6, 5, "实际完成情况", bold=True, to=(6, 8))
+    _form_cell(t, 7, 2, "{{ project.goal }}", to=(7, 4))
+    _form_cell(t, 7, 5, "{{ project.result }}", to=(7, 8))
+    _form_cell(t, 8, 0, "绩效指标", bold=True, to=(11, 0))
     for j, h in enumerate(["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
                            "偏差原因分析及改进措施"], 1):
-        _cell(t, 8, j, h, bold=True)
-    _cell(t, 9, 1, "{%tr for i in indicators %}")
+        _form_cell(t, 8, j, h, bold=True)
+    _form_cell(t, 9, 1, "{%tr for i in indicators %}")
     for j, f in enumerate(["level1", "level2", "level3", "target", "actual", "weight", "score", "reason"], 1):
-        _cell(t, 10, j, f"{{{{ i.{f} }}}}")
-    _cell(t, 11, 1, "{%tr endfor %}")
-    _cell(t, 12, 0, "总分", bold=True, to=(12, 5))
-    _cell(t, 12, 6, "{{ total.weight }}")
-    _cell(t, 12, 7, "{{ total.score }}", bold=True)
-    _cell(t, 12, 8, "等级：{{ total.grade }}　评价建议：{{ total.recommendation }}", bold=True)
-    _cell(t, 13, 0, "说明", bold=True, to=(13, 1))
-    _cell(t, 13, 2, "各行得分先按四舍五入保留两位小数，总分为各行得分之和，等级按总分确定。", to=(13, 8))
+        _form_cell(t, 10, j, f"{{{{ i.{f} }}}}")
+    _form_cell(t, 11, 1, "{%tr endfor %}")
+    _form_cell(t, 12, 0, "总分", bold=True, to=(12, 5))
+    _form_cell(t, 12, 6, "{{ total.weight }}")
+    _form_cell(t, 12, 7, "{{ total.score }}", bold=True)
+    _form_cell(t, 12, 8, "等级：{{ total.grade }}　评价建议：{{ total.recommendation }}", bold=True)
+    _form_cell(t, 13, 0, "说明", bold=True, to=(13, 1))
+    _form_cell(t, 13, 2, "各行得分先按四舍五入保留两位小数，总分为各行得分之和，等级按总分确定。", to=(13, 8))
     _repeat_header(t.rows[8])
     doc.add_paragraph("填报日期：{{ date }}", style="表格文字")
 
@@ -519,13 +549,13 @@ def rectification_notice(doc) -> None:
               "{{ notice.time_progress }}），你单位有{{ notice.n_projects }}个项目存在下列问题。请逐项说明原因、"
               "落实整改，并于{{ notice.deadline }}前将整改情况（填写表中“整改措施”栏）报送{{ notice.issuer }}。")
     heading(doc, "一、存在的问题和整改要求")
-    rows_table(doc, [10, 26, 16, 44, 36, 24],
+    rows_table(doc, [11, 26, 17, 42, 36, 24],
                ["序号", "项目名称", "问题类型", "发现的问题", "整改要求", "整改措施（单位填写）"], "i in items",
                [f"{{{{ i.{f} }}}}" for f in ("seq", "project_name", "problem_type", "problem", "requirement")])
     tag(doc, "{%p if adjustments %}")
     heading(doc, "二、预算调整建议")
     para(doc, "对下列项目，建议按以下规则调整全年预算（金额单位：万元；调整额为负表示调减）。")
-    rows_table(doc, [30, 20, 20, 20, 20, 20, 26],
+    rows_table(doc, [28, 20, 20, 20, 20, 20, 28],
                ["项目名称", "全年预算数", "截至执行数", "全年预计执行数", "调整后预算数", "调整额", "调整依据"],
                "a in adjustments", [f"{{{{ a.{f} }}}}" for f in ("project_name", "budget", "spent", "forecast",
                                                                 "proposed", "adjustment", "rule")])
@@ -550,13 +580,13 @@ def key_projects(doc) -> None:
               "经绩效自评，{{ summary.grades }}。")
     heading(doc, "二、重点项目绩效情况")
     para(doc, "执行率为全年执行数占全年预算数的比例；年初预算数为列入重点项目的依据。")
-    rows_table(doc, [8, 30, 22, 17, 17, 17, 15, 12, 18],
+    rows_table(doc, [11, 24, 20, 17, 17, 17, 16, 17, 17],
                ["序号", "项目名称", "主管部门", "年初预算数（万元）", "全年预算数（万元）", "全年执行数（万元）",
                 "执行率（按全年预算数）", "自评得分", "等级及建议"], "p in projects",
                ["{{ loop.index }}", "{{ p.name }}", "{{ p.department }}", "{{ p.budget_initial }}", "{{ p.budget }}",
                 "{{ p.spent }}", "{{ p.execution_rate }}", "{{ p.score }}", "{{ p.grade }}（{{ p.recommendation }}）"])
     heading(doc, "三、绩效目标及完成情况")
-    rows_table(doc, [8, 26, 22, 52, 52],
+    rows_table(doc, [11, 26, 20, 50, 49],
                ["序号", "项目名称", "列入原因", "绩效目标（年度指标值）", "实际完成值"], "p in projects",
                ["{{ loop.index }}", "{{ p.name }}", "{{ p.reason }}", "{{ p.targets }}", "{{ p.results }}"])
     heading(doc, "四、结果应用")
@@ -588,6 +618,6 @@ def build(out_dir=TEMPLATE_DIR) -> list[Path]:
     return paths
 
 
-if __name__ == "__main__":  # pragma: no cover
+if __name__ == "__main__":
     for p in build(*sys.argv[1:2]):
         print(p)
