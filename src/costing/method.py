@@ -242,8 +242,161 @@ def price_factors(index: pd.DataFrame, price_year: int) -> pd.DataFrame:
     return f
 
 
+def _index_of(project: Project, column: str) -> str:
+    """The price index restating a money column: ``wage`` for those the type's
+    ``[benchmark] wage_indexed`` lists (wages), else ``cpi``."""
+    return "wage" if column in project.spec.get("benchmark", {}).get("wage_indexed", ()) else "cpi"
+
+
+def _money_columns(project: Project, table: str) -> list[str]:
+    """The ``kind = "money"`` columns of a table, as the project type declares them."""
+    return [c["name"] for c in project.spec[table]["columns"] if c.get("kind") == "money"]
+
+
+def _item_factors(pf: pd.DataFrame, years, item_ids, kind: pd.Series) -> np.ndarray:
+    """Per row: the factor restating cost item ``item_ids[i]`` of year ``years[i]`` (its own index)."""
+    return pf.reindex(years).to_numpy()[np.arange(len(years)),
+                                        pf.columns.get_indexer(kind.reindex(item_ids).to_numpy())]
+
+
+def restate_actuals(project: Project, pf: pd.DataFrame) -> pd.DataFrame:
+    """The audited costs in price-year prices, per year and item.
+
+    Returns the ``actual_costs`` table with ``factor`` (the item's index, see
+    :func:`price_factors`), ``amount_real`` [元, price year], the year's
+    ``output`` and ``unit_cost`` [元/output, price year].
+    """
+    out = project.output
+    kind = project.tables["cost_items"].set_index("item_id")["price_index"].replace("", "cpi")
+    ops = project.tables["operations"].set_index("year")
+    ac = project.tables["actual_costs"].copy()
+    ac["factor"] = _item_factors(pf, ac["year"], ac["item_id"], kind)
+    ac["amount_real"] = ac["amount"] * ac["factor"]
+    ac["output"] = ops[out].reindex(ac["year"]).to_numpy()
+    ac["unit_cost"] = ac["amount_real"] / ac["output"]
+    return ac
+
+
+def cost_trend(project: Project, actuals: pd.DataFrame) -> pd.DataFrame:
+    """Per year: total cost [元, price year], output and unit cost; with the type's
+    ``[benchmark] demand`` column (bus: passengers), demand per output and cost per
+    unit of demand (the cost-plus check reads them)."""
+    out = project.output
+    ops = project.tables["operations"].set_index("year").sort_index()
+    total_real = actuals.groupby("year")["amount_real"].sum()
+    trend = pd.DataFrame({"total_cost": total_real, "output": ops[out]})
+    trend["unit_cost"] = trend["total_cost"] / trend["output"]
+    demand = project.spec.get("benchmark", {}).get("demand")
+    if demand and demand in ops.columns:
+        trend["passengers_per_output"] = ops[demand] / ops[out]
+        trend["cost_per_passenger"] = trend["total_cost"] / ops[demand]
+    trend.index.name = "year"
+    return trend
+
+
+def peer_group(project: Project, pf: pd.DataFrame, trend: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The peers (latest year of each) and the project (latest actual year), money restated.
+
+    Returns ``(peers, own)``: ``peers`` indexed by ``peer_id`` (sorted), ``own`` one
+    row indexed by the year, with the type's cost column (``[benchmark] cost``) set
+    to the year's restated total cost. Money columns are restated to price-year
+    prices by their index (:func:`_index_of`).
+    """
+    cost = project.spec.get("benchmark", {}).get("cost", "total_cost")
+    peers_all = project.tables["peers"]
+    latest = peers_all.sort_values("year").groupby("peer_id", sort=False).tail(1).set_index("peer_id")
+    latest = latest.loc[sorted(latest.index)].copy()
+    fac = pf.reindex(latest["year"])
+    for c in _money_columns(project, "peers"):
+        latest[c] = latest[c].to_numpy() * fac[_index_of(project, c)].to_numpy()
+    ops = project.tables["operations"].set_index("year")
+    last = ops.index.max()
+    own = ops.loc[[last]].copy()
+    own[cost] = trend.loc[last, "total_cost"]
+    for c in _money_columns(project, "operations"):
+        if c in own.columns:
+            own[c] = own[c] * pf.loc[last, _index_of(project, c)]
+    return latest, own
+
+
+def compare_with_peers(project: Project, peers: pd.DataFrame, own: pd.DataFrame):
+    """The type's ``[peers.metrics]`` for every peer and the project.
+
+    Returns ``(peers with metrics, summary, outliers)``: the summary has each
+    metric's percentiles, the project's value, rank and percentile; the
+    outlier flags are on the first metric.
+    """
+    metrics_spec = project.spec["peers"].get("metrics", {})
+    pm = peer_metrics(peers, metrics_spec)
+    own_metrics = peer_metrics(own, metrics_spec).iloc[0].to_dict()
+    summary = summarize_peers(pm, own_metrics)
+    first_metric = next(iter(metrics_spec)) if metrics_spec else None
+    outl = outlier_flags(pm[first_metric]) if first_metric in pm else pd.DataFrame()
+    return peers.join(pm), summary, outl
+
+
+def peer_item_costs(project: Project, pf: pd.DataFrame, peers: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Peer × item unit costs [元/output, price year] in each peer's latest year, and per item n/P25/P50/P75."""
+    out = project.output
+    kind = project.tables["cost_items"].set_index("item_id")["price_index"].replace("", "cpi")
+    pc = project.tables["peer_costs"].copy()
+    if len(pc):
+        pc = pc.merge(peers[["year", out]].reset_index(), on=["peer_id", "year"], how="inner")
+        pc["unit_cost"] = pc["amount"] * _item_factors(pf, pc["year"], pc["item_id"], kind) / pc[out]
+        piu = pc.pivot(index="peer_id", columns="item_id", values="unit_cost")
+    else:
+        piu = pd.DataFrame(index=peers.index)
+    if not len(piu.columns):
+        return piu, pd.DataFrame(columns=["n", "p25", "p50", "p75"])
+    return piu, pd.DataFrame({"n": piu.count(), "p25": piu.quantile(0.25), "p50": piu.quantile(0.50),
+                              "p75": piu.quantile(0.75)})
+
+
+def cost_function(project: Project, target: Target, peers: pd.DataFrame, own: pd.DataFrame):
+    """The type's ``[benchmark]`` cost function fitted across the peers.
+
+    Returns ``(fit, expected, residual)``: the fit (None when the type has no
+    regressors), the expected cost [元] of the budget plan with its interval (the
+    plan's regressors are formulas over drivers, parameters and money), and the
+    project's own residual in its latest year (NaN without a fit).
+
+    Raises
+    ------
+    InputError
+        Too few peers, or a singular regression, naming the peers file.
+    """
+    bspec = project.spec.get("benchmark", {})
+    regs = list(bspec.get("regressors", []))
+    if not regs:
+        return None, {}, float("nan")
+    cost = bspec.get("cost", "total_cost")
+    min_obs = int(bspec.get("min_peers", len(regs) + 3))
+    pmeta = project.meta["peers"]
+    try:
+        cf = fit_cost_function(peers, cost, regs, form=bspec.get("form", "cobb_douglas"), min_obs=min_obs)
+    except ModelError as e:
+        raise InputError(str(e), file=str(pmeta.path), sheet=pmeta.sheet,
+                         expected=f"at least {min_obs} peers with positive {regs}",
+                         found=f"{len(peers)} peers") from None
+    env = dict(project.parameters)
+    env.update(target.drivers)
+    env.update({k: v for k, v in project.money.items()})
+    plan = {r: float(evaluate(f, env, where=dict(file=str(project.path), column=f"benchmark.plan.{r}")))
+            for r, f in bspec.get("plan", {r: r for r in regs}).items()}
+    expected = cf.predict(plan)
+    expected["plan"] = plan
+    resid = cf.residual({r: float(own[r].iloc[0]) for r in regs}, float(own[cost].iloc[0]))
+    return cf, expected, resid
+
+
 def benchmark(project: Project, target: Target, need: Need, *, years: int = 3) -> Benchmark:
     """Step 3: restate actuals, average them, compare with peers, fit the cost function.
+
+    The steps: :func:`restate_actuals` and :func:`cost_trend`, :func:`peer_group`
+    and :func:`compare_with_peers`, :func:`peer_item_costs`, :func:`cost_function`,
+    and the DEA frontier when the type has ``[benchmark.frontier]``. Column names
+    come from the project type's TOML (output, money columns and their index,
+    demand, cost, regressors).
 
     Parameters
     ----------
@@ -255,95 +408,20 @@ def benchmark(project: Project, target: Target, need: Need, *, years: int = 3) -
     InputError
         Too few peers for the regression, or a singular one, naming the peers file.
     """
-    out = project.output
     pf = price_factors(project.tables["price_index"], project.price_year)
-    items = project.tables["cost_items"].set_index("item_id")
-    kind = items["price_index"].replace("", "cpi")
-
-    ops = project.tables["operations"].set_index("year").sort_index()
-    ac = project.tables["actual_costs"].copy()
-    ac["factor"] = pf.reindex(ac["year"]).to_numpy()[
-        np.arange(len(ac)), pf.columns.get_indexer(kind.reindex(ac["item_id"]).to_numpy())]
-    ac["amount_real"] = ac["amount"] * ac["factor"]
-    ac["output"] = ops[out].reindex(ac["year"]).to_numpy()
-    ac["unit_cost"] = ac["amount_real"] / ac["output"]
+    ac = restate_actuals(project, pf)
     unit = ac.pivot(index="year", columns="item_id", values="unit_cost").reindex(columns=need.items.index)
-    used = sorted(ops.index)[-years:]
-    avg3 = unit.loc[used].mean(axis=0)
-
-    total_real = ac.groupby("year")["amount_real"].sum()
-    trend = pd.DataFrame({"total_cost": total_real, "output": ops[out]})
-    trend["unit_cost"] = trend["total_cost"] / trend["output"]
-    if "passengers" in ops.columns:
-        trend["passengers_per_output"] = ops["passengers"] / ops[out]
-        trend["cost_per_passenger"] = trend["total_cost"] / ops["passengers"]
-    trend.index.name = "year"
-
-    # Peers: the latest year of each, restated to price-year prices.
-    peers_all = project.tables["peers"].copy()
-    latest = peers_all.sort_values("year").groupby("peer_id", sort=False).tail(1).set_index("peer_id")
-    latest = latest.loc[sorted(latest.index)]
-    fac = pf.reindex(latest["year"])
-    money_cols = [c["name"] for c in project.spec["peers"]["columns"] if c.get("kind") == "money"]
-    for c in money_cols:
-        latest[c] = latest[c].to_numpy() * (fac["wage"] if c == "avg_wage" else fac["cpi"]).to_numpy()
-    metrics_spec = project.spec["peers"].get("metrics", {})
-    pm = peer_metrics(latest, metrics_spec)
-    peers = latest.join(pm)
-
-    last = ops.index.max()
-    own = ops.loc[[last]].copy()
-    own["total_cost"] = total_real.loc[last]
-    for c in ("fare_revenue", "avg_wage"):
-        if c in own.columns:
-            own[c] = own[c] * (pf.loc[last, "wage"] if c == "avg_wage" else pf.loc[last, "cpi"])
-    own_metrics = peer_metrics(own, metrics_spec).iloc[0].to_dict()
-    summary = summarize_peers(pm, own_metrics)
-    first_metric = next(iter(metrics_spec)) if metrics_spec else None
-    outl = outlier_flags(pm[first_metric]) if first_metric in pm else pd.DataFrame()
-
-    pc = project.tables["peer_costs"].copy()
-    if len(pc):
-        pc = pc.merge(latest[["year", out]].reset_index(), on=["peer_id", "year"], how="inner")
-        pcf = pf.reindex(pc["year"]).to_numpy()[np.arange(len(pc)),
-                                                pf.columns.get_indexer(kind.reindex(pc["item_id"]).to_numpy())]
-        pc["unit_cost"] = pc["amount"] * pcf / pc[out]
-        piu = pc.pivot(index="peer_id", columns="item_id", values="unit_cost")
-    else:
-        piu = pd.DataFrame(index=latest.index)
-    pis = pd.DataFrame({"n": piu.count(), "p25": piu.quantile(0.25), "p50": piu.quantile(0.50),
-                        "p75": piu.quantile(0.75)}) if len(piu.columns) else \
-        pd.DataFrame(columns=["n", "p25", "p50", "p75"])
-
+    used = sorted(project.tables["operations"]["year"])[-years:]
+    trend = cost_trend(project, ac)
+    latest, own = peer_group(project, pf, trend)
+    peers, summary, outl = compare_with_peers(project, latest, own)
+    piu, pis = peer_item_costs(project, pf, latest)
+    cf, expected, resid = cost_function(project, target, latest, own)
     bspec = project.spec.get("benchmark", {})
-    regs = list(bspec.get("regressors", []))
-    cf, expected, resid = None, {}, float("nan")
-    if regs:
-        pmeta = project.meta["peers"]
-        try:
-            cf = fit_cost_function(latest, bspec.get("cost", "total_cost"), regs,
-                                   form=bspec.get("form", "cobb_douglas"),
-                                   min_obs=int(bspec.get("min_peers", len(regs) + 3)))
-        except ModelError as e:
-            raise InputError(str(e), file=str(pmeta.path), sheet=pmeta.sheet,
-                             expected=f"at least {int(bspec.get('min_peers', len(regs) + 3))} peers with "
-                                      f"positive {regs}",
-                             found=f"{len(latest)} peers") from None
-        env = dict(project.parameters)
-        env.update(target.drivers)
-        env.update({k: v for k, v in project.money.items()})
-        plan = {r: float(evaluate(f, env, where=dict(file=str(project.path), column=f"benchmark.plan.{r}")))
-                for r, f in bspec.get("plan", {r: r for r in regs}).items()}
-        expected = cf.predict(plan)
-        expected["plan"] = plan
-        own_point = {r: float(own[r].iloc[0]) for r in regs}
-        resid = cf.residual(own_point, float(own["total_cost"].iloc[0]))
-    frontier = None
-    if "frontier" in bspec:
-        frontier = project_frontier(latest, own, bspec["frontier"], project.parameters)
+    frontier = project_frontier(latest, own, bspec["frontier"], project.parameters) if "frontier" in bspec else None
     peer_years = "、".join(str(y) for y in sorted(set(latest["year"])))
-    return Benchmark(price_year=project.price_year, output=out, price_factors=pf, actuals=ac,
-                     actual_unit_costs=unit, actual_3yr_avg=avg3, actual_years_used=list(used),
+    return Benchmark(price_year=project.price_year, output=project.output, price_factors=pf, actuals=ac,
+                     actual_unit_costs=unit, actual_3yr_avg=unit.loc[used].mean(axis=0), actual_years_used=list(used),
                      trend=trend, peers=peers, peer_years=peer_years, peer_summary=summary,
                      peer_outliers=outl, peer_item_unit_costs=piu, peer_item_summary=pis,
                      cost_function=cf, expected_cost=expected, actual_residual=resid,
