@@ -34,8 +34,10 @@ import shutil
 import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from ..errors import CostingError, ParameterError
 from ..outputs import default_mode
@@ -387,6 +389,133 @@ def _keep_failed(src: Path | None, out_dir: Path, name: str) -> Path | None:
     return target
 
 
+@dataclass
+class Staging:
+    """A report being built: the hidden ``build`` folder, where it will be published
+    (``dest``) and the template being rendered (``current``, for the failure path)."""
+
+    spec: ReportSpec
+    out_dir: Path
+    build: Path
+    dest: Path
+    current: str | None = None
+
+    def stem(self, template: str) -> str:
+        """File name stem of a template's outputs: ``<id>_<template>``."""
+        return f"{self.spec.safe_id}_{template}"
+
+
+@contextmanager
+def staging(spec: ReportSpec, out_dir, template_names) -> Iterator[Staging]:
+    """Build a report in a hidden folder of ``out_dir``; publish it as ``out_dir/<id>`` on success.
+
+    On success the folder is renamed into place (:func:`_publish`) and stale failed
+    notebooks of these templates are removed. On failure nothing is published: the
+    executed notebook of the template being built (``Staging.current``) is moved to
+    ``out_dir/failed/``, the build folder is deleted, and the error is a
+    :class:`ReportError` naming that notebook (other costing errors and interrupts
+    pass through unchanged).
+    """
+    sid = spec.safe_id
+    out_dir = Path(out_dir).expanduser().resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    dest = out_dir / sid
+    if dest.parent != out_dir:  # pragma: no cover - sanitise_id guarantees this
+        raise ParameterError("report folder would escape the output folder", file=spec.path,
+                             expected=str(out_dir), found=str(dest))
+    build = Path(tempfile.mkdtemp(prefix=f".{sid}.", suffix=".building", dir=out_dir))
+    os.chmod(build, default_mode(folder=True))  # mkdtemp gives 0o700; publish with the umask's
+    stage = Staging(spec=spec, out_dir=out_dir, build=build, dest=dest)
+    try:
+        yield stage
+    except BaseException as exc:
+        kept = None
+        if stage.current is not None:
+            name = f"{stage.stem(stage.current)}.ipynb"
+            kept = _keep_failed(build / name, out_dir, name)
+        shutil.rmtree(build, ignore_errors=True)
+        if isinstance(exc, ReportError):
+            exc.notebook_path = kept
+            if kept is not None:
+                exc.args = (f"{exc.args[0]} [executed notebook: {kept}]",)
+            raise
+        if isinstance(exc, CostingError) or not isinstance(exc, Exception):
+            raise
+        raise ReportError(f"{spec.path.name}: {type(exc).__name__}: {exc}",
+                          project_path=spec.path, notebook_path=kept) from exc
+    _publish(build, dest)
+    for name in template_names:  # a stale failure of this project is no longer current
+        (out_dir / "failed" / f"{stage.stem(name)}.ipynb").unlink(missing_ok=True)
+
+
+def render_template(tpl: PlannedTemplate, stage: Staging, *, pdf=None, kernel_name: str = DEFAULT_KERNEL,
+                    timeout: float | None = DEFAULT_TIMEOUT) -> dict:
+    """Execute one template into the build folder and write its documents.
+
+    Writes ``<id>_<template>`` .ipynb (with the headline in ``metadata["costing"]``),
+    .html, .xlsx, and .docx (when the template has a Word template) and .pdf (with a
+    converter). Returns the template's manifest entry: template and Word template
+    hashes, kernel, parameters as the reader sees them (the final folder), headline,
+    recorded tables, files (extension -> name) and seconds.
+    """
+    import nbformat
+
+    t1 = time.perf_counter()
+    spec, build = stage.spec, stage.build
+    stem = stage.stem(tpl.name)
+    params = {"project_path": str(spec.path), "output_dir": str(build), **tpl.parameters}
+    shown = {**params, "output_dir": str(stage.dest)}
+    nb_path = build / f"{stem}.ipynb"
+    nb = execute_template(tpl.path, params, nb_path, kernel_name=kernel_name,
+                          timeout=timeout, project_path=spec.path)
+    headline, tables = export.collect_records(nb)
+    nb.metadata["costing"] = {"project_id": spec.project_id, "template": tpl.name, "headline": headline}
+    nbformat.write(nb, str(nb_path))
+    (build / f"{stem}.html").write_text(export.to_html(nb), encoding="utf-8")
+    info = {"project_id": spec.project_id, "project_name": spec.name,
+            "project_file": str(spec.path), "template": tpl.name, "parameters": shown}
+    export.write_xlsx(build / f"{stem}.xlsx", tables, headline, info)
+    exts = ("html", "xlsx", "ipynb")
+    if tpl.word is not None:
+        from .word import report_context
+
+        tpl.word.render(report_context(nb, headline, tables, info), build / f"{stem}.docx")
+        exts += ("docx",)
+    if pdf is not None:
+        src = "docx" if pdf.source == "docx" and "docx" in exts else "html"
+        pdf.convert(build / f"{stem}.{src}", build / f"{stem}.pdf")
+        exts += ("pdf",)
+    return {
+        "template": str(tpl.path), "template_sha256": export.sha256_file(tpl.path),
+        **({"word_template": str(tpl.word.path), "word_template_sha256":
+            export.sha256_file(tpl.word.path)} if tpl.word is not None else {}),
+        **({"pdf_converter": pdf.name} if pdf is not None else {}),
+        "kernel": kernel_name, "parameters": shown, "headline": headline,
+        "tables": [t.name for t in tables],
+        "files": {ext: f"{stem}.{ext}" for ext in exts},
+        "seconds": round(time.perf_counter() - t1, 3),
+    }
+
+
+def write_manifest(stage: Staging, per_template: dict) -> Path:
+    """``manifest.json`` of the build folder: the project, time, input hashes, versions,
+    each template's entry (:func:`render_template`) and every file of the report,
+    including those a template wrote into ``output_dir``. Returns its path."""
+    spec = stage.spec
+    manifest = {
+        "project": {"id": spec.project_id, "name": spec.name, "file": str(spec.path)},
+        "created": export.now_iso(),
+        "inputs": export.input_entries(spec.input_files, spec.path.parent),
+        "versions": export.package_versions(),
+        "templates": per_template,
+        "outputs": [{"name": f.name, "bytes": f.stat().st_size}
+                    for f in sorted(stage.build.iterdir()) if f.is_file()],
+    }
+    path = stage.build / "manifest.json"
+    export.write_json(path, manifest)
+    return path
+
+
 def run_report(project_path, out_dir="reports", *, overrides=None, templates_dir=None,
                templates=None, kernel_name: str = DEFAULT_KERNEL,
                timeout: float | None = DEFAULT_TIMEOUT,
@@ -429,95 +558,19 @@ def run_report(project_path, out_dir="reports", *, overrides=None, templates_dir
         Execution failed; nothing was published, the executed notebook is in
         ``out_dir/failed/`` (``err.notebook_path``).
     """
-    import nbformat
-
     t0 = time.perf_counter()
     if plan is None:
         plan = plan_report(project_path, overrides, templates_dir=templates_dir,
                            templates=templates, word_templates=word_templates, pdf=pdf)
-    spec = plan.spec
-    sid = spec.safe_id
-    out_dir = Path(out_dir).expanduser().resolve()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    dest = out_dir / sid
-    if dest.parent != out_dir:  # pragma: no cover - sanitise_id guarantees this
-        raise ParameterError("report folder would escape the output folder", file=spec.path,
-                             expected=str(out_dir), found=str(dest))
-    build = Path(tempfile.mkdtemp(prefix=f".{sid}.", suffix=".building", dir=out_dir))
-    os.chmod(build, default_mode(folder=True))  # mkdtemp gives 0o700; publish with the umask's
     files, headlines, per_template = {}, {}, {}
-    current = None
-    try:
+    with staging(plan.spec, out_dir, [t.name for t in plan.templates]) as stage:
         for tpl in plan.templates:
-            current = tpl
-            t1 = time.perf_counter()
-            stem = f"{sid}_{tpl.name}"
-            params = {"project_path": str(spec.path), "output_dir": str(build), **tpl.parameters}
-            shown = {**params, "output_dir": str(dest)}
-            nb_path = build / f"{stem}.ipynb"
-            nb = execute_template(tpl.path, params, nb_path, kernel_name=kernel_name,
-                                  timeout=timeout, project_path=spec.path)
-            headline, tables = export.collect_records(nb)
-            nb.metadata["costing"] = {"project_id": spec.project_id, "template": tpl.name,
-                                      "headline": headline}
-            nbformat.write(nb, str(nb_path))
-            (build / f"{stem}.html").write_text(export.to_html(nb), encoding="utf-8")
-            info = {"project_id": spec.project_id, "project_name": spec.name,
-                    "project_file": str(spec.path), "template": tpl.name, "parameters": shown}
-            export.write_xlsx(build / f"{stem}.xlsx", tables, headline, info)
-            exts = ("html", "xlsx", "ipynb")
-            if tpl.word is not None:
-                from .word import report_context
-
-                tpl.word.render(report_context(nb, headline, tables, info), build / f"{stem}.docx")
-                exts += ("docx",)
-            if plan.pdf is not None:
-                src = "docx" if plan.pdf.source == "docx" and "docx" in exts else "html"
-                plan.pdf.convert(build / f"{stem}.{src}", build / f"{stem}.pdf")
-                exts += ("pdf",)
-            for ext in exts:
-                files[f"{tpl.name}.{ext}"] = dest / f"{stem}.{ext}"
-            headlines[tpl.name] = {k: v["value"] for k, v in headline.items()}
-            per_template[tpl.name] = {
-                "template": str(tpl.path), "template_sha256": export.sha256_file(tpl.path),
-                **({"word_template": str(tpl.word.path), "word_template_sha256":
-                    export.sha256_file(tpl.word.path)} if tpl.word is not None else {}),
-                **({"pdf_converter": plan.pdf.name} if plan.pdf is not None else {}),
-                "kernel": kernel_name, "parameters": shown, "headline": headline,
-                "tables": [t.name for t in tables],
-                "files": {ext: f"{stem}.{ext}" for ext in exts},
-                "seconds": round(time.perf_counter() - t1, 3),
-            }
-        manifest = {
-            "project": {"id": spec.project_id, "name": spec.name, "file": str(spec.path)},
-            "created": export.now_iso(),
-            "inputs": export.input_entries(spec.input_files, spec.path.parent),
-            "versions": export.package_versions(),
-            "templates": per_template,
-            # every file of the report, including those a template wrote into output_dir
-            "outputs": [{"name": f.name, "bytes": f.stat().st_size}
-                        for f in sorted(build.iterdir()) if f.is_file()],
-        }
-        export.write_json(build / "manifest.json", manifest)
-        files["manifest"] = dest / "manifest.json"
-    except BaseException as exc:
-        kept = None
-        if current is not None:
-            kept = _keep_failed(build / f"{sid}_{current.name}.ipynb", out_dir,
-                                f"{sid}_{current.name}.ipynb")
-        shutil.rmtree(build, ignore_errors=True)
-        if isinstance(exc, ReportError):
-            exc.notebook_path = kept
-            if kept is not None:
-                exc.args = (f"{exc.args[0]} [executed notebook: {kept}]",)
-            raise
-        if isinstance(exc, CostingError) or not isinstance(exc, Exception):
-            raise
-        raise ReportError(f"{spec.path.name}: {type(exc).__name__}: {exc}",
-                          project_path=spec.path, notebook_path=kept) from exc
-    _publish(build, dest)
-    for tpl in plan.templates:  # a stale failure of this project is no longer current
-        (out_dir / "failed" / f"{sid}_{tpl.name}.ipynb").unlink(missing_ok=True)
-    return ReportResult(project_path=spec.path, project_id=spec.project_id, status="ok",
-                        report_dir=dest, files=files, headline=headlines,
+            stage.current = tpl.name
+            entry = render_template(tpl, stage, pdf=plan.pdf, kernel_name=kernel_name, timeout=timeout)
+            per_template[tpl.name] = entry
+            files.update({f"{tpl.name}.{ext}": stage.dest / name for ext, name in entry["files"].items()})
+            headlines[tpl.name] = {k: v["value"] for k, v in entry["headline"].items()}
+        files["manifest"] = stage.dest / write_manifest(stage, per_template).name
+    return ReportResult(project_path=plan.spec.path, project_id=plan.spec.project_id, status="ok",
+                        report_dir=stage.dest, files=files, headline=headlines,
                         seconds=time.perf_counter() - t0)
