@@ -139,7 +139,7 @@ def test_rectification_notices_per_unit():
     # D2's only project P3 is on track (40/50 = 80% ≥ 59.79%, 救助人次 green, form complete): no notice
     assert [n.department_id for n in notices] == ["D1"]
     n = notices[0]
-    assert n.deadline == dt.date(2026, 10, 15) and n.number == "〔2026〕001"
+    assert n.deadline == dt.date(2026, 10, 15) and n.number == "〔2026〕1号"   # GB/T 9704: sequence without leading zeros, 号
     # P1: 40/100 = 40% < 74.79% − 15 = 59.79% -> 执行偏慢; 2 deviating indicators; incomplete form
     # P2: 160/200 = 80% fine; 合格率 deviates; no forecast -> incomplete form
     kinds = list(zip(n.items["project_id"], n.items["problem_type"]))
@@ -196,7 +196,8 @@ def test_cli_writes_one_notice_per_unit_and_survives_one_failure(tmp_path, monke
     rc = main(["monitor", example, "--as-of", "2026-09-30", "--notices", str(tmp_path), "--notice-days", "20"])
     assert rc == 1                                          # the failure is reported ...
     files = sorted(p.name for p in tmp_path.glob("*.xlsx"))  # ... and the other units' notices are written
-    assert files == ["整改建议书_D01_区交通运输局.xlsx", "整改建议书_D03_区民政局.xlsx"]
+    assert files == ["整改建议书_文财绩〔2026〕1号_D01_区交通运输局.xlsx", "整改建议书_文财绩〔2026〕3号_D03_区民政局.xlsx"]
+    assert not (tmp_path / "整改台账.xlsx").exists()          # the round is not recorded, so it can be run again
     assert len(list(tmp_path.glob("*.docx"))) == 3           # the Word notices do not depend on the xlsx
     wb = load_workbook(tmp_path / files[0], read_only=True)
     assert wb.sheetnames == ["整改建议书", "预算调整建议", "填报问题", "说明"]

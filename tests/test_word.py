@@ -293,7 +293,7 @@ def test_evaluate_docx_and_monitor_notices_commands(portfolio, tmp_path):
     assert (tmp_path / "forms" / "重点项目预算绩效情况_2026.docx").is_file()
     assert main(["monitor", str(PORTFOLIO), "--as-of", "2026-09-30", "--notices", str(tmp_path / "n")]) == 0
     docs = sorted((tmp_path / "n").glob("*.docx"))
-    assert [p.stem for p in docs] == [p.stem for p in sorted((tmp_path / "n").glob("*.xlsx"))]
+    assert [p.stem for p in docs] == [p.stem for p in sorted((tmp_path / "n").glob("整改建议书_*.xlsx"))]
     from costing.performance.notices import rectification_notices
 
     notices = rectification_notices(pf, mon)
@@ -362,9 +362,9 @@ def test_portfolio_reports_have_their_documents_and_the_notices(tmp_path):
         heads = [p.text for p in d.paragraphs if p.style.name == "Heading 1"]
         assert heads[0] == first and len(heads) == 5, name
     notices = sorted(p.name for p in folder.glob("整改建议书_*.docx"))
-    assert notices == ["整改建议书_D01_区交通运输局.docx", "整改建议书_D02_区城市管理局.docx",
-                       "整改建议书_D03_区民政局.docx"]
+    assert notices == ["整改建议书_文财绩〔2026〕1号_D01_区交通运输局.docx", "整改建议书_文财绩〔2026〕2号_D02_区城市管理局.docx",
+                       "整改建议书_文财绩〔2026〕3号_D03_区民政局.docx"]
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert set(notices) <= {o["name"] for o in manifest["outputs"]}
     text = _text(folder / "example_portfolio_monitoring.docx")
-    assert "〔2026〕001" in text  # the 整改建议书汇总 table
+    assert "文财绩〔2026〕1号" in text  # the 整改建议书汇总 table ([bureau] doc_prefix)

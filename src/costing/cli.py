@@ -123,6 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     for name, helptext in (("assess", "ex-ante assessment of a portfolio (事前绩效评估)"),
                            ("monitor", "in-year dual monitoring (双监控)"),
+                           ("ledger", "rectification ledger: replies, status, overdue, adjustments (整改台账)"),
                            ("evaluate", "self-evaluation and grades (绩效自评)"),
                            ("rollover", "next year's portfolio skeleton from this year's evaluation (结果应用)")):
         p = sub.add_parser(name, help=helptext)

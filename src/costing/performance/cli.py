@@ -1,4 +1,5 @@
-"""Sub-commands ``costing assess``, ``costing monitor --as-of DATE``, ``costing evaluate`` and ``costing rollover``.
+"""Sub-commands ``costing assess``, ``costing monitor --as-of DATE…``, ``costing ledger``, ``costing evaluate``
+and ``costing rollover``.
 
 Each prints its tables (money in 万元, rates in %) and, with ``--xlsx PATH``,
 writes the workbook atomically. ``run_*`` return the exit code: 0 success,
@@ -28,8 +29,9 @@ def add_assess_arguments(parser: argparse.ArgumentParser) -> None:
 def add_monitor_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``costing monitor``."""
     _common(parser)
-    parser.add_argument("--as-of", dest="as_of", required=True, metavar="DATE",
-                        help="monitoring date in the budget year, e.g. 2026-09-30")
+    parser.add_argument("--as-of", dest="as_of", required=True, action="append", metavar="DATE",
+                        help="monitoring date in the budget year, e.g. 2026-09-30; repeat for several dates "
+                        "(一表通观: one row per project, a block per date, the change since the previous date)")
     parser.add_argument("--tolerance", type=float, default=None,
                         help="low execution when execution rate < time progress - tolerance (fraction, default 0.15)")
     parser.add_argument("--threshold", type=float, default=None,
@@ -38,9 +40,28 @@ def add_monitor_arguments(parser: argparse.ArgumentParser) -> None:
                         help="time progress: elapsed days (default) or months")
     parser.add_argument("--notices", metavar="DIR",
                         help="write one 整改建议书 (rectification notice) per budget unit to this folder, "
-                        "as .xlsx and .docx")
+                        "as .xlsx and .docx, and keep the folder's ledger DIR/整改台账.xlsx (numbers continue "
+                        "across rounds; a problem already noticed cites the earlier number; budgets the bureau "
+                        "confirmed in the ledger are measured against); with several dates, one round per date")
     parser.add_argument("--notice-days", dest="notice_days", type=int, default=None, metavar="N",
-                        help="reply deadline = as-of date + N days (default [parameters] notice_days or 30)")
+                        help="reply deadline = notice date + N days (default [parameters] notice_days or 30)")
+    parser.add_argument("--issued", metavar="DATE", default=None,
+                        help="date of the notices (default: the monitoring date; never the machine's clock)")
+    parser.add_argument("--ledger", metavar="FILE", default=None,
+                        help="measure against the budgets confirmed in this 整改台账.xlsx (default with --notices: "
+                        "DIR/整改台账.xlsx)")
+
+
+def add_ledger_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of ``costing ledger``."""
+    parser.add_argument("folder", metavar="DIR", help="the notices folder holding 整改台账.xlsx")
+    parser.add_argument("--replies", nargs="*", default=[], metavar="FILE",
+                        help="the units' returned 整改建议书 workbooks (reply columns 整改措施, 完成时限, 说明 filled)")
+    parser.add_argument("--as-of", dest="as_of", required=True, metavar="DATE",
+                        help="the date of this update: replies are recorded on it, overdue is judged at it")
+    parser.add_argument("--accept", action="append", default=[], metavar="ID[=万元]",
+                        help="the bureau confirms a project's 预算调整 (the proposal, or the amount in 万元); "
+                        "repeatable; later rounds and the evaluation measure against it")
 
 
 def add_evaluate_arguments(parser: argparse.ArgumentParser) -> None:
@@ -49,6 +70,9 @@ def add_evaluate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--docx", metavar="DIR",
                         help="write one 项目支出绩效自评表 per project, and the key-project summary for "
                         "the People's Congress (人大), to this folder, as .docx")
+    parser.add_argument("--ledger", metavar="FILE", default=None,
+                        help="measure execution against the budgets confirmed in this 整改台账.xlsx "
+                        "(调整后预算数; the original 全年预算数 stays shown)")
 
 
 def add_rollover_arguments(parser: argparse.ArgumentParser) -> None:
@@ -94,42 +118,130 @@ def _assess(args, out=None) -> None:
 
 def _monitor(args, out=None) -> None:
     from .excel import write_tracking_xlsx
-    from .monitoring import monitor
+    from .monitoring import monitor_dates, one_table
     from .portfolio import load_portfolio
 
     out = out or sys.stdout
     pf = load_portfolio(args.portfolio)
-    res = monitor(pf, args.as_of, tolerance=getattr(args, "tolerance", None),
-                  deviation_threshold=getattr(args, "threshold", None), convention=getattr(args, "convention", None))
-    cols = ["project_id", "project_name", "department_name", "budget_initial", "budget", "spent", "forecast",
-            "execution_rate", "time_progress", "low_execution", "n_deviating", "deviating_indicators", "n_problems"]
+    dates = args.as_of if isinstance(args.as_of, list) else [args.as_of]
+    kw = dict(tolerance=getattr(args, "tolerance", None), deviation_threshold=getattr(args, "threshold", None),
+              convention=getattr(args, "convention", None))
+    notices_dir = getattr(args, "notices", None)
+    ledger_file = getattr(args, "ledger", None)
+    if notices_dir or ledger_file:
+        return _monitor_rounds(pf, dates, kw, args, out)
+    rounds = monitor_dates(pf, dates, **kw)
+    res = rounds.results[-1]
+    _print_result(res, out)
+    if len(rounds.results) > 1:
+        _print("一表通观 (several dates, one view)", one_table(rounds), out)
+    if args.xlsx:
+        print(f"wrote {write_tracking_xlsx(res, args.xlsx, profile=pf.profile, rounds=rounds)}", file=out)
+
+
+def _print_result(res, out) -> None:
+    cols = ["project_id", "project_name", "department_name", "budget_initial", "budget_before_adjustment", "budget",
+            "spent", "forecast", "execution_rate", "time_progress", "low_execution", "n_deviating",
+            "deviating_indicators", "n_problems"]
     _print(f"绩效跟踪分析表 (tracking table, as of {res.as_of})", res.projects[cols], out)
     _print("部门汇总 (departments)", res.departments, out)
     if len(res.problems):
         _print("填报问题 (missing fields of the units' forms)", res.problems, out)
+    if len(res.unbudgeted):
+        _print("无预算支出 (spending with no budget this year)", res.unbudgeted, out)
     s = res.summary
     print(f"\n时间进度 {fmt_rate(s['time_progress'])}; 执行率 {fmt_rate(s['execution_rate'])}; "
           f"执行偏慢 {s['n_low_execution']} 个项目; 目标偏离 {s['n_deviating_projects']} 个项目"
-          f"（{s['n_deviating_indicators']} 个指标）; 填报问题 {s['n_problems']} 项", file=out)
-    if args.xlsx:
-        print(f"wrote {write_tracking_xlsx(res, args.xlsx, profile=pf.profile)}", file=out)
-    if getattr(args, "notices", None):
-        from .excel import write_notices
-        from .notices import rectification_notices
+          f"（{s['n_deviating_indicators']} 个指标）; 填报问题 {s['n_problems']} 项; "
+          f"无预算支出 {s['n_unbudgeted']} 个项目 {s['unbudgeted_spent'] / 1e4:,.2f} 万元", file=out)
 
-        notices = rectification_notices(pf, res, days=getattr(args, "notice_days", None))
+
+def _monitor_rounds(pf, dates, kw, args, out):
+    """One round per date: confirmed adjustments applied, notices numbered after the ledger, the ledger updated."""
+    from pathlib import Path
+
+    from ..errors import InputError
+    from .excel import write_notices, write_tracking_xlsx
+    from .ledger import ledger_path, load_ledger, record_round, with_adjustments, write_ledger
+    from .monitoring import MonitoringRounds, _as_date, _trajectory, monitor
+    from .notices import rectification_notices
+
+    notices_dir = getattr(args, "notices", None)
+    path = Path(args.ledger) if getattr(args, "ledger", None) else ledger_path(notices_dir)
+    ledger = load_ledger(path)
+    days = sorted(_as_date(d, dict(column="--as-of")) for d in dates)
+    if len(days) > 1 and getattr(args, "issued", None):
+        raise InputError("多个监控时点不能共用一个发文日期", column="--issued",
+                         expected="只给一个 --as-of，或不写 --issued（各轮按监控时点发文）", found=args.issued)
+    results, code = [], None
+    for d in days:
+        res = monitor(with_adjustments(pf, ledger, d), d, **kw)
+        results.append(res)
+        if not notices_dir:
+            continue
+        notices = rectification_notices(pf, res, days=getattr(args, "notice_days", None),
+                                        issued=getattr(args, "issued", None), ledger=ledger)
+        new_ledger = record_round(ledger, notices, d)   # refuses a round not after the ledger's last
+        written, failed = write_notices(notices, notices_dir)
         from ..report.word_docs import write_notice_docs
 
-        written, failed = write_notices(notices, args.notices)
-        for n, path in zip([n for n in notices if n.department_id not in failed], written):
-            print(f"wrote {path} ({len(n.items)} 项问题, {len(n.adjustments)} 项预算调整建议)", file=out)
-        docs, docs_failed = write_notice_docs(notices, args.notices)
-        for path in docs:
-            print(f"wrote {path}", file=out)
+        for n in notices:
+            if n.department_id not in failed:
+                again = int((n.items["previous_number"] != "").sum())
+                print(f"wrote {n.number} {n.department_name}: {len(n.items)} 项问题（再次提醒 {again} 项）, "
+                      f"{len(n.adjustments)} 项预算调整建议", file=out)
+        docs, docs_failed = write_notice_docs(notices, notices_dir)
+        for p in [*written, *docs]:
+            print(f"wrote {p}", file=out)
         for dep, msg in [*failed.items(), *docs_failed.items()]:
             print(f"costing monitor: notice of {dep} failed: {msg}", file=sys.stderr)
-        if failed or docs_failed:
-            return EXIT_INTERNAL
+            code = EXIT_INTERNAL
+        if code:   # the ledger is not advanced, so the round can be run again once the failure is fixed
+            print(f"costing monitor: {path.name} not updated for {d.isoformat()}: a notice failed", file=sys.stderr)
+            break
+        ledger = new_ledger
+        print(f"wrote {write_ledger(ledger, path)} ({len(ledger)} 条)", file=out)
+    rounds = MonitoringRounds(results=results, trajectory=_trajectory(results))
+    _print_result(results[-1], out)
+    if len(results) > 1:
+        from .monitoring import one_table
+
+        _print("一表通观 (several dates, one view)", one_table(rounds), out)
+    if args.xlsx:
+        print(f"wrote {write_tracking_xlsx(results[-1], args.xlsx, profile=pf.profile, rounds=rounds)}", file=out)
+    return code
+
+
+def _ledger(args, out=None) -> None:
+    from pathlib import Path
+
+    from ..errors import InputError
+    from .ledger import accept_adjustments, apply_replies, ledger_path, load_ledger, overdue, write_ledger
+
+    out = out or sys.stdout
+    path = ledger_path(args.folder)
+    if not path.exists():
+        raise InputError("整改台账不存在", file=str(path), expected="先运行 costing monitor … --notices DIR",
+                         found="无此文件")
+    led = apply_replies(load_ledger(path), [Path(p) for p in args.replies], args.as_of)
+    accepted = {}
+    for item in args.accept:
+        pid, sep, amount = item.partition("=")
+        try:
+            accepted[pid.strip()] = float(amount) * 1e4 if sep else None
+        except ValueError:
+            raise InputError("调整后预算数不是数字", column="--accept", expected="ID 或 ID=万元金额，如 P006=188.45",
+                             found=item) from None
+    if accepted:
+        led = accept_adjustments(led, accepted, args.as_of)
+    counts = led["status"].value_counts()
+    print("整改状态: " + "，".join(f"{k} {counts.get(k, 0)}" for k in ("待回复", "已回复", "逾期未回复", "已整改")),
+          file=out)
+    late = overdue(led)
+    if len(late):
+        _print("逾期未回复 (overdue)", late[["notice_number", "department_name", "seq", "project_id", "project_name",
+                                        "problem_type", "deadline"]], out)
+    print(f"wrote {write_ledger(led, path)}", file=out)
 
 
 def _evaluate(args, out=None) -> None:
@@ -140,6 +252,10 @@ def _evaluate(args, out=None) -> None:
 
     out = out or sys.stdout
     pf = load_portfolio(args.portfolio)
+    if getattr(args, "ledger", None):
+        from .ledger import with_adjustments
+
+        pf = with_adjustments(pf, args.ledger)
     res = evaluate_portfolio(pf)
     cols = ["project_id", "project_name", "department_name", "budget", "spent", "execution_rate",
             "execution_score", "output_score", "benefit_score", "satisfaction_score", "score", "grade",
@@ -207,6 +323,11 @@ def run_assess(args) -> int:
 def run_monitor(args) -> int:
     """``costing monitor PORTFOLIO --as-of DATE [--xlsx PATH] [--notices DIR]``: the tracking form, flags, notices."""
     return guarded("monitor", _monitor, args)
+
+
+def run_ledger(args) -> int:
+    """``costing ledger DIR --as-of DATE [--replies FILE…] [--accept ID[=万元]]``: replies, status, overdue."""
+    return guarded("ledger", _ledger, args)
 
 
 def run_evaluate(args) -> int:

@@ -15,7 +15,8 @@ from ..units import fmt_money, fmt_rate, from_yuan, round_half_up
 LABELS = DISPLAY_NAMES
 MONEY = {"requested", "approved", "approved_final", "cut_amount", "budget_initial", "budget", "spent", "forecast",
          "proposed", "adjustment", "basic_spent", "cost_per_staff", "prev_budget", "requested_change",
-         "unreviewed_requested", "budget_carryover", "budget_other", "spent_carryover", "spent_other"}
+         "unreviewed_requested", "budget_carryover", "budget_other", "spent_carryover", "spent_other",
+         "budget_before_adjustment", "adjusted_budget", "unbudgeted_spent"}
 RATES = {"cut_rate", "execution_rate", "time_progress", "gap", "achievement", "basic_execution",
          "project_execution", "assessed_share", "smart_share", "duty_completion", "good_share",
          "benefit_rate", "satisfaction_rate"}

@@ -393,6 +393,10 @@ department_targets = "../raw/portfolio_example/department_targets.csv"   # synth
 [scoring]
 profile = "national"        # the scoring rules (bundled: national, variant_20; or a path to a .toml file)
 
+[bureau]
+name = "示例区财政局"         # issuer of the 整改建议书 (synthetic)
+doc_prefix = "文财绩"         # 机关代字: notices are numbered 文财绩〔2026〕1号, 2号, … across rounds
+
 [parameters]
 tolerance = 0.15            # low execution: execution rate < time progress - 15 percentage points
 deviation_threshold = 0.80  # target deviation: achievement < 80% of the expected value to date

@@ -254,7 +254,10 @@ class FundedSet:
     portfolio : Portfolio
         The funded projects only, with ``budget_initial`` (年初预算数) = the
         approved amount and ``budget`` (全年预算数) = the approved amount plus
-        the in-year adjustment in the file (``budget − budget_initial``) [元].
+        the in-year adjustment in the file (``budget − budget_initial``), or
+        the 调整后预算数 the bureau confirmed in the rectification ledger
+        (``portfolio.adjustments``); ``budget_before_adjustment`` keeps the
+        budget before that confirmation [元].
     projects : DataFrame
         Every project: ``project_id, project_name, department_id,
         department_name, requested, approved_final, budget_initial, budget``
@@ -307,6 +310,12 @@ def funded_projects(portfolio: Portfolio, ex_ante_result: ExAnteResult | None = 
                          found=f"{t.at[i, 'project_id']}: {t.at[i, 'approved_final'] / 1e4:g} + "
                          f"({prj.at[i, 'budget'] / 1e4:g} − {prj.at[i, 'budget_initial'] / 1e4:g}) = "
                          f"{t.at[i, 'budget'] / 1e4:g} 万元")
+    # budgets the bureau confirmed in the rectification ledger replace 全年预算数; the original stays shown
+    t["budget_before_adjustment"] = t["budget"]
+    adj = getattr(portfolio, "adjustments", None)
+    if adj is not None and len(adj):
+        confirmed = t["project_id"].map(adj.set_index("project_id")["adjusted_budget"])
+        t["budget"] = confirmed.where(confirmed.notna() & (t["approved_final"] > 0), t["budget"])
     t["funded"] = (t["approved_final"] > 0) & (t["budget"] > 0)
     t["exclusion_reason"] = t["project_id"].map(s["exclusion_reason"])
     t.loc[~t["funded"] & (t["exclusion_reason"] == ""), "exclusion_reason"] = "全年预算数为0"
@@ -315,4 +324,5 @@ def funded_projects(portfolio: Portfolio, ex_ante_result: ExAnteResult | None = 
     keep = t[t["funded"]].set_index("project_id")
     funded.projects["budget_initial"] = funded.projects["project_id"].map(keep["budget_initial"])
     funded.projects["budget"] = funded.projects["project_id"].map(keep["budget"])
+    funded.projects["budget_before_adjustment"] = funded.projects["project_id"].map(keep["budget_before_adjustment"])
     return FundedSet(portfolio=funded, projects=t)

@@ -22,7 +22,8 @@ from .display import to_display
 from .evaluation import EvaluationResult, funding_block, key_projects
 from .exante import ExAnteResult
 from .monitoring import MonitoringResult
-from .notices import ADJUSTMENT_RULES, RectificationNotice
+from ..glossary import display_name
+from .notices import ADJUSTMENT_RULES, REPLY_COLUMNS, RectificationNotice
 from .profile import ScoringProfile, national
 
 #: columns of the key-project table for the People's Congress
@@ -107,7 +108,8 @@ def write_ex_ante_xlsx(result: ExAnteResult, path: str | Path) -> Path:
 
 
 #: columns of the monitoring form (《绩效跟踪分析表》): per project, and per indicator
-FORM_PROJECT_COLUMNS = ["project_id", "project_name", "department_name", "budget_initial", "budget", "spent",
+FORM_PROJECT_COLUMNS = ["project_id", "project_name", "department_name", "budget_initial", "budget_before_adjustment",
+                        "budget", "spent",
                         "forecast", "execution_rate", "time_progress", "gap", "low_execution", "n_deviating",
                         "deviating_indicators", "n_problems"]
 FORM_INDICATOR_COLUMNS = ["project_id", "ind_no", "level1", "level2", "level3", "unit", "target", "actual_text",
@@ -116,12 +118,22 @@ FORM_INDICATOR_COLUMNS = ["project_id", "ind_no", "level1", "level2", "level3", 
 LIGHT_FILLS = {"绿": "C6EFCE", "黄": "FFEB9C", "红": "FFC7CE"}
 
 
-def write_tracking_xlsx(result: MonitoringResult, path: str | Path, *, profile: ScoringProfile | None = None) -> Path:
+def write_tracking_xlsx(result: MonitoringResult, path: str | Path, *, profile: ScoringProfile | None = None,
+                        rounds=None) -> Path:
     """The monitoring form (《绩效跟踪分析表》): 说明 (rules), projects, indicators with their lights, submission
-    problems, departments, and the projects not monitored because they were not funded."""
+    problems, departments, the projects not monitored because they were not funded, and 无预算支出.
+
+    ``rounds`` (:class:`costing.performance.monitoring.MonitoringRounds` of several dates) adds the
+    一表通观 sheet after 说明 (:func:`costing.performance.monitoring.one_table`); ``result`` is then its
+    last date. One date: the workbook is as before.
+    """
     wb = Workbook()
     wb.remove(wb.active)
     add_rules_sheet(wb, profile or national())
+    if rounds is not None and len(rounds.results) > 1:
+        from .monitoring import one_table
+
+        add_table_sheet(wb, "一表通观", one_table(rounds), freeze="D2")
     add_table_sheet(wb, "绩效跟踪分析表", to_display(result.projects[FORM_PROJECT_COLUMNS]))
     add_table_sheet(wb, "指标监控明细", to_display(result.indicators[FORM_INDICATOR_COLUMNS]))
     ws = wb["指标监控明细"]
@@ -140,15 +152,15 @@ def add_notice_sheets(wb: Workbook, notice: RectificationNotice) -> None:
     """The sheets of one 整改建议书: the notice with its reply columns, 预算调整建议, 填报问题 and 说明."""
     ws = wb.create_sheet(title="整改建议书")
     cols = ["seq", "project_id", "project_name", "implementing_unit", "problem_type", "problem", "requirement",
-            "deadline", "reply_measures", "reply_date", "reply_contact"]
-    heads = ["序号", "项目编码", "项目名称", "实施单位", "问题类型", "发现的问题", "整改要求", "整改期限",
-             "整改措施（单位填写）", "完成时间（单位填写）", "联系人及电话（单位填写）"]
-    widths = [6, 10, 18, 18, 12, 48, 40, 12, 30, 14, 18]
+            "deadline", "previous_number", *REPLY_COLUMNS]
+    heads = [display_name(c) for c in cols]     # the reply columns say （单位填写）; the ledger reads them back by name
+    widths = [6, 10, 18, 18, 12, 48, 40, 12, 16, 30, 14, 24]
     for j, w in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(j)].width = w
     n = len(cols)
     _box(ws, 1, 1, 1, n, notice.title).font = TITLE_FONT
-    _box(ws, 2, 1, 2, n, f"{notice.issuer}  编号：{notice.number}", align=CENTER)
+    _box(ws, 2, 1, 2, n, f"{notice.issuer}  编号：{notice.number}  发文日期：{notice.issued or notice.as_of:%Y年%m月%d日}",
+         align=CENTER)
     _box(ws, 3, 1, 3, n, notice.opening, align=Alignment(wrap_text=True, vertical="top"))
     ws.row_dimensions[3].height = 96
     for j, h in enumerate(heads, 1):
@@ -172,9 +184,8 @@ def write_notice_xlsx(notice: RectificationNotice, path: str | Path) -> Path:
 
 
 def notice_filename(notice: RectificationNotice) -> str:
-    """``整改建议书_<department id>_<department name>.xlsx`` (path separators removed)."""
-    name = "".join(ch for ch in notice.department_name if ch not in '\\/:*?"<>|')
-    return f"整改建议书_{notice.department_id}_{name}.xlsx"
+    """``整改建议书_<文号>_<department id>_<department name>.xlsx`` (:attr:`RectificationNotice.file_stem`)."""
+    return notice.file_stem + ".xlsx"
 
 
 def write_notices(notices: list[RectificationNotice], folder: str | Path) -> tuple[list[Path], dict[str, str]]:

@@ -208,7 +208,9 @@ class MonitoringResult:
         [fraction]
     projects : DataFrame
         The tracking table (《绩效跟踪分析表》), one row per project:
-        ``budget_initial`` (年初预算数), ``budget``, ``spent`` (执行数 to date),
+        ``budget_initial`` (年初预算数), ``budget_before_adjustment`` (before a
+        confirmed ledger adjustment), ``budget`` (全年预算数 measured against),
+        ``spent`` (执行数 to date),
         ``forecast`` (全年预计执行数, NaN when not reported) [元],
         ``execution_rate, time_progress, gap`` (execution − time progress)
         [fraction], ``low_execution``, ``n_indicators, n_deviating,
@@ -254,7 +256,8 @@ class MonitoringResult:
 
 
 def monitor(portfolio: Portfolio, as_of, *, tolerance: float | None = None,
-            deviation_threshold: float | None = None, convention: str | None = None) -> MonitoringResult:
+            deviation_threshold: float | None = None, convention: str | None = None,
+            _funded=None) -> MonitoringResult:
     """Dual monitoring of every project of a portfolio at ``as_of``.
 
     Only the projects funded by the ex-ante decision are monitored, on the
@@ -289,12 +292,13 @@ def monitor(portfolio: Portfolio, as_of, *, tolerance: float | None = None,
     d = _as_date(as_of, dict(column="as_of"))
     tp = time_progress(d, portfolio.budget_year, convention=conv)
     from .exante import funded_projects
-    funded = funded_projects(portfolio)
+    funded = funded_projects(portfolio) if _funded is None else _funded
     portfolio_all, portfolio = portfolio, funded.portfolio
 
     prj = portfolio.projects
     names = portfolio.departments.set_index("department_id")["department_name"]
-    t = prj[["project_id", "project_name", "department_id", "project_type", "budget_initial", "budget"]].copy()
+    t = prj[["project_id", "project_name", "department_id", "project_type", "budget_initial",
+             "budget_before_adjustment", "budget"]].copy()
     t.insert(3, "department_name", t["department_id"].map(names))
     t = t.join(spending_at(portfolio.spending, prj["project_id"], d))
     fc = latest_on_or_before(portfolio.spending[portfolio.spending["forecast"].notna()], ["project_id"], d)
@@ -395,3 +399,104 @@ def _submission_problems(t: pd.DataFrame, r: pd.DataFrame) -> pd.DataFrame:
     out.insert(3, "project_name", out["project_id"].map(info["project_name"]))
     order = out["project_id"].map(pd.Series(np.arange(len(t)), index=t["project_id"]))
     return out.assign(_o=order).sort_values(["_o", "ind_no"], kind="stable").drop(columns="_o").reset_index(drop=True)
+
+
+@dataclass
+class MonitoringRounds:
+    """Dual monitoring of a portfolio at several dates (分段展示, 一表通观).
+
+    Attributes
+    ----------
+    results : list of MonitoringResult
+        One per date, in date order.
+    trajectory : DataFrame
+        One row per funded project and date: ``project_id, project_name,
+        department_name, as_of, budget`` [元], ``spent`` [元],
+        ``time_progress, execution_rate, gap`` [fraction; gap = execution −
+        time progress], ``low_execution``, ``n_green, n_yellow, n_red``
+        (indicator lights), ``n_certain, n_possible, n_impossible``
+        (完成目标可能性 确定能/有可能/不可能), ``n_deviating``, and the change
+        since the previous date: ``d_execution_rate, d_gap`` [fraction]
+        and ``d_red`` (NaN at the first date).
+    """
+
+    results: list
+    trajectory: pd.DataFrame
+
+    @property
+    def dates(self) -> list:
+        return [r.as_of for r in self.results]
+
+
+def monitor_dates(portfolio: Portfolio, dates, **kwargs) -> MonitoringRounds:
+    """:func:`monitor` at each date (sorted, distinct) from the same dated actuals, and their trajectory.
+
+    The ex-ante decision (the funded set) is computed once and shared by the
+    dates. Keyword arguments are passed to :func:`monitor`.
+
+    Raises
+    ------
+    InputError
+        No date, or the same date twice.
+    """
+    ds = [_as_date(d, dict(column="--as-of")) for d in dates]
+    if not ds:
+        raise InputError("没有监控时点", column="--as-of", expected="至少一个日期，如 2026-06-30", found=list(dates))
+    if len(set(ds)) != len(ds):
+        dup = next(d for d in ds if ds.count(d) > 1)
+        raise InputError("监控时点重复", column="--as-of", expected="互不相同的日期", found=dup.isoformat())
+    from .exante import funded_projects
+
+    funded = funded_projects(portfolio)
+    results = [monitor(portfolio, d, _funded=funded, **kwargs) for d in sorted(ds)]
+    return MonitoringRounds(results=results, trajectory=_trajectory(results))
+
+
+def _trajectory(results: list) -> pd.DataFrame:
+    parts = []
+    for r in results:
+        t = r.projects[["project_id", "project_name", "department_name", "budget", "spent", "time_progress",
+                        "execution_rate", "gap", "low_execution", "n_deviating"]].copy()
+        t.insert(3, "as_of", r.as_of)
+        i = r.indicators
+        for col, src, value in (("n_green", "light", "绿"), ("n_yellow", "light", "黄"), ("n_red", "light", "红"),
+                                ("n_certain", "likelihood", "确定能"), ("n_possible", "likelihood", "有可能"),
+                                ("n_impossible", "likelihood", "不可能")):
+            t[col] = t["project_id"].map((i[src] == value).groupby(i["project_id"]).sum()).fillna(0).astype(int)
+        parts.append(t)
+    tr = pd.concat(parts, ignore_index=True)
+    g = tr.groupby("project_id", sort=False)
+    tr["d_execution_rate"] = g["execution_rate"].diff()
+    tr["d_gap"] = g["gap"].diff()
+    tr["d_red"] = g["n_red"].diff()
+    order = {p: k for k, p in enumerate(results[-1].projects["project_id"])}
+    return tr.assign(_o=tr["project_id"].map(order)).sort_values(["_o", "as_of"], kind="stable").drop(
+        columns="_o").reset_index(drop=True)
+
+
+def one_table(rounds: MonitoringRounds) -> pd.DataFrame:
+    """The 一表通观: one row per funded project, a block of columns per date (Chinese headers).
+
+    Per date: 时间进度（%）, 预算执行率（%）, 偏差（百分点） (execution − time
+    progress × 100), 预警灯 (绿/黄/红 counts), 完成目标可能性 (counts); from
+    the second date on, 执行率变化（百分点） and 红灯变化 (since the previous date).
+    """
+    tr = rounds.trajectory
+    first = rounds.results[-1].projects[["project_id", "project_name", "department_name", "budget"]]
+    out = pd.DataFrame({"项目编码": first["project_id"].to_numpy(), "项目名称": first["project_name"].to_numpy(),
+                        "主管部门": first["department_name"].to_numpy(),
+                        "全年预算数（万元）": (first["budget"] / 1e4).round(2).to_numpy()})
+    for k, d in enumerate(rounds.dates):
+        t = tr[tr["as_of"] == d].set_index("project_id").reindex(out["项目编码"])
+        label = f"{d.month}月{d.day}日"
+        out[f"{label}·时间进度（%）"] = (100 * t["time_progress"]).round(2).to_numpy()
+        out[f"{label}·预算执行率（%）"] = (100 * t["execution_rate"]).round(2).to_numpy()
+        out[f"{label}·偏差（百分点）"] = (100 * t["gap"]).round(2).to_numpy()
+        out[f"{label}·预警灯"] = ("绿" + t["n_green"].astype(str) + " 黄" + t["n_yellow"].astype(str)
+                                + " 红" + t["n_red"].astype(str)).to_numpy()
+        out[f"{label}·完成目标可能性"] = ("确定能" + t["n_certain"].astype(str) + " 有可能"
+                                   + t["n_possible"].astype(str) + " 不可能" + t["n_impossible"].astype(str)).to_numpy()
+        if k:
+            out[f"{label}·执行率较上期变化（百分点）"] = (100 * t["d_execution_rate"]).round(2).to_numpy()
+            out[f"{label}·红灯较上期变化"] = t["d_red"].astype(int).to_numpy()
+    return out

@@ -20,8 +20,21 @@ Problems (one row each in :attr:`RectificationNotice.items`):
   with the amount (:attr:`MonitoringResult.unbudgeted`).
 
 Each problem carries the required rectification (:data:`REQUIREMENTS`), the
-deadline (as-of date + ``days``, default :data:`DEFAULT_DAYS` or the
-portfolio's ``[parameters] notice_days``) and empty reply fields for the unit.
+deadline (issue date + ``days``, default :data:`DEFAULT_DAYS` or the
+portfolio's ``[parameters] notice_days``) and empty reply fields for the unit
+(整改措施, 完成时限, 说明).
+
+Numbering and dating (the portfolio's ``[bureau]``: ``name`` the issuer,
+``doc_prefix`` the 机关代字 such as 文财绩): a notice is numbered
+``文财绩〔2026〕3号`` — prefix, year in 〔〕, sequence without leading zeros
+and 号, as GB/T 9704-2012 §7.2.4 writes a 发文字号. The sequence runs per
+year across rounds: with the rectification ledger
+(:mod:`costing.performance.ledger`) a second round continues after the
+first. A notice is dated by its round — the monitoring as-of date, or the
+``issued`` date given — never the machine's clock; the reply deadline is
+the issue date + ``days``. A problem the ledger already holds from an
+earlier notice (same project and problem type, not yet closed) cites the
+earlier number and says 再次提醒.
 
 Budget adjustment rule (:data:`ADJUSTMENT_RULES`), amounts in 元, a negative
 ``adjustment`` is a reduction. Every flagged project enters the adjustment
@@ -73,11 +86,18 @@ ADJUSTMENT_RULES: dict[str, str] = {
     "目标偏离": "目标偏离（执行进度正常）：预算数暂不调整（调整额为0），限期纠偏或按程序调整绩效目标；"
                "下一监控时点仍偏离的，重新核定未支出资金",
 }
-#: columns of the reply the unit fills in
-REPLY_COLUMNS = ("reply_measures", "reply_date", "reply_contact")
+#: columns of the reply the unit fills in: 整改措施, 完成时限, 说明
+REPLY_COLUMNS = ("reply_measures", "reply_deadline", "reply_note")
 
 ITEM_COLUMNS = ["seq", "project_id", "project_name", "implementing_unit", "problem_type", "problem", "requirement",
-                "deadline", *REPLY_COLUMNS]
+                "deadline", "previous_number", *REPLY_COLUMNS]
+#: problem types a monitoring round re-detects: one found before and not found again is closed (已整改)
+MONITORED_TYPES = ("执行偏慢", "目标偏离", "填报不完整", "无预算支出")
+
+
+def notice_number(prefix: str, year: int, seq: int) -> str:
+    """发文字号: ``notice_number("文财绩", 2026, 3)`` -> ``文财绩〔2026〕3号`` (GB/T 9704-2012 §7.2.4: no leading zeros)."""
+    return f"{prefix}〔{int(year)}〕{int(seq)}号"
 ADJUSTMENT_COLUMNS = ["project_id", "project_name", "budget", "spent", "forecast", "forecast_source", "proposed",
                       "adjustment", "rule", "advice"]
 
@@ -93,12 +113,14 @@ class RectificationNotice:
     issuer : str
         The finance bureau sending it.
     number : str
-        The notice's number (文号), e.g. ``〔2026〕001``.
+        The notice's number (文号), e.g. ``文财绩〔2026〕3号``.
     budget_year : int
     as_of : date
         The monitoring date.
     deadline : date
-        Reply deadline (as-of + days).
+        Reply deadline (issued + days).
+    issued : date
+        The notice's date (the round's as-of date unless given).
     time_progress : float
         [fraction]
     items : DataFrame
@@ -106,8 +128,9 @@ class RectificationNotice:
         ``project_id, project_name, implementing_unit``, ``problem_type``
         (a key of :data:`REQUIREMENTS`), ``problem`` (the finding with its
         figures), ``requirement``, ``deadline``, and the empty reply fields
-        ``reply_measures`` (整改措施), ``reply_date`` (完成时间),
-        ``reply_contact`` (联系人及电话).
+        ``reply_measures`` (整改措施), ``reply_deadline`` (完成时限),
+        ``reply_note`` (说明); ``previous_number`` (the earlier notice
+        that raised the same problem, "" when new).
     adjustments : DataFrame
         预算调整建议 (:data:`ADJUSTMENT_COLUMNS`): ``budget, spent, forecast,
         proposed, adjustment`` [元], ``forecast_source`` (单位填报 /
@@ -132,6 +155,14 @@ class RectificationNotice:
     adjustments: pd.DataFrame
     submission: pd.DataFrame
     rules: dict = field(default_factory=dict)
+    issued: _dt.date | None = None
+
+    @property
+    def file_stem(self) -> str:
+        """File name without extension, one rule for the .xlsx and the .docx:
+        ``整改建议书_<文号>_<department id>_<department name>`` (unique across rounds; path characters removed)."""
+        safe = lambda t: "".join(ch for ch in str(t) if ch not in '\\/:*?"<>|')  # noqa: E731
+        return f"整改建议书_{safe(self.number)}_{safe(self.department_id)}_{safe(self.department_name)}"
 
     @property
     def title(self) -> str:
@@ -141,9 +172,11 @@ class RectificationNotice:
     def opening(self) -> str:
         """The notice's first paragraph (addressee, basis, what is asked, by when)."""
         n = self.items["project_id"].nunique()
+        n_again = int((self.items["previous_number"] != "").sum()) if "previous_number" in self.items else 0
         return (f"{self.department_name}：\n    根据{self.budget_year}年度项目支出绩效运行监控结果（截至"
                 f"{self.as_of:%Y年%m月%d日}，时间进度{fmt_rate(self.time_progress)}），你单位有{n}个项目存在下列问题。"
                 f"请逐项说明原因、落实整改，并于{self.deadline:%Y年%m月%d日}前将整改情况（填写本表回复栏）报送{self.issuer}。"
+                + (f"其中{n_again}项问题此前已通知（见各项注明的文号），此次再次提醒。" if n_again else "")
                 + (f"对其中{len(self.adjustments)}个项目，提出预算调整建议如附表。" if len(self.adjustments) else ""))
 
 
@@ -235,7 +268,8 @@ def _adjustments(mon: MonitoringResult, evaluation: EvaluationResult | None) -> 
 
 def rectification_notices(portfolio: Portfolio, monitoring: MonitoringResult,
                           evaluation: EvaluationResult | None = None, *, days: int | None = None,
-                          issuer: str | None = None) -> list[RectificationNotice]:
+                          issuer: str | None = None, issued=None,
+                          ledger: pd.DataFrame | None = None) -> list[RectificationNotice]:
     """One 整改建议书 per budget unit (主管部门) that has something to rectify.
 
     Parameters
@@ -248,26 +282,54 @@ def rectification_notices(portfolio: Portfolio, monitoring: MonitoringResult,
         取消 recommendations withdraw the unspent balance. Without it the
         previous evaluation's grades on file are used and nothing is withdrawn.
     days : int, optional
-        Reply deadline = as-of date + ``days``; default ``[parameters]
+        Reply deadline = issue date + ``days``; default ``[parameters]
         notice_days`` or :data:`DEFAULT_DAYS`.
     issuer : str, optional
-        Default ``[parameters] issuer`` or :data:`DEFAULT_ISSUER`.
+        Default ``[bureau] name``, else ``[parameters] issuer``, else :data:`DEFAULT_ISSUER`.
+    issued : date or ISO string, optional
+        The notices' date; default the monitoring as-of date (never the
+        machine's clock). Must not be before the as-of date.
+    ledger : DataFrame, optional
+        The rectification ledger so far (:func:`costing.performance.ledger.load_ledger`):
+        numbering continues after its last number of the year, and a
+        problem it holds open cites the earlier number (再次提醒).
 
     Returns
     -------
     list of RectificationNotice
         In the order of the departments table; units without any problem get none.
     """
+    from ..errors import InputError
+    from .monitoring import _as_date
+
     p = portfolio.parameters
+    bureau = getattr(portfolio, "bureau", {}) or {}
     days = int(p.get("notice_days", DEFAULT_DAYS) if days is None else days)
-    issuer = str(p.get("issuer", DEFAULT_ISSUER) if issuer is None else issuer)
-    deadline = monitoring.as_of + _dt.timedelta(days=days)
+    issuer = str(issuer if issuer is not None else bureau.get("name", p.get("issuer", DEFAULT_ISSUER)))
+    prefix = str(bureau.get("doc_prefix", ""))
+    issued = monitoring.as_of if issued is None else _as_date(issued, dict(column="--issued"))
+    if issued < monitoring.as_of:
+        raise InputError("发文日期早于监控时点", column="--issued",
+                         expected=f"{monitoring.as_of.isoformat()} 或之后", found=issued.isoformat())
+    deadline = issued + _dt.timedelta(days=days)
     items = _items(portfolio, monitoring, evaluation)
     info = portfolio.projects.set_index("project_id")
     units = info["implementing_unit"]
     items.insert(2, "project_name", items["project_id"].map(info["project_name"]))
     items.insert(3, "implementing_unit", items["project_id"].map(units))
     items["deadline"] = deadline
+    items["previous_number"] = ""
+    seq0 = 0
+    if ledger is not None and len(ledger):
+        from .ledger import last_sequence, open_problems
+
+        seq0 = last_sequence(ledger, portfolio.budget_year, prefix)
+        earlier = open_problems(ledger, before=monitoring.as_of)
+        key = items["project_id"] + "|" + items["problem_type"]
+        items["previous_number"] = key.map(earlier).fillna("").astype(str)
+        again = items["previous_number"] != ""
+        items.loc[again, "problem"] = (items.loc[again, "problem"] + "（已于" + items.loc[again, "previous_number"]
+                                       + "通知，再次提醒）")
     for c in REPLY_COLUMNS:
         items[c] = ""
     dept_of = items["project_id"].map(info["department_id"])
@@ -278,7 +340,9 @@ def rectification_notices(portfolio: Portfolio, monitoring: MonitoringResult,
         "目标偏离": f"定量指标实现程度低于 {fmt_rate(monitoring.deviation_threshold)}，或单位填报的完成目标可能性为“不可能”",
         "无预算支出": "本年度未安排预算（未评估、暂停、取消或安排数为0）的项目在监控时点前有支出",
         "评价等级": "本年度绩效自评" if evaluation is not None else "最近一次绩效评价（本年度自评前）",
-        "整改期限": f"监控时点后 {days} 日（{deadline.isoformat()}）",
+        "发文日期": f"{issued.isoformat()}（{'监控时点' if issued == monitoring.as_of else '指定发文日期'}）",
+        "整改期限": f"发文后 {days} 日（{deadline.isoformat()}）",
+        "再次提醒": "同一项目、同一类问题此前已发整改建议书且尚未整改的，注明首次通知文号并再次提醒",
         **{f"预算调整（{k}）": v for k, v in ADJUSTMENT_RULES.items()},
     }
     notices = []
@@ -294,11 +358,12 @@ def rectification_notices(portfolio: Portfolio, monitoring: MonitoringResult,
         a = adj_by.get(dep.department_id, adj.iloc[:0])
         notices.append(RectificationNotice(
             department_id=dep.department_id, department_name=dep.department_name, issuer=issuer,
-            number=f"〔{portfolio.budget_year}〕{len(notices) + 1:03d}", budget_year=portfolio.budget_year,
+            number=notice_number(prefix, portfolio.budget_year, seq0 + len(notices) + 1),
+            budget_year=portfolio.budget_year,
             as_of=monitoring.as_of, deadline=deadline, time_progress=monitoring.time_progress,
             items=it[ITEM_COLUMNS], adjustments=a[ADJUSTMENT_COLUMNS].reset_index(drop=True),
             submission=sub_by.get(dep.department_id, monitoring.problems.iloc[:0]).reset_index(drop=True),
-            rules=dict(rules)))
+            rules=dict(rules), issued=issued))
     return notices
 
 

@@ -295,6 +295,16 @@ class Portfolio:
         The scoring rules (the file's ``[scoring] profile``, default national).
     report : dict
         The file's ``[report]`` table.
+    bureau : dict
+        The file's ``[bureau]`` table (:data:`BUREAU_KEYS`): ``name`` (the
+        finance bureau issuing notices, e.g. 示例区财政局) and ``doc_prefix``
+        (its 机关代字 in notice numbers, e.g. 文财绩 -> 文财绩〔2026〕3号).
+    adjustments : DataFrame
+        Budget adjustments the bureau confirmed in the rectification ledger
+        (:func:`costing.performance.ledger.with_adjustments`):
+        ``project_id, adjusted_budget`` [元], ``confirmed`` (date) and
+        ``notice_number``; :func:`costing.performance.exante.funded_projects`
+        measures against them. Empty by default.
     """
 
     id: str
@@ -313,6 +323,10 @@ class Portfolio:
     tracking: pd.DataFrame = field(default_factory=lambda: _empty_tracking())
     department_targets: pd.DataFrame = field(default_factory=lambda: _empty(DEPARTMENT_TARGET_COLUMNS))
     profile: ScoringProfile = field(default_factory=national)
+    bureau: dict = field(default_factory=dict)
+    adjustments: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        {"project_id": pd.Series(dtype=object), "adjusted_budget": pd.Series(dtype=float),
+         "confirmed": pd.Series(dtype=object), "notice_number": pd.Series(dtype=object)}))
 
     def project(self, project_id: str) -> Project:
         """The :class:`Project` view of one project."""
@@ -347,7 +361,8 @@ class Portfolio:
                          pick(self.projects), pick(self.indicators), pick(self.ex_ante_scores),
                          pick(self.spending), pick(self.previous_evaluation), self.path,
                          dict(self.parameters), dict(self.report), dict(self.metas),
-                         pick(self.tracking), self.department_targets, self.profile)
+                         pick(self.tracking), self.department_targets, self.profile, dict(self.bureau),
+                         pick(self.adjustments))
 
 
 def _empty(columns: list[Column]) -> pd.DataFrame:
@@ -590,7 +605,8 @@ def build_portfolio(departments: pd.DataFrame, projects: pd.DataFrame, indicator
                     tracking: pd.DataFrame | None = None, department_targets: pd.DataFrame | None = None,
                     id: str = "portfolio", name: str = "", metas: dict | None = None,
                     path: Path | None = None, parameters: dict | None = None,
-                    report: dict | None = None, profile: ScoringProfile | str | None = None) -> Portfolio:
+                    report: dict | None = None, profile: ScoringProfile | str | None = None,
+                    bureau: dict | None = None) -> Portfolio:
     """Validate and assemble a :class:`Portfolio` from frames that use the glossary names.
 
     Money columns must already be in 元. ``profile`` is a :class:`ScoringProfile`
@@ -712,7 +728,7 @@ def build_portfolio(departments: pd.DataFrame, projects: pd.DataFrame, indicator
                      indicators=frames["indicators"], ex_ante_scores=ea, spending=sp,
                      previous_evaluation=pv, path=path, parameters=dict(parameters or {}),
                      report=dict(report or {}), metas=metas, tracking=tr, department_targets=dt,
-                     profile=profile)
+                     profile=profile, bureau=dict(bureau or {}))
 
 
 #: ``[parameters]`` of a portfolio file that must be numbers (thresholds as fractions)
@@ -792,4 +808,24 @@ def load_portfolio(path: str | Path) -> Portfolio:
                            tracking=frames.get("tracking"), department_targets=frames.get("department_targets"),
                            id=str(proj["id"]), name=str(proj.get("name", proj["id"])), metas=metas, path=path,
                            parameters=doc.get("parameters", {}), report=doc.get("report", {}),
-                           profile=load_profile(doc.get("scoring", {}).get("profile"), base_dir=path.parent))
+                           profile=load_profile(doc.get("scoring", {}).get("profile"), base_dir=path.parent),
+                           bureau=_check_bureau(doc.get("bureau", {}), path))
+
+
+#: keys of a portfolio's ``[bureau]`` table -> meaning
+BUREAU_KEYS = {"name": "发文机关（财政局）名称", "doc_prefix": "发文机关代字，如 文财绩（文号 文财绩〔2026〕3号）"}
+
+
+def _check_bureau(bureau, path: Path) -> dict:
+    """The ``[bureau]`` table: known keys, non-empty text values."""
+    if not isinstance(bureau, dict):
+        raise InputError("[bureau] 不是表", file=str(path), column="[bureau]",
+                         expected='name = "…" 与 doc_prefix = "…"', found=bureau)
+    for k, v in bureau.items():
+        if k not in BUREAU_KEYS:
+            raise InputError("[bureau] 中有未知的设置", file=str(path), column=f"[bureau] {k}",
+                             expected=f"{list(BUREAU_KEYS)} 之一", found=k)
+        if not isinstance(v, str) or not v.strip() or any(ch in v for ch in "〔〕\n"):
+            raise InputError("[bureau] 的设置须为非空文字（不含〔〕）", file=str(path), column=f"[bureau] {k}",
+                             expected=BUREAU_KEYS[k], found=v)
+    return {k: v.strip() for k, v in bureau.items()}

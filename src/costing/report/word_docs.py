@@ -127,7 +127,7 @@ def notice_context(notice) -> dict:
         "items": items,
         "adjustments": adjustments,
         "rules": [Fields("rule", {"name": k, "text": v}) for k, v in notice.rules.items()],
-        "date": today(),
+        "date": _day(notice.issued or notice.as_of),   # dated by its round, never the machine's clock
     }
 
 
@@ -222,8 +222,8 @@ def write_self_evaluation_docs(result, folder, *, year: int, template=None,
 
 
 def write_notice_docs(notices, folder, *, template=None) -> tuple[list[Path], dict[str, str]]:
-    """One 整改建议书 .docx per budget unit: ``整改建议书_<department id>_<name>.docx``."""
+    """One 整改建议书 .docx per budget unit: ``整改建议书_<文号>_<department id>_<name>.docx`` (``notice.file_stem``)."""
     tpl = WordTemplate(template or default_template("rectification_notice"), NOTICE_FIELDS)
     return write_documents(
-        tpl, ((n.department_id, f"整改建议书_{safe_name(n.department_id)}_{safe_name(n.department_name)}.docx",
+        tpl, ((n.department_id, n.file_stem + ".docx",
                (lambda n=n: notice_context(n))) for n in notices), folder)
