@@ -37,10 +37,10 @@ def test_units_own_cannot_ratings_count_as_deviations(pf):
     # achievement alone it would not deviate; the unit rated it 不可能, so it deviates and is red
     assert i.loc[("P011", "群众满意度"), "achievement"] == pytest.approx(77.91 / 90)
     assert i.loc[("P011", "群众满意度"), "deviation"] and i.loc[("P011", "群众满意度"), "light"] == "红"
-    # P014 群众满意度 78.27 / 90 = 86.97%; P016 完成工作任务数量 17.2 against 40 × 181/365 = 19.836 -> 86.71%
-    assert i.loc[("P014", "群众满意度"), "achievement"] == pytest.approx(78.27 / 90)
+    # P014 居民满意度 78.27 / 90 = 86.97%; P016 完成工作任务数量 17.2 against 40 × 181/365 = 19.836 -> 86.71%
+    assert i.loc[("P014", "居民满意度"), "achievement"] == pytest.approx(78.27 / 90)
     assert i.loc[("P016", "完成工作任务数量"), "achievement"] == pytest.approx(17.2 / (40 * JUNE))
-    assert i.loc[("P014", "群众满意度"), "deviation"] and i.loc[("P016", "完成工作任务数量"), "deviation"]
+    assert i.loc[("P014", "居民满意度"), "deviation"] and i.loc[("P016", "完成工作任务数量"), "deviation"]
     # the three get a 目标偏离 line in their unit's notice
     items = pd.concat([n.items for n in rectification_notices(pf, m)])
     dev = items[items["problem_type"] == "目标偏离"].set_index("project_id")["problem"]

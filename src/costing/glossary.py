@@ -170,14 +170,14 @@ DISPLAY_NAMES: dict[str, str] = {
     "results": "实际完成值",
     # the in-year loop (monitoring rounds, rectification ledger, adjustments; costing.performance.ledger)
     "advice": "调整建议", "unbudgeted_spent": "无预算支出额", "n_unbudgeted": "无预算支出项目数",
-    # the 自评表 as the national form, spot-check, key evaluations, 绩效管理工作考核 (costing.performance)
-    "score_exact": "得分（未取舍）", "goal_expected": "年度总体目标（预期目标）", "goal_result": "年度总体目标（实际完成情况）",
-    "budget_carryover": "上年结转资金", "budget_other": "其他资金", "spent_carryover": "上年结转资金执行数",
-    "spent_other": "其他资金执行数",
     "budget_before_adjustment": "调整前全年预算数", "notice_number": "文号", "issued": "发文日期",
     "as_of": "监控时点", "previous_number": "首次通知文号", "reply_deadline": "完成时限（单位填写）",
     "reply_note": "说明（单位填写）", "replied": "回复日期", "status": "整改状态", "closed": "销号日期",
     "adjusted_budget": "调整后预算数（财政局确认）", "confirmed": "确认日期",
+    # the 自评表 as the national form, spot-check, key evaluations, 绩效管理工作考核 (costing.performance)
+    "score_exact": "得分（未取舍）", "goal_expected": "年度总体目标（预期目标）", "goal_result": "年度总体目标（实际完成情况）",
+    "budget_carryover": "上年结转资金", "budget_other": "其他资金", "spent_carryover": "上年结转资金执行数",
+    "spent_other": "其他资金执行数",
     # cost-benefit analysis (costing.cba)
     "real": "不变价", "nominal": "现价",
     "enpv": "经济净现值（ENPV）", "eirr": "经济内部收益率（EIRR）", "bcr": "效益费用比（BCR）",
