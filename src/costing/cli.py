@@ -5,7 +5,8 @@ Sub-commands:
 - ``costing standard PROJECT_FILE [--xlsx PATH]``: run the four steps and
   print the cost-standard table and the budget summary (money in 万元).
 - ``costing report PROJECT... [--out DIR] [--jobs N] [--all DIR]``: reports.
-- ``costing assess | monitor | evaluate PORTFOLIO``: the performance life cycle.
+- ``costing assess | monitor | evaluate PORTFOLIO``: the performance life cycle;
+  ``costing spotcheck PORTFOLIO``: the bureau's spot-check of the self-evaluations.
 - ``costing new TYPE OUT.xlsx [--from FILE]``: a fill-in workbook (bus, sanitation, cba, portfolio).
 - ``costing check FILE [--annotate OUT.xlsx] [--json]``: every problem of a workbook with its
   cell; exit 0 no problem, 1 warnings only, 2 errors.
@@ -125,7 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
                            ("monitor", "in-year dual monitoring (双监控)"),
                            ("ledger", "rectification ledger: replies, status, overdue, adjustments (整改台账)"),
                            ("evaluate", "self-evaluation and grades (绩效自评)"),
-                           ("rollover", "next year's portfolio skeleton from this year's evaluation (结果应用)")):
+                           ("rollover", "next year's portfolio skeleton from this year's evaluation (结果应用)"),
+                           ("spotcheck", "spot-check of the self-evaluations: sample, 复核底稿, re-check (抽查复核)")):
         p = sub.add_parser(name, help=helptext)
         getattr(perf_cli, f"add_{name}_arguments")(p)
         p.set_defaults(func=getattr(perf_cli, f"run_{name}"))

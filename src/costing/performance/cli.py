@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .._cli import EXIT_INTERNAL, guarded  # one error policy for every command
+from .._cli import EXIT_INPUT, EXIT_INTERNAL, guarded  # one error policy for every command
 from ..units import fmt_rate
 
 
@@ -73,6 +73,23 @@ def add_evaluate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ledger", metavar="FILE", default=None,
                         help="measure execution against the budgets confirmed in this 整改台账.xlsx "
                         "(调整后预算数; the original 全年预算数 stays shown)")
+
+
+def add_spotcheck_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of ``costing spotcheck``: choose the sample and write the workpapers, or read them back."""
+    parser.add_argument("portfolio", metavar="PORTFOLIO", help="a portfolio .toml file (kind = \"portfolio\")")
+    parser.add_argument("--share", type=float, default=None, metavar="S",
+                        help="random share (0-1) of the projects no risk rule picks; no official share exists")
+    parser.add_argument("--seed", type=int, default=None, metavar="N", help="random seed (same seed, same sample)")
+    parser.add_argument("--out", metavar="DIR", help="write 抽查清单.xlsx and one 复核底稿 per sampled project here")
+    parser.add_argument("--rechecked", metavar="DIR", help="read the filled 复核底稿 back from this folder")
+    parser.add_argument("--xlsx", metavar="PATH", help="with --rechecked: write the re-check workbook (atomic)")
+    parser.add_argument("--rules", metavar="NAME|PATH", default=None,
+                        help="spot-check rules: bundled name (local_2025) or a .toml file")
+    parser.add_argument("--ledger", metavar="PATH", default=None,
+                        help="the rectification ledger (整改台账.xlsx or its folder) joined to the 整改 list")
+    parser.add_argument("--as-of", dest="as_of", default=None, metavar="DATE",
+                        help="date of the re-check (整改期限 = DATE + the rules' days)")
 
 
 def add_rollover_arguments(parser: argparse.ArgumentParser) -> None:
@@ -294,6 +311,52 @@ def _evaluate(args, out=None) -> None:
             return EXIT_INTERNAL
 
 
+def _load_ledger(path):
+    """The rectification ledger at ``path`` (H18's 整改台账), or None when not given."""
+    if not path:
+        return None
+    from .ledger import load_ledger
+
+    return load_ledger(path)
+
+
+def _spotcheck(args, out=None) -> None:
+    from ..errors import InputError
+    from .evaluation import evaluate_portfolio
+    from .portfolio import load_portfolio
+    from .spotcheck import HEADERS, choose_sample, recheck, shown_projects, write_recheck_xlsx, write_workpapers
+
+    out = out or sys.stdout
+    pf = load_portfolio(args.portfolio)
+    if bool(args.out) == bool(args.rechecked):
+        raise InputError("spotcheck needs either --out DIR (choose the sample) or --rechecked DIR (read back)",
+                         column="--out / --rechecked", expected="one of the two", found="both" if args.out else "neither")
+    if args.out:
+        if args.share is None or args.seed is None:
+            raise InputError("choosing the sample needs --share and --seed", column="--share / --seed",
+                             expected="e.g. --share 0.2 --seed 2027", found="")
+        ev = evaluate_portfolio(pf)
+        sample = choose_sample(pf, ev, share=args.share, seed=args.seed, rules=args.rules)
+        t = sample.table[sample.table["sampled"]][["project_id", "project_name", "department_name", "budget", "score",
+                                                   "grade", "reason"]]
+        _print(f"抽查样本（随机比例 {args.share:.0%}，种子 {args.seed}）", t.rename(columns={"reason": "抽取理由"}), out)
+        written, failed, listing = write_workpapers(sample, ev, args.out)
+        print(f"wrote {listing} and {len(written)} 复核底稿 to {args.out}", file=out)
+        for pid, msg in failed.items():
+            print(f"costing spotcheck: 复核底稿 of {pid} failed: {msg}", file=sys.stderr)
+        return EXIT_INTERNAL if failed else None
+    res = recheck(args.rechecked, rules=args.rules, profile=pf.profile, ledger=_load_ledger(args.ledger),
+                  as_of=args.as_of)
+    _print("复核结果", shown_projects(res), out)
+    _print("自评质量（按主管部门）", res.quality.rename(columns=HEADERS), out)
+    print(f"\n整改清单 {len(res.rectification)} 项；无法读取的底稿 {len(res.failed)} 份", file=out)
+    for name, msg in res.failed.items():
+        print(f"costing spotcheck: {name}: {msg}", file=sys.stderr)
+    if args.xlsx:
+        print(f"wrote {write_recheck_xlsx(res, args.xlsx)}", file=out)
+    return EXIT_INPUT if res.failed else None
+
+
 def _rollover(args, out=None) -> None:
     from ..errors import InputError
     from .evaluation import evaluate_portfolio
@@ -333,6 +396,11 @@ def run_ledger(args) -> int:
 def run_evaluate(args) -> int:
     """``costing evaluate PORTFOLIO [--xlsx PATH]``: scores, grades, recommendations and the 自评表."""
     return guarded("evaluate", _evaluate, args)
+
+
+def run_spotcheck(args) -> int:
+    """``costing spotcheck PORTFOLIO --share S --seed N --out DIR`` or ``--rechecked DIR [--xlsx PATH]``."""
+    return guarded("spotcheck", _spotcheck, args)
 
 
 def run_rollover(args) -> int:
