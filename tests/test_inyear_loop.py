@@ -93,3 +93,118 @@ def test_negative_derived_budget_is_bad_input(pf):
     with pytest.raises(InputError, match="全年预算数为负数") as e:
         funded_projects(bad)
     assert "P006" in str(e.value) and "-44" in str(e.value)
+
+
+# ---- done when: the year on the example ---------------------------------------------------------
+
+def _fill_reply(src: Path, dst: Path, seq: int, measures: str, until: str, note: str) -> None:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(src)
+    ws = wb["整改建议书"]
+    heads = [c.value for c in ws[4]]
+    for row in ws.iter_rows(min_row=5):
+        if row[0].value == seq:
+            row[heads.index("整改措施（单位填写）")].value = measures
+            row[heads.index("完成时限（单位填写）")].value = until
+            row[heads.index("说明（单位填写）")].value = note
+    wb.save(dst)
+
+
+def test_the_year_on_the_example(tmp_path, capsys):
+    from costing.cli import main
+    from costing.performance.ledger import load_ledger
+
+    notices = tmp_path / "notices"
+    # 1. monitor 6-30 -> one notice per unit, numbered 文财绩〔2026〕1–3号, dated 6-30, reply by 6-30 + 30 = 7-30
+    assert main(["monitor", str(EXAMPLE), "--as-of", "2026-06-30", "--notices", str(notices)]) == 0
+    led = load_ledger(notices)
+    assert list(pd.unique(led["notice_number"])) == ["文财绩〔2026〕1号", "文财绩〔2026〕2号", "文财绩〔2026〕3号"]
+    assert set(led["issued"]) == {"2026-06-30"} and set(led["deadline"]) == {"2026-07-30"}
+    d01 = led[(led["notice_number"] == "文财绩〔2026〕1号") & (led["seq"] > 0)]
+    p006 = d01[d01["project_id"] == "P006"].iloc[0]
+    assert p006["problem_type"] == "执行偏慢" and p006["previous_number"] == ""
+    # P006: 40.20 / 256 = 15.70% < 181/365 − 15% = 49.59% − 15% = 34.59%
+    assert "预算执行率15.70%" in p006["problem"]
+    adj = led[(led["project_id"] == "P006") & (led["problem_type"] == "预算调整")].iloc[0]
+    assert adj["budget"] == pytest.approx(256e4) and adj["proposed"] == pytest.approx(188.45e4)  # the unit's forecast
+
+    # 2. the unit replies on P006; the bureau reads it back on 7-20 and confirms P006's adjustment (188.45 万元)
+    xlsx = next(notices.glob("整改建议书_文财绩〔2026〕1号_*.xlsx"))
+    reply = tmp_path / "回复_D01.xlsx"
+    _fill_reply(xlsx, reply, int(p006["seq"]), "平台二期合同已签订，按合同进度支付", "2026-09-30", "年内确实无法支出的部分申请调减")
+    assert main(["ledger", str(notices), "--as-of", "2026-07-20", "--replies", str(reply), "--accept", "P006"]) == 0
+    led = load_ledger(notices)
+    row = led[(led["notice_number"] == "文财绩〔2026〕1号") & (led["seq"] == p006["seq"])].iloc[0]
+    assert row["status"] == "已回复" and row["reply_deadline"] == "2026-09-30" and row["replied"] == "2026-07-20"
+    adj = led[(led["project_id"] == "P006") & (led["problem_type"] == "预算调整")].iloc[0]
+    assert adj["adjusted_budget"] == pytest.approx(188.45e4) and adj["status"] == "已整改"
+    assert adj["confirmed"] == "2026-07-20"
+    # every other problem row is still 待回复 on 7-20 (deadline 7-30)
+    problems = led[led["problem_type"] != "预算调整"]
+    assert (problems["status"] != "逾期未回复").all()
+    # a reply file that matches no notice is bad input, named
+    other = tmp_path / "别的文件.xlsx"
+    from openpyxl import load_workbook
+
+    wb = load_workbook(xlsx)
+    wb["整改建议书"]["A2"] = "示例区财政局  编号：文财绩〔2026〕99号"
+    wb.save(other)
+    assert main(["ledger", str(notices), "--as-of", "2026-07-21", "--replies", str(other)]) == 2
+    assert "别的文件.xlsx" in capsys.readouterr().err
+
+    # 3. monitor 9-30: numbers continue (4–6号); P006 measured against 188.45, not 256; repeated problems cite 1号
+    capsys.readouterr()
+    assert main(["monitor", str(EXAMPLE), "--as-of", "2026-09-30", "--notices", str(notices)]) == 0
+    led = load_ledger(notices)
+    assert list(pd.unique(led["notice_number"]))[3:] == ["文财绩〔2026〕4号", "文财绩〔2026〕5号", "文财绩〔2026〕6号"]
+    r2 = led[(led["notice_number"] == "文财绩〔2026〕4号") & (led["project_id"] == "P006")].set_index("problem_type")
+    # P006 at 9-30: 98.48 / 188.45 = 52.26% < 273/365 − 15% = 59.79% -> still slow, a reminder of 1号
+    assert "预算执行率52.26%" in r2.loc["执行偏慢", "problem"]
+    assert r2.loc["执行偏慢", "previous_number"] == "文财绩〔2026〕1号"
+    assert r2.loc["执行偏慢", "problem"].endswith("（已于文财绩〔2026〕1号通知，再次提醒）")
+    # new proposal: min(188.45, the unit's 9-30 forecast 185.16) = 185.16, i.e. −3.29 against the adjusted budget
+    assert r2.loc["预算调整", "budget"] == pytest.approx(188.45e4)
+    assert r2.loc["预算调整", "proposed"] == pytest.approx(185.16e4)
+    # round 1's unanswered problems are overdue at 9-30 (deadline 7-30); the one answered stays 已回复
+    r1 = led[(led["notice_number"] == "文财绩〔2026〕1号") & (led["problem_type"] != "预算调整")]
+    assert (r1.loc[r1["seq"] == p006["seq"], "status"] == "已回复").all()
+    assert set(r1.loc[r1["seq"] != p006["seq"], "status"]) <= {"逾期未回复", "已整改"}
+    # the 9-30 workbook shows the adjusted budget and the original
+    m = cp.monitor(__import__("costing.performance.ledger", fromlist=["x"]).with_adjustments(
+        cp.load_portfolio(EXAMPLE), led, "2026-09-30"), "2026-09-30")
+    p = m.projects.set_index("project_id").loc["P006"]
+    assert p["budget"] == pytest.approx(188.45e4) and p["budget_before_adjustment"] == pytest.approx(256e4)
+    assert p["execution_rate"] == pytest.approx(98.48 / 188.45)
+
+    # 4. the year-end evaluation measures against the adjusted budget: P006 185.98 / 188.45 = 98.69%
+    from costing.performance.ledger import with_adjustments
+
+    pf = cp.load_portfolio(EXAMPLE)
+    ev = cp.evaluate_portfolio(with_adjustments(pf, led))
+    e = ev.projects.set_index("project_id").loc["P006"]
+    assert e["budget"] == pytest.approx(188.45e4) and e["execution_rate"] == pytest.approx(185.98 / 188.45)
+
+    # 5. rollover of a variant_20 portfolio carries the profile, [bureau] and the open items; assess runs on it
+    text = EXAMPLE.read_text(encoding="utf-8").replace('profile = "national"', 'profile = "variant_20"')
+    text = text.replace("../raw/", str(ROOT / "data" / "raw") + "/")
+    v20 = tmp_path / "v20.toml"
+    v20.write_text(text, encoding="utf-8")
+    out = tmp_path / "2027"
+    assert main(["rollover", str(v20), "--to", "2027", "--out", str(out), "--ledger",
+                 str(notices / "整改台账.xlsx")]) == 0
+    toml = (out / "example_portfolio_2027.toml").read_text(encoding="utf-8")
+    assert 'profile = "variant_20"' in toml and 'doc_prefix = "文财绩"' in toml
+    carried = pd.read_csv(out / "上年整改事项.csv")
+    open_rows = led[(led["status"] != "已整改") & (led["problem_type"] != "预算调整")]
+    assert len(carried) == len(open_rows) > 0
+    capsys.readouterr()
+    assert main(["assess", str(out / "example_portfolio_2027.toml")]) == 0
+    shown = capsys.readouterr().out
+    assert "评分口径 variant_20" in shown
+    # 部门汇总 on the skeleton: nothing reviewed yet, sums 0 (not NaN), 未评审项目数 counts every project, and
+    # 未评审申报数 of D01 = 15,749 − 67.55 (P006 carried at its confirmed 188.45 instead of 256) = 15,681.45
+    dep = shown.split("== 部门汇总")[1].split("== 全部项目")[0]
+    assert "nan" not in dep.lower() and "15681.45" in dep
+    d01 = next(line for line in dep.splitlines() if line.strip().startswith("D01")).split()
+    assert d01[-4:-1] == ["15681.45", "9", "0"]

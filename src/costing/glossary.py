@@ -165,11 +165,11 @@ DISPLAY_NAMES: dict[str, str] = {
     "new_or_continuing": "新增/延续", "key_project": "重点项目", "targets_not_smart": "绩效目标不合格",
     "smart_problems": "绩效目标问题", "prev_budget": "上年预算数", "requested_change": "申报数较上年变化",
     "review_required": "上年建议调整（需复核）", "adjustment_note": "调整情况说明", "approved_note": "审定说明",
-    "exclusion_reason": "未安排预算原因", "unreviewed_requested": "未评估申报数", "funded": "已安排预算",
+    "exclusion_reason": "未安排预算原因", "unreviewed_requested": "未评审申报数", "funded": "已安排预算",
     "over_achieved": "超额完成", "key_reason": "列入原因", "targets": "绩效目标（年度指标值）",
     "results": "实际完成值",
     # the in-year loop (monitoring rounds, rectification ledger, adjustments; costing.performance.ledger)
-    "advice": "调整建议", "unbudgeted_spent": "无预算支出额", "n_unbudgeted": "无预算支出项目数",
+    "n_unreviewed": "未评审项目数", "advice": "调整建议", "unbudgeted_spent": "无预算支出额", "n_unbudgeted": "无预算支出项目数",
     "budget_before_adjustment": "调整前全年预算数", "notice_number": "文号", "issued": "发文日期",
     "as_of": "监控时点", "previous_number": "首次通知文号", "reply_deadline": "完成时限（单位填写）",
     "reply_note": "说明（单位填写）", "replied": "回复日期", "status": "整改状态", "closed": "销号日期",

@@ -100,6 +100,9 @@ def add_rollover_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", required=True, metavar="DIR", help="a new or empty folder for the skeleton")
     parser.add_argument("--override", action="append", default=[], metavar="ID=REASON",
                         help="carry a project recommended 取消 all the same, with the reason (恢复申报理由); repeatable")
+    parser.add_argument("--ledger", metavar="FILE", default=None,
+                        help="this year's 整改台账.xlsx: the evaluation measures against its confirmed budgets, and "
+                        "its open problems are carried as 上年整改事项.csv")
 
 
 def _print(title: str, df, out) -> None:
@@ -378,10 +381,18 @@ def _rollover(args, out=None) -> None:
             raise InputError("override without a reason", column="--override", expected="ID=REASON", found=item)
         overrides[pid.strip()] = reason
     pf = load_portfolio(args.portfolio)
-    res = rollover(pf, evaluate_portfolio(pf), args.to_year, overrides=overrides)
+    ledger = None
+    if getattr(args, "ledger", None):
+        from .ledger import load_ledger, with_adjustments
+
+        ledger = load_ledger(args.ledger)
+        pf = with_adjustments(pf, ledger)
+    res = rollover(pf, evaluate_portfolio(pf), args.to_year, overrides=overrides, ledger=ledger)
     _print(f"结转清单 ({pf.budget_year} -> {res.to_year})", res.decisions, out)
     counts = res.decisions["action"].value_counts()
     print("\n" + "，".join(f"{k} {v}" for k, v in counts.items()), file=out)
+    if len(res.open_items):
+        print(f"上年整改事项 {len(res.open_items)} 项（未整改），写入上年整改事项.csv", file=out)
     print(f"wrote {write_rollover(res, args.out, portfolio_id=pf.id)}", file=out)
 
 

@@ -231,9 +231,15 @@ def ex_ante(portfolio: Portfolio, *, thresholds: Mapping[str, float] | None = No
     dep = cut_summary(reviewed, "department_id", approved="approved_final")
     dep = dep.reindex(pd.unique(sheet["department_id"]))
     dep["n"] = dep["n"].fillna(0).astype(int)
+    # a department with no reviewed project (a rollover skeleton before review) has sums of 0, not NaN;
+    # its cut rate stays undefined (shown —)
+    for c in ("requested", "approved", "approved_final", "cut_amount"):
+        if c in dep:
+            dep[c] = dep[c].fillna(0.0)
     dep.insert(0, "department_name", dep.index.map(names))
     by_dep = sheet.groupby("department_id", sort=False)
     dep["unreviewed_requested"] = sheet["requested"].where(~sheet["assessed"], 0.0).groupby(sheet["department_id"]).sum()
+    dep["n_unreviewed"] = (~sheet["assessed"]).groupby(sheet["department_id"]).sum()
     dep["n_no_assessment"] = by_dep["no_assessment"].sum()
     dep["n_blocked"] = by_dep["blocked"].sum()
     lines = [("评审项目（审减率口径）", sheet["assessed"]),

@@ -30,7 +30,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
@@ -47,6 +47,8 @@ from .portfolio import Portfolio
 PROJECT_KEEP = ["project_id", "project_name", "department_id", "project_type", "implementing_unit", "annual_goal"]
 INDICATOR_KEEP = ["project_id", "indicator_id", "level1", "level2", "level3", "unit", "direction", "progress",
                   "target", "weight", "data_source"]
+#: the open rectification items carried to next year (上年整改事项), written next to the skeleton
+OPEN_ITEMS_FILE = "上年整改事项.csv"
 #: file names of the skeleton's tables
 FILES = {"departments": "departments.csv", "projects": "projects.csv", "indicators": "indicators.csv",
          "previous_evaluation": "previous_evaluation.csv", "department_targets": "department_targets.csv"}
@@ -70,6 +72,16 @@ class Rollover:
         结转（须调整） / 结转（恢复申报） / 不结转) and ``reason``.
     parameters : dict
         This year's ``[parameters]``, carried.
+    profile : str
+        The scoring profile, carried: a bundled profile's name, else the
+        absolute path of its file (``[scoring] profile``).
+    bureau : dict
+        This year's ``[bureau]`` (issuer, 文号 prefix), carried.
+    open_items : DataFrame
+        上年整改事项: the rectification-ledger rows still open at year end
+        (status other than 已整改, 预算调整 rows excluded), in
+        :data:`costing.performance.ledger.LEDGER_COLUMNS`, for the next
+        year's notices and 考核 to follow up.
     """
 
     to_year: int
@@ -77,10 +89,13 @@ class Rollover:
     tables: dict
     decisions: pd.DataFrame
     parameters: dict
+    profile: str = "national"
+    bureau: dict = field(default_factory=dict)
+    open_items: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def rollover(portfolio: Portfolio, evaluation: EvaluationResult, to_year: int, *,
-             overrides: Mapping[str, str] | None = None) -> Rollover:
+             overrides: Mapping[str, str] | None = None, ledger: pd.DataFrame | None = None) -> Rollover:
     """Build next year's portfolio skeleton from this year's evaluation.
 
     Parameters
@@ -93,6 +108,9 @@ def rollover(portfolio: Portfolio, evaluation: EvaluationResult, to_year: int, *
         Next budget year (after ``portfolio.budget_year``).
     overrides : mapping project id -> reason, optional
         取消 projects carried all the same, each with its reason.
+    ledger : DataFrame, optional
+        This year's rectification ledger (:func:`costing.performance.ledger.load_ledger`):
+        its open problems are carried as 上年整改事项.
 
     Raises
     ------
@@ -151,8 +169,26 @@ def rollover(portfolio: Portfolio, evaluation: EvaluationResult, to_year: int, *
     tables = {"departments": dep, "projects": p, "indicators": ind.reset_index(drop=True),
               "previous_evaluation": prev.reset_index(drop=True), "department_targets": own.reset_index(drop=True)}
     name = portfolio.name.replace(str(portfolio.budget_year), str(to_year)) + f"（由{portfolio.budget_year}年度结转）"
+    open_items = pd.DataFrame()
+    if ledger is not None and len(ledger):
+        from .ledger import ADJUSTMENT_TYPE
+
+        open_items = ledger[(ledger["status"] != "已整改") & (ledger["problem_type"] != ADJUSTMENT_TYPE)]
+        open_items = open_items.reset_index(drop=True)
     return Rollover(to_year=int(to_year), name=name, tables=tables, decisions=d.reset_index(drop=True),
-                    parameters=dict(portfolio.parameters))
+                    parameters=dict(portfolio.parameters), profile=_profile_ref(portfolio.profile),
+                    bureau=dict(getattr(portfolio, "bureau", {}) or {}), open_items=open_items)
+
+
+def _profile_ref(profile) -> str:
+    """How the skeleton names the scoring profile: the bundled name, else the file's absolute path."""
+    from .profile import PROFILE_DIR
+
+    path = getattr(profile, "path", None)
+    if path is None:
+        return profile.name
+    path = Path(path).resolve()
+    return path.stem if path.parent == PROFILE_DIR.resolve() else str(path)
 
 
 def _toml_value(v) -> str:
@@ -196,7 +232,15 @@ def write_rollover(result: Rollover, out_dir: str | Path, *, portfolio_id: str) 
                  "[project]", f"id = {_toml_value(pid)}", f"name = {_toml_value(result.name)}", 'kind = "portfolio"',
                  f"budget_year = {result.to_year}", "", "[tables]"]
         lines += [f"{k} = {_toml_value(v)}" for k, v in FILES.items()]
+        lines += ["", "[scoring]", f"profile = {_toml_value(result.profile)}"]
+        if result.bureau:
+            lines += ["", "[bureau]"] + [f"{k} = {_toml_value(v)}" for k, v in result.bureau.items()]
         lines += ["", "[parameters]"] + [f"{k} = {_toml_value(v)}" for k, v in result.parameters.items()]
+        if len(result.open_items):
+            from .ledger import LEDGER_COLUMNS
+
+            items = result.open_items[LEDGER_COLUMNS]
+            to_display(items, unit="元", decimals=2).to_csv(tmp / OPEN_ITEMS_FILE, index=False, encoding="utf-8")
         (tmp / f"{pid}.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
         if out.exists():
             out.rmdir()
