@@ -168,8 +168,8 @@ def test_cli_prints_standard_and_writes_xlsx(tmp_path, capsys):
     wb = load_workbook(out)
     assert {"成本标准表", "预算汇总", "审减情况"} <= set(wb.sheetnames)
     about = {row[0].value: row[1].value for row in wb["说明"].iter_rows()}
-    assert about["parameter: sha256 peers.csv"] == hashlib.sha256((tmp_path / "peers.csv").read_bytes()).hexdigest()
-    assert about["parameter: costing"] == costing.__version__
+    assert about["输入文件：peers.csv"] == hashlib.sha256((tmp_path / "peers.csv").read_bytes()).hexdigest()
+    assert about["版本"] == f"costing {costing.__version__}"
     assert not list(out.parent.glob(".tmp-*"))  # atomic: no temporary file left
 
 

@@ -320,43 +320,49 @@ def test_unrendered_figure_detected():
     assert export.unrendered_figures(nb) == [(1, "<Figure size 990x528 with 1 Axes>")]
 
 
-@pytest.mark.parametrize("unit, column, kind", [("元", "", "money"), ("万元", "", "money"),
-                                                ("元/车公里", "", "money"), ("%", "", "rate"),
-                                                ("fraction", "", "rate"), (None, "审减率", "rate"),
-                                                (None, "cut_rate", "rate"), ("km", "", None),
-                                                (None, "amount", None)])
-def test_unit_kind(unit, column, kind):
-    assert export.unit_kind(unit, column) == kind
-
-
 # ------------------------------------------------------------------ xlsx, manifest
 
 
 def test_xlsx_formats_frozen_header_widths(tmp_path):
     df = pd.DataFrame({"项目": ["人工", "能源"], "年份": [2024, 2024], "审减额": [1234567.891, 0.5],
-                       "审减率": [0.30403, 0.1], "车辆": [10, 2000]})
-    table = export.RecordedTable("审减/汇总", df, {"审减额": "万元", "审减率": "%"}, n_index=1)
+                       "审减率": [0.30403, 0.1], "车辆": [10, 2000], "单位成本": [9.03125, 1.0]})
+    # the builder declares every kind: nothing is read from the header text
+    table = export.RecordedTable("审减/汇总", df, {"年份": "plain", "审减额": "万元", "审减率": "%",
+                                                  "单位成本": "元/车公里"}, n_index=1)
     path = export.write_xlsx(tmp_path / "r.xlsx", [table],
                              {"cut_rate": {"value": 0.304, "unit": "fraction"},
-                              "price_year": {"value": 2024, "unit": None}},
-                             {"project_id": "bus", "template": "t", "parameters": {"flag": True}})
+                              "subsidy": {"value": 67582586.43, "unit": "元"},
+                              "price_year": {"value": 2024, "unit": "plain"}},
+                             {"project_id": "bus", "project_name": "公交", "template": "cost_standard",
+                              "parameters": {"show_need_detail": True},
+                              "inputs": [{"name": "a.csv", "sha256": "ab" * 32}], "version": "1.0"})
     wb = load_workbook(path)
     assert wb.sheetnames == ["说明", "审减_汇总"]
     ws = wb["审减_汇总"]
-    assert [c.value for c in ws[1]] == ["项目", "年份", "审减额（万元）", "审减率", "车辆"]
+    assert [c.value for c in ws[1]] == ["项目", "年份", "审减额（万元）", "审减率", "车辆", "单位成本（元/车公里）"]
     assert ws["C2"].value == 1234567.891 and ws["C2"].number_format == "#,##0.00"
     assert ws["D2"].number_format == "0.00%" and ws["E3"].number_format == "#,##0"
-    assert ws["B2"].number_format == "General"  # a year is not 2,024
+    assert ws["F2"].value == 9.03125 and ws["F2"].number_format == "#,##0.0000"
+    assert ws["B2"].number_format == "0"  # a year is not 2,024
     assert ws["A1"].font.b and ws["A1"].fill.fgColor.rgb.endswith(export.HEADER_FILL)
     assert ws.freeze_panes == "B2"
     assert ws.column_dimensions["C"].width >= len("1,234,567.89")
     about = wb["说明"]
-    rows = {r[0].value: r[1] for r in about.iter_rows(min_row=2)}
-    assert rows["project_id"].value == "bus" and rows["parameter: flag"].value == "True"
-    assert rows["headline: cut_rate"].number_format == "0.00%"
-    assert rows["headline: price_year"].value == 2024
-    assert rows["headline: price_year"].number_format == "General"
+    assert [c.value for c in about[1]] == ["项目", "内容", "单位"]
+    rows = {r[0].value: r for r in about.iter_rows(min_row=2)}
+    assert rows["项目代码"][1].value == "bus" and rows["项目名称"][1].value == "公交"
+    assert rows["报告模板"][1].value == "成本标准测算报告"
+    assert rows["参数：展示资源测算明细"][1].value == "是"
+    assert rows["输入文件：a.csv"][1].value == "ab" * 32 and rows["输入文件：a.csv"][2].value == "SHA-256"
+    assert rows["主要指标：审减率"][1].number_format == "0.00%"
+    # money in 元 goes to 万元 on 说明: 67,582,586.43 / 10,000 = 6,758.258643
+    assert rows["主要指标：核定补贴"][1].value == pytest.approx(6758.258643)
+    assert rows["主要指标：核定补贴"][2].value == "万元" and rows["主要指标：核定补贴"][1].number_format == "#,##0.00"
+    assert rows["主要指标：价格基年"][1].value == 2024 and rows["主要指标：价格基年"][1].number_format == "0"
+    assert rows["版本"][1].value == "costing 1.0" and "口径说明" in rows
     assert about.freeze_panes == "A2"
+    # reader text only: no English key on 说明 (file names aside)
+    assert not any(re.search(r"[A-Za-z]{3,}", str(r[0].value).split("：")[0]) for r in about.iter_rows(min_row=2))
 
 
 def test_sha256_and_time_and_versions(tmp_path):

@@ -23,7 +23,7 @@ def test_show_value_rules():
     assert word.show_number(67582586.42993064, "元", "subsidy") == "6,758.26"   # 元 -> 万元
     assert word.show_number(0.259611, "fraction", "cut_rate") == "25.96%"
     assert word.show_number(9.305049, "元/车公里", "unit_cost_standard") == "9.3050"
-    assert word.show_number(2026, None, "price_year") == "2026"               # a year: no separator
+    assert word.show_number(2026, "plain", "price_year") == "2026"            # a year (declared): no separator
     assert word.show_number(1234, None, "n_projects") == "1,234"
     assert word.show_value(float("nan")) == "—" and word.show_value(None) == "—"
     assert word.show_value(274.3) == "274.30" and word.show_value(20.0) == "20"
@@ -40,7 +40,8 @@ def test_show_table_formats_by_recorded_units():
                       ["审减率", "25.96%", ""]]
     frame = pd.DataFrame({"部门": ["甲", "乙"], "申报数（万元）": [10.0, 2.5], "审减率（%）": [0.1, None],
                           "项目数": [3.0, 12.0]})
-    t = word.show_table(export.RecordedTable("x", frame, unit={"申报数（万元）": "万元", "审减率（%）": "%"}))
+    t = word.show_table(export.RecordedTable("x", frame, unit={"申报数（万元）": "万元", "审减率（%）": "%",
+                                                                  "项目数": "个"}))
     assert t.header == ["部门", "申报数（万元）", "审减率", "项目数"]  # the cells carry the %
     assert t.rows == [["甲", "10.00", "10.00%", "3"], ["乙", "2.50", "—", "12"]]
     assert t.without("部门", "项目数").header == ["申报数（万元）", "审减率"]
@@ -171,16 +172,16 @@ def test_docx_headings_figures_equal_xlsx_and_html_and_images(report):
     assert [p.text for p in d.paragraphs if p.style.name == "Heading 1"] == HEADINGS
     # headline figures: the values on the xlsx's 说明 sheet, shown as the HTML shows them
     about = load_workbook(report.report_dir / "bus_example_cost_standard.xlsx")["说明"]
-    values = {r[0]: r[1] for r in about.iter_rows(min_row=2, values_only=True)}
+    values = {r[0]: r[1] for r in about.iter_rows(min_row=2, values_only=True)}  # money in 万元 on 说明
     html = (report.report_dir / "bus_example_cost_standard.html").read_text(encoding="utf-8")
     text = _text(path)
-    from costing.units import fmt_money, fmt_rate
+    from costing.fmt import fmt
 
-    shown = {"subsidy": fmt_money(values["headline: subsidy"]),
-             "requested": fmt_money(values["headline: requested"]),
-             "cut_amount": fmt_money(values["headline: cut_amount"]),
-             "cut_rate": fmt_rate(values["headline: cut_rate"]),
-             "unit_cost_standard": f"{values['headline: unit_cost_standard']:,.4f}"}
+    shown = {"subsidy": fmt(values["主要指标：核定补贴"], "money"),
+             "requested": fmt(values["主要指标：申报数"], "money"),
+             "cut_amount": fmt(values["主要指标：审减额"], "money"),
+             "cut_rate": fmt(values["主要指标：审减率"], "rate"),
+             "unit_cost_standard": fmt(values["主要指标：单位成本标准"], "unit_cost")}
     assert shown == {"subsidy": "6,758.26", "requested": "9,128.00", "cut_amount": "2,369.74",
                      "cut_rate": "25.96%", "unit_cost_standard": "9.3050"}  # regression values of the synthetic bus example
     for name, s in shown.items():

@@ -48,25 +48,26 @@ def write_tables_xlsx(path, tables: dict, info: dict) -> Path:
 
 def run_standard(args) -> int:
     from . import present
+    from .glossary import display_name
     from .method import run_method
     from .project import load_project
-    from .units import fmt_money, fmt_rate
+    from .fmt import fmt, fmt_money, fmt_rate, kind_of, value_kind
 
     project = load_project(args.project)
     result = run_method(project, preset=args.preset)
     b = result.budget
     print(f"{project.name} [{project.id}]  预算年度 {project.budget_year}，价格基年 {project.price_year}，金额单位：万元")
     print()
-    print("成本标准表 (cost standard)")
+    print("成本标准表")
     print(present.format_for_console(present.cost_standard_table(result).drop(columns=["依据"])))
     print()
-    print("预算汇总 (budget summary)")
+    print("预算汇总")
     for _, row in present.budget_table(result).iterrows():
         v, u = row["数值"], row["单位"]
-        shown = fmt_rate(v) if u == "fraction" else (f"{v:,.4f}" if "/" in str(u) else f"{v:,.2f}")
-        print(f"  {row['项目']:<12} {shown:>16} {'' if u == 'fraction' else u}")
+        rate = kind_of(u) == "rate"
+        print(f"  {row['项目']:<12} {fmt(v, value_kind(v, u)):>16} {'' if rate else u}")
     print()
-    print(f"单位成本标准 {b.unit_cost_standard:,.4f} {b.unit_cost_label}；核定补贴 {fmt_money(b.subsidy)} 万元；"
+    print(f"单位成本标准 {fmt(b.unit_cost_standard, 'unit_cost')} {b.unit_cost_label}；核定补贴 {fmt_money(b.subsidy)} 万元；"
           f"申报 {fmt_money(b.requested)} 万元；审减 {fmt_money(b.cut_amount)} 万元；审减率 {fmt_rate(b.cut_rate)}")
     for note in b.notes:
         print(f"注：{note}")
@@ -77,11 +78,12 @@ def run_standard(args) -> int:
         from .io import sha256_file
 
         inputs = [project.path] + [m.path for m in project.meta.values()]
-        recorded = {"price_year": project.price_year, "preset": result.budget.preset, "costing": __version__,
-                    **{f"sha256 {p.name}": sha256_file(p) for p in inputs}}
+        recorded = {"price_year": project.price_year, "preset": display_name(result.budget.preset)}
         out = write_tables_xlsx(args.xlsx, tables, {"project_id": project.id, "project_name": project.name,
                                                     "project_file": str(project.path), "template": "costing standard",
-                                                    "parameters": recorded})
+                                                    "parameters": recorded, "version": __version__,
+                                                    "inputs": [{"name": p.name, "sha256": sha256_file(p)}
+                                                               for p in inputs]})
         print(f"Excel: {out}")
     return EXIT_OK
 

@@ -182,6 +182,14 @@ DISPLAY_NAMES: dict[str, str] = {
     "real": "不变价", "nominal": "现价",
     "enpv": "经济净现值（ENPV）", "eirr": "经济内部收益率（EIRR）", "bcr": "效益费用比（BCR）",
     "expected_npv": "期望净现值", "prob_npv_negative": "净现值为负的概率",
+    # the CBA report's tables (sheet names of its workbook)
+    "cashflows": "现金流量表", "summary": "评价指标", "presets": "折现率方案比较", "sensitivity": "敏感性分析",
+    "switching_values": "临界值", "montecarlo": "风险分析", "optimism_bias": "乐观偏差",
+    # report parameters (the 说明 sheet) and headline figures
+    "sensitivity_delta": "敏感性分析变动幅度", "show_need_detail": "展示资源测算明细", "n_draws": "蒙特卡洛抽样次数",
+    "seed": "随机种子", "as_of": "监控时点", "example_project": "示例项目", "issued": "成文日期",
+    "preset": "补贴测算口径", "scoring_profile": "评分口径", "n_grade_优": "等级为优的项目数",
+    "n_grade_良": "等级为良的项目数", "n_grade_中": "等级为中的项目数", "n_grade_差": "等级为差的项目数",
 }
 
 

@@ -12,15 +12,15 @@ counts, 72.00%), :func:`show_abstract` (the 摘要) and the per-template abstrac
 """
 from __future__ import annotations
 
-import math
 import re
 from html import escape
 
 import numpy as np
 import pandas as pd
 
+from .fmt import KINDS, fmt, fmt_money, fmt_rate, kind_of, value_kind
 from .glossary import display_name, rule_label
-from .units import MONEY_UNITS, fmt_money, fmt_rate, from_yuan, round_half_up
+from .units import from_yuan
 
 WAN = "万元"
 
@@ -33,9 +33,12 @@ def cost_standard_table(result) -> pd.DataFrame:
     t["依据"] = t["依据"].str.split("：", n=1).str[1]  # drop the "规则 <rule> → <basis>：" prefix
     t.index.name = "成本项目代码"
     label = result.standard.unit_cost_label
-    return t.rename(columns={"定额测算": f"定额测算（{label}）", "近三年实际": f"近三年实际（{label}）",
-                             "同行P50": f"同行P50（{label}）", "单位成本标准": f"单位成本标准（{label}）",
-                             "标准成本": "标准成本（万元）"})
+    t = t.rename(columns={"定额测算": f"定额测算（{label}）", "近三年实际": f"近三年实际（{label}）",
+                          "同行P50": f"同行P50（{label}）", "单位成本标准": f"单位成本标准（{label}）",
+                          "标准成本": "标准成本（万元）"})
+    t.attrs["units"] = {**dict.fromkeys([c for c in t.columns if c.endswith(f"（{label}）")], label),
+                        "标准成本（万元）": WAN}
+    return t
 
 
 def budget_table(result) -> pd.DataFrame:
@@ -62,8 +65,10 @@ def cut_table(result) -> pd.DataFrame:
     for c in ("requested", "approved", "cut_amount"):
         out[c] = from_yuan(out[c].astype(float), WAN)
     out.index.name = "成本项目代码"
-    return out.rename(columns={"item_name": "成本项目", "category": "类别", "requested": "申报数（万元）",
-                               "approved": "审定数（万元）", "cut_amount": "审减额（万元）", "cut_rate": "审减率"})
+    out = out.rename(columns={"item_name": "成本项目", "category": "类别", "requested": "申报数（万元）",
+                              "approved": "审定数（万元）", "cut_amount": "审减额（万元）", "cut_rate": "审减率"})
+    out.attrs["units"] = {"申报数（万元）": WAN, "审定数（万元）": WAN, "审减额（万元）": WAN, "审减率": "fraction"}
+    return out
 
 
 def target_table(result) -> pd.DataFrame:
@@ -111,7 +116,9 @@ def efficiency_table(result) -> pd.DataFrame:
     f = result.benchmark.frontier
     names = result.benchmark.peers.get("peer_name", pd.Series(dtype=str))
     sc = f.scores.sort_values(ascending=False)
-    return pd.DataFrame({"单位": [names.get(i, i) or i for i in sc.index], "成本效率θ": sc.to_numpy()})
+    t = pd.DataFrame({"单位": [names.get(i, i) or i for i in sc.index], "成本效率θ": sc.to_numpy()})
+    t.attrs["units"] = {"成本效率θ": "coef"}
+    return t
 
 
 def key_table(result) -> pd.DataFrame:
@@ -128,76 +135,46 @@ def need_table(result) -> pd.DataFrame:
     """Step 2: quantity, unit price [元], cost [万元] and unit cost [元/output] per item."""
     n = result.need.items
     label = result.standard.unit_cost_label
-    return pd.DataFrame({"成本项目": n["item_name"], "类别": n["category"], "数量": n["quantity"],
-                         "数量单位": n["quantity_unit"], "单价（元）": n["unit_price"], "单价单位": n["price_unit"],
-                         "测算成本（万元）": from_yuan(n["cost"], WAN), f"单位成本（{label}）": n["unit_cost"]})
+    t = pd.DataFrame({"成本项目": n["item_name"], "类别": n["category"], "数量": n["quantity"],
+                      "数量单位": n["quantity_unit"], "单价（元）": n["unit_price"], "单价单位": n["price_unit"],
+                      "测算成本（万元）": from_yuan(n["cost"], WAN), f"单位成本（{label}）": n["unit_cost"]})
+    t.attrs["units"] = {"单价（元）": "money", "测算成本（万元）": WAN, f"单位成本（{label}）": label}
+    t.attrs["row_units"] = {"数量": "数量单位"}
+    return t
 
 
 # ------------------------------------------------------------ reader tables
 
-#: units whose values are counts: shown as integers (one decimal when not whole, e.g. 274.3 人 of staff need)
-COUNT_UNITS = frozenset({"条", "辆", "人", "个", "次", "天", "家", "项", "座", "台", "人次", "班次", "points"})
-RATE_UNITS = frozenset({"fraction", "%", "rate"})
-_ENGLISH_SUFFIX = re.compile(r"\s*\([A-Za-z][^()]*\)\s*$")
+#: "（%）" at the end of a rate column's header: dropped on display (the cells carry the %)
 _PCT_SUFFIX = re.compile(r"\s*[（(]\s*%\s*[)）]\s*$")
 
-
-def fmt_value(v, kind: str) -> str:
-    """One cell as a reader sees it. ``kind``: ``money`` (2 decimals, thousands separators),
-    ``rate`` (a fraction as 72.00%), ``unit_cost`` (4 decimals), ``count`` (integer, one
-    decimal when not whole), ``coef`` (3 decimals), ``plain`` (years, codes), ``number``
-    (2 decimals), ``text``. Missing values are "—"."""
-    if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NaT:
-        return "—"
-    if isinstance(v, (bool, np.bool_)):
-        return "是" if v else "否"
-    if kind == "text" or isinstance(v, str):
-        return str(v)
-    if kind == "rate":
-        return fmt_rate(v)
-    if kind == "plain":
-        return str(int(v)) if float(v).is_integer() else str(v)
-    if kind == "count" and float(v).is_integer():
-        return f"{int(v):,d}"
-    decimals = {"unit_cost": 4, "coef": 3, "count": 1}.get(kind, 2)
-    return f"{round_half_up(v, decimals) + 0.0:,.{decimals}f}"  # + 0.0: no "-0.00"
+#: one cell as a reader sees it, from its kind: the one formatter (costing.fmt.fmt)
+fmt_value = fmt
+#: the kind a unit label stands for (costing.fmt.kind_of)
+unit_kind = kind_of
 
 
-def unit_kind(unit) -> str | None:
-    """Format kind of a unit label (see :func:`fmt_value`); None when the unit says nothing."""
-    u = str(unit or "").strip()
-    if u in RATE_UNITS:
-        return "rate"
-    if u in COUNT_UNITS:
-        return "count"
-    if u.startswith("元/"):
-        return "unit_cost"
-    if u in MONEY_UNITS:
-        return "money"
-    return None
+def declared_units(df: pd.DataFrame, unit=None):
+    """The units a table's builder declared: ``unit`` (one label, or column -> label or kind)
+    over the table's own ``df.attrs["units"]``."""
+    own = df.attrs.get("units") or {}
+    if unit is None:
+        return dict(own) or None
+    if isinstance(unit, dict):
+        return {**own, **unit}
+    return {**{c: unit for c in df.columns if c not in own}, **own} if own else unit
 
 
-def column_kind(name: str, values: pd.Series, unit=None) -> str:
-    """Format kind of a column from its unit, its header and its values."""
-    name = _ENGLISH_SUFFIX.sub("", str(name))  # "临界变化率 (switching change)" is a 率
-    if name in ("t", "年", "年份", "年度") or name.endswith(("年份", "年度", "编码", "代码")):
-        return "plain"
-    if unit is not None and unit_kind(unit):
-        return unit_kind(unit)
+def column_kind(values: pd.Series, unit=None) -> str:
+    """Format kind of a column: its declared unit or kind (:func:`costing.fmt.kind_of`),
+    else by its type only (text, 是/否, integers as counts, other numbers with 2 decimals).
+    A header's wording is never read."""
+    k = kind_of(unit)
+    if k is not None:
+        return k
     if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
         return "text"
-    if name.endswith("率") or _PCT_SUFFIX.search(name) or name.endswith(("比例", "占比", "幅度")):
-        return "rate"
-    if "元/" in name:
-        return "unit_cost"
-    if "θ" in name:
-        return "coef"
-    if any(f"（{u}" in name for u in ("元", "万元", "亿元")):
-        return "money"
-    finite = values.dropna()
-    if pd.api.types.is_integer_dtype(values) or (name.endswith("数") and (finite % 1 == 0).all()):
-        return "count"
-    return "number"
+    return "count" if pd.api.types.is_integer_dtype(values) else "number"
 
 
 def reader_frame(df: pd.DataFrame, unit=None, *, row_units: dict | None = None,
@@ -219,6 +196,7 @@ def reader_frame(df: pd.DataFrame, unit=None, *, row_units: dict | None = None,
         Keep the index as leading column(s) (when it holds reader-facing names).
     """
     d = df.reset_index() if index else df.reset_index(drop=True)
+    unit = declared_units(df, unit)
     units = unit if isinstance(unit, dict) else {}
     common = None if isinstance(unit, dict) else unit
     if row_units is None:
@@ -228,13 +206,14 @@ def reader_frame(df: pd.DataFrame, unit=None, *, row_units: dict | None = None,
     for c in d.columns:
         s = d[c]
         if c in row_units:
-            kinds = [unit_kind(u) or column_kind(c, s) for u in d[row_units[c]]]
-            shown = [fmt_value(v, k) for v, k in zip(s, kinds)]
+            kinds = [value_kind(v, u) for v, u in zip(s, d[row_units[c]])]
+            shown = [fmt(v, k) for v, k in zip(s, kinds)]
         elif c in row_units.values():
-            shown = ["" if unit_kind(u) == "rate" else ("—" if pd.isna(u) else str(u)) for u in s]
+            shown = ["" if kind_of(u) == "rate" or u in KINDS else ("—" if pd.isna(u) else str(u)) for u in s]
         else:
-            kind = column_kind(c, s, units.get(c, common))
-            shown = [fmt_value(v, kind) for v in s]
+            kind = column_kind(s, units.get(c, common))
+            # a column of mixed values without a declared unit: each value by its own type
+            shown = [fmt(v, value_kind(v) if kind == "text" else kind) for v in s]
             if kind == "rate":
                 c = _PCT_SUFFIX.sub("", str(c))
         out[str(c)] = shown
@@ -280,8 +259,10 @@ def sensitivity_table(result, delta: float = 0.10) -> pd.DataFrame:
     from .method import subsidy_sensitivity
 
     t = subsidy_sensitivity(result, deltas=(-delta, delta))
-    return pd.DataFrame({"因素": t["label"], "变动幅度": t["delta"], "补贴（万元）": from_yuan(t["subsidy"], WAN),
-                         "补贴变动（万元）": from_yuan(t["change"], WAN), "敏感度系数": t["sensitivity_coefficient"]})
+    out = pd.DataFrame({"因素": t["label"], "变动幅度": t["delta"], "补贴（万元）": from_yuan(t["subsidy"], WAN),
+                        "补贴变动（万元）": from_yuan(t["change"], WAN), "敏感度系数": t["sensitivity_coefficient"]})
+    out.attrs["units"] = {"变动幅度": "fraction", "补贴（万元）": WAN, "补贴变动（万元）": WAN, "敏感度系数": "coef"}
+    return out
 
 
 def show(name: str, df: pd.DataFrame, unit=None, *, row_units: dict | None = None, index: bool = False,
@@ -293,7 +274,11 @@ def show(name: str, df: pd.DataFrame, unit=None, *, row_units: dict | None = Non
     if record:
         from .report import record_table
 
-        record_table(name, df, unit, show=False)
+        rec = df
+        if row_units is not None:
+            rec = df.copy()
+            rec.attrs["row_units"] = dict(row_units)
+        record_table(name, rec, declared_units(df, unit), show=False)
     display(HTML(table_html(df, unit, row_units=row_units, index=index, note=note)))
 
 
@@ -352,28 +337,95 @@ def cost_standard_abstract(result) -> tuple[list, str, list]:
 # -------------------------------------------------------- cost-benefit analysis
 
 
+#: an English gloss in brackets after a Chinese label: "能源节约 (energy saving)" -> "能源节约"
+_GLOSS = re.compile(r"\s*[（(][^（）()]*[A-Za-z][^（）()]*[)）]")
+
+
+def chinese(label) -> str:
+    """A label without its English gloss in brackets (the reader's text is Chinese only);
+    a label that is nothing but English stays as it is."""
+    text = str(label)
+    out = _GLOSS.sub("", text).strip()
+    return out or text
+
+
+def cba_cashflow_table(model) -> pd.DataFrame:
+    """The cash-flow table for readers: 年份, t, each item's signed flow and the net flow [万元]."""
+    t = model.table(unit=WAN)
+    out = pd.DataFrame({"年份": t.index.to_numpy(), "t": t["t"].to_numpy()})
+    for c in t.columns[1:]:
+        out[chinese(c).replace(" [万元]", "").replace("[万元]", "")] = from_yuan(0, WAN) + t[c].to_numpy()
+    out.attrs["units"] = {**dict.fromkeys(out.columns[2:], WAN), "年份": "plain", "t": "plain"}
+    return out
+
+
+def cba_summary_table(result) -> pd.DataFrame:
+    """The evaluation measures with numbers: 指标, 数值, 单位 (money in 万元, rates as fractions)."""
+    from .cba import preset_label
+
+    rows = [("经济净现值（ENPV）", from_yuan(result.enpv, WAN), WAN),
+            ("经济内部收益率（EIRR）", result.eirr, "fraction"), ("效益费用比（BCR）", result.bcr, "number"),
+            ("效益现值", from_yuan(result.pv_benefits, WAN), WAN), ("费用现值", from_yuan(result.pv_costs, WAN), WAN),
+            ("静态投资回收期", result.payback, "年"), ("动态投资回收期", result.discounted_payback, "年"),
+            ("折现率方案", chinese(preset_label(result.discount)), "")]
+    t = pd.DataFrame(rows, columns=["指标", "数值", "单位"])
+    t.attrs["row_units"] = {"数值": "单位"}
+    return t
+
+
+def cba_risk_table(mc) -> pd.DataFrame:
+    """The Monte Carlo summary with numbers: 指标, 数值, 单位 (money in 万元, rates as fractions)."""
+    import numpy as np
+
+    from .cba import budget_levels
+
+    rows = [("抽样次数", mc.npv.size, "次"), ("期望净现值", from_yuan(mc.expected_npv, WAN), WAN),
+            ("净现值为负的概率", mc.prob_negative, "fraction")]
+    rows += [(f"净现值 {k}", from_yuan(v, WAN), WAN) for k, v in mc.npv_percentiles().items()]
+    rows += [(f"内部收益率 {k}", v, "fraction") for k, v in mc.irr_percentiles().items()]
+    rows += [("无内部收益率的抽样占比", float(np.mean(~np.isfinite(mc.irr))), "fraction")]
+    rows += [(f"预算水平 {k}（总费用）", from_yuan(v, WAN), WAN) for k, v in budget_levels(mc.cost).items()]
+    t = pd.DataFrame(rows, columns=["指标", "数值", "单位"])
+    t.attrs["row_units"] = {"数值": "单位"}
+    return t
+
+
 def cba_presets_table(presets: pd.DataFrame) -> pd.DataFrame:
     """:func:`costing.cba.compare_presets` for readers: ENPV in 万元, without the preset codes."""
-    return pd.DataFrame({"折现率方案": presets["说明 (label)"], "ENPV（万元）": from_yuan(presets["ENPV [元]"], WAN),
-                         "BCR": presets["BCR"], "来源": presets["来源 (source)"], "日期": presets["日期 (date)"]})
+    t = pd.DataFrame({"折现率方案": presets["说明 (label)"].map(chinese),
+                      "ENPV（万元）": from_yuan(presets["ENPV [元]"], WAN),
+                      "BCR": presets["BCR"], "来源": presets["来源 (source)"], "日期": presets["日期 (date)"]})
+    t.attrs["units"] = {"ENPV（万元）": WAN, "BCR": "number", "日期": "plain"}
+    return t
 
 
 def cba_sensitivity_table(sens, labels: dict) -> pd.DataFrame:
     """One-way sensitivity for readers: ENPV [万元] at each change and the coefficient E, per factor."""
-    v = from_yuan(sens.values, WAN).rename(columns=lambda c: f"ENPV {c:+.0%}（万元）")
-    e = sens.coefficients.rename(columns=lambda c: f"敏感度系数 E {c:+.0%}")
+    v = from_yuan(sens.values, WAN).rename(columns=lambda c: f"ENPV {_signed_pct(c)}（万元）")
+    e = sens.coefficients.rename(columns=lambda c: f"敏感度系数 E {_signed_pct(c)}")
     out = pd.concat([v, e], axis=1)
-    out.insert(0, "因素", [labels.get(f, f) for f in out.index])
-    return out.reset_index(drop=True)
+    out.insert(0, "因素", [chinese(labels.get(f, f)) for f in out.index])
+    out = out.reset_index(drop=True)
+    out.attrs["units"] = {**dict.fromkeys(v.columns, WAN), **dict.fromkeys(e.columns, "coef")}
+    return out
+
+
+def _signed_pct(x: float) -> str:
+    """A change as the reader reads it: 0.1 -> "+10%" (the one formatter's rounding)."""
+    return ("+" if x > 0 else "") + fmt(x, "rate", 0)
 
 
 def cba_switching_table(switch: pd.DataFrame, labels: dict) -> pd.DataFrame:
     """Switching values for readers: the factor's change that reaches each threshold."""
     out = switch.copy()
-    out.columns = [" / ".join(str(p).split(" (")[0] for p in c) if isinstance(c, tuple) else str(c)
+    out.columns = [" / ".join(chinese(p) for p in c) if isinstance(c, tuple) else chinese(c)
                    for c in out.columns]
-    out.insert(0, "因素", [labels.get(f, f) for f in out.index])
-    return out.reset_index(drop=True)
+    rates = [c for c in out.columns if c.endswith("临界变化率")]
+    out.insert(0, "因素", [chinese(labels.get(f, f)) for f in out.index])
+    out = out.reset_index(drop=True)
+    out.attrs["units"] = {**dict.fromkeys(rates, "fraction"),
+                          **dict.fromkeys([c for c in out.columns[1:] if c not in rates], "coef")}
+    return out
 
 
 def cba_abstract(result, mc, benchmark_rate: float) -> tuple[list, str, list]:
@@ -381,11 +433,11 @@ def cba_abstract(result, mc, benchmark_rate: float) -> tuple[list, str, list]:
     from .cba import preset_label
 
     figures = [("经济净现值（ENPV）", f"{fmt_money(result.enpv)} 万元"), ("经济内部收益率（EIRR）", fmt_rate(result.eirr)),
-               ("效益费用比（BCR）", f"{result.bcr:.3f}"), ("期望净现值", f"{fmt_money(mc.expected_npv)} 万元"),
+               ("效益费用比（BCR）", fmt(result.bcr, "number")), ("期望净现值", f"{fmt_money(mc.expected_npv)} 万元"),
                ("净现值为负的概率", fmt_rate(mc.prob_negative))]
     feasible = result.enpv >= 0
-    judgement = (f"按{preset_label(result.discount)}折现，经济净现值 {fmt_money(result.enpv)} 万元，"
-                 f"经济内部收益率 {fmt_rate(result.eirr)}（基准 {fmt_rate(benchmark_rate)}），效益费用比 {result.bcr:.3f}，"
+    judgement = (f"按{chinese(preset_label(result.discount))}折现，经济净现值 {fmt_money(result.enpv)} 万元，"
+                 f"经济内部收益率 {fmt_rate(result.eirr)}（基准 {fmt_rate(benchmark_rate)}），效益费用比 {fmt(result.bcr, 'number')}，"
                  + ("项目在经济上可行" if feasible else "项目在经济上不可行")
                  + f"；风险分析的期望净现值 {fmt_money(mc.expected_npv)} 万元，净现值为负的概率 {fmt_rate(mc.prob_negative)}。")
     flags = []

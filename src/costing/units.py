@@ -5,22 +5,19 @@ converted once at the boundary: readers convert on entry (:func:`to_yuan`) and
 reports convert on exit (:func:`from_yuan`, :func:`fmt_money`).
 
 Rounding rule: computations never round. Displayed figures are rounded half
-away from zero (the rule of 《会计基础工作规范》 and of Excel's ``ROUND``) to the
-number of decimals each report states; rates are shown as percentages with
-two decimals.
+away from zero (the rule of 《会计基础工作规范》 and of Excel's ``ROUND``) by the
+one formatter, :mod:`costing.fmt`, to the decimals of each value's kind.
 """
 from __future__ import annotations
 
-import math
-from decimal import ROUND_HALF_UP, Decimal
-
 from .errors import InputError
+# Display rounding and formatting live in the one formatter; these names stay here for the
+# callers that convert and format money in one import.
+from .fmt import MONEY_FACTORS, fmt_money, fmt_rate, round_half_up  # noqa: F401
 
 #: factor from the unit to 元
 MONEY_UNITS: dict[str, float] = {
-    "元": 1.0,
-    "万元": 1e4,
-    "亿元": 1e8,
+    **MONEY_FACTORS,
     "yuan": 1.0,
     "cny": 1.0,
     "rmb": 1.0,
@@ -54,31 +51,3 @@ def from_yuan(amount_yuan, unit: str):
     """Convert an amount in 元 to ``unit`` (元, 万元 or 亿元)."""
     return amount_yuan / money_factor(unit)
 
-
-def round_half_up(x: float, decimals: int = 2) -> float:
-    """Round half away from zero (Excel's ROUND), not numpy's half-to-even."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return float("nan")
-    if not math.isfinite(x) or abs(x) >= 1e15:  # no digits after the point left to round
-        return float(x)
-    q = Decimal(1).scaleb(-decimals)
-    return float(Decimal(repr(float(x))).quantize(q, rounding=ROUND_HALF_UP))
-
-
-def fmt_money(amount_yuan, unit: str = "万元", decimals: int = 2) -> str:
-    """Format an amount in 元 for display in ``unit`` with thousands separators.
-
-    >>> fmt_money(123456789.0)
-    '12,345.68'
-    """
-    if amount_yuan is None or (isinstance(amount_yuan, float) and math.isnan(amount_yuan)):
-        return "—"
-    v = round_half_up(from_yuan(float(amount_yuan), unit), decimals)
-    return f"{v:,.{decimals}f}"
-
-
-def fmt_rate(rate: float, decimals: int = 2) -> str:
-    """Format a fraction as a percentage, rounded half up: 0.30403 -> '30.40%'."""
-    if rate is None or (isinstance(rate, float) and math.isnan(rate)):
-        return "—"
-    return f"{round_half_up(100 * float(rate), decimals):.{decimals}f}%"

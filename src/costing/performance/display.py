@@ -20,6 +20,12 @@ MONEY = {"requested", "approved", "approved_final", "cut_amount", "budget_initia
 RATES = {"cut_rate", "execution_rate", "time_progress", "gap", "achievement", "basic_execution",
          "project_execution", "assessed_share", "smart_share", "duty_completion", "good_share",
          "benefit_rate", "satisfaction_rate"}
+#: points (2 decimals everywhere: 87.50)
+SCORES = {"necessity", "economy", "target_quality", "feasibility", "compliance", "total", "total_score", "score",
+          "execution_score", "output_score", "benefit_score", "satisfaction_score", "prev_score", "mean_score",
+          "weighted_score", "example_score"}
+#: years and code numbers (2026, not 2,026)
+PLAIN = {"year", "budget_year", "ind_no", "seq"}
 BOOLS = {"assessed", "no_assessment", "blocked", "fundable", "low_execution", "deviating", "deviation",
          "missing_actual", "missed", "key_project", "targets_not_smart", "review_required", "funded",
          "over_achieved"}
@@ -83,13 +89,18 @@ def to_display(df: pd.DataFrame, *, unit: str = "万元", decimals: int = 2, str
 
 
 def report_units(df: pd.DataFrame, unit: str = "万元") -> dict[str, str]:
-    """Units of the display columns of ``df`` for ``costing.report.record_table``: money and % columns."""
+    """Units (or display kinds) of the display columns of ``df``, declared for the one formatter
+    (:mod:`costing.fmt`): money, %, scores, years."""
     out = {}
     for c in df.columns:
         if c in MONEY:
             out[header(c, unit)] = unit
         elif c in RATES:
             out[header(c)] = "%"
+        elif c in SCORES:
+            out[header(c)] = "score"
+        elif c in PLAIN:
+            out[header(c)] = "plain"
     return out
 
 

@@ -15,24 +15,12 @@ from datetime import datetime, timezone
 from html import escape
 from pathlib import Path
 
+from ..fmt import KINDS, excel_format, fmt, kind_of, value_kind
 from ..io import sha256_file  # noqa: F401  (re-exported: manifests hash with the readers' function)
-from ..units import MONEY_UNITS
 from .record import HEADLINE_MIME, RECORD_MIMES, TABLE_MIME
 
 #: Text in a kernel's stderr that means matplotlib could not draw a character.
 GLYPH_MARKERS = ("missing from font", "Glyph ")
-
-#: Unit label -> kind. Money units come from costing.units; ``元/...`` is money too.
-RATE_UNITS = frozenset({"%", "fraction", "rate", "比率", "率", "百分比"})
-MONEY_PREFIXES = ("元", "万元", "亿元", "yuan", "wan_yuan", "yi_yuan")
-
-#: Excel number format by kind of column.
-NUMBER_FORMATS = {
-    "money": "#,##0.00",
-    "rate": "0.00%",
-    "int": "#,##0",
-    "number": "#,##0.00",
-}
 
 HEADER_FILL = "DDEBF7"
 
@@ -55,36 +43,6 @@ class RecordedTable:
     frame: object
     unit: object = None
     n_index: int = 0
-
-
-def unit_kind(unit, column: str = "") -> str | None:
-    """Classify a unit label: ``"money"``, ``"rate"`` or None (pure, rule table above).
-
-    With no unit, a column whose name ends in 率 or ``rate`` is a rate (a fraction).
-    """
-    if unit is None:
-        low = column.lower()
-        return "rate" if column.endswith("率") or low.endswith("rate") else None
-    u = str(unit).strip()
-    if u in RATE_UNITS or u.lower() in RATE_UNITS:
-        return "rate"
-    if u in MONEY_UNITS or u.lower() in MONEY_UNITS or u.startswith(MONEY_PREFIXES):
-        return "money"
-    return None
-
-
-#: Column-name fragments of integer columns that are labels, not quantities
-#: (a year shows as 2024, not 2,024).
-PLAIN_INT_NAMES = ("年", "年份", "年度", "year", "编号", "代码", "code")
-
-
-def numeric_kind(column: str, *, integer: bool) -> str:
-    """Format kind of a numeric column without a unit: ``"plain"`` (years, codes),
-    ``"int"`` or ``"number"``."""
-    low = column.lower()
-    if integer and low.endswith(PLAIN_INT_NAMES):
-        return "plain"
-    return "int" if integer else "number"
 
 
 # ----------------------------------------------------------------- records
@@ -382,80 +340,152 @@ def _style_header(ws, ncols: int) -> None:
 
 
 def _fit_widths(ws, rows) -> None:
+    """Column widths from the text as shown (rows of shown text)."""
     from openpyxl.utils import get_column_letter
 
     widths: dict[int, int] = {}
     for row in rows:
         for j, v in enumerate(row, start=1):
-            shown = f"{v:,.2f}" if isinstance(v, float) else v
-            widths[j] = max(widths.get(j, 0), display_width(shown))
+            widths[j] = max(widths.get(j, 0), display_width(v))
     for j, w in widths.items():
         ws.column_dimensions[get_column_letter(j)].width = min(max(w + 2, 8), 60)
 
 
+def _header(col: str, unit) -> str:
+    """A column header with its unit appended (``审减额（万元）``) unless the unit is a rate, a
+    kind name or already in the header."""
+    if unit is None or isinstance(unit, dict) or kind_of(unit) == "rate" or str(unit) in KINDS \
+            or str(unit) in col:
+        return col
+    return f"{col}（{unit}）"
+
+
 def _write_table(ws, table: RecordedTable) -> None:
-    import pandas as pd
+    """One recorded table: numbers stay numbers, each with the number format that shows it
+    as the HTML does (:func:`costing.fmt.excel_format` of the kind its builder declared;
+    a table with per-row units formats each row by its unit)."""
+    from ..present import column_kind, declared_units
 
     df = table.frame
-    units = table.unit if isinstance(table.unit, dict) else {}
-    common = None if isinstance(table.unit, dict) else table.unit
-    headers, formats = [], []
+    declared = declared_units(df, table.unit)
+    units = declared if isinstance(declared, dict) else {}
+    common = None if isinstance(declared, dict) else declared
+    row_units = dict(df.attrs.get("row_units") or ({"数值": "单位"} if {"数值", "单位"} <= set(df.columns) else {}))
+    headers, kinds = [], []
     for j, col in enumerate(df.columns):
         col = str(col)
         series = df.iloc[:, j]
-        numeric = j >= table.n_index and pd.api.types.is_numeric_dtype(series) \
-            and not pd.api.types.is_bool_dtype(series)
-        unit = units.get(col, common) if numeric else None
-        kind = unit_kind(unit, col) if numeric else None
-        if kind is None and numeric:
-            kind = numeric_kind(col, integer=pd.api.types.is_integer_dtype(series))
-        label = col
-        if unit and kind != "rate" and str(unit) not in col:
-            label = f"{col}（{unit}）"
-        headers.append(label)
-        formats.append(NUMBER_FORMATS.get(kind) if kind else None)
+        unit = None if j < table.n_index or col in row_units or col in row_units.values() \
+            else units.get(col, common)
+        kinds.append("text" if j < table.n_index else column_kind(series, unit))
+        headers.append(_header(col, unit))
     ws.append(headers)
-    rows = [headers]
+    shown = [headers]
+    cols = list(df.columns)
     for rec in df.itertuples(index=False, name=None):
         row = [_cell_value(v) for v in rec]
+        line = []
+        for j, v in enumerate(row):
+            kind = kinds[j]
+            if cols[j] in row_units:
+                kind = value_kind(v, rec[cols.index(row_units[cols[j]])])
+            elif cols[j] in row_units.values():
+                if kind_of(v) == "rate" or v in KINDS:
+                    row[j] = None  # a rate's unit: the cell carries the %
+            elif kind == "text" and j >= table.n_index:
+                kind = value_kind(v)  # mixed values without a declared unit: each by its own type
+            line.append((v, kind))
         ws.append(row)
-        rows.append(row)
-    for j, fmt in enumerate(formats, start=1):
-        if fmt:
-            for i in range(2, len(df) + 2):
-                ws.cell(row=i, column=j).number_format = fmt
+        i = ws.max_row
+        for j, (v, kind) in enumerate(line, start=1):
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                f = excel_format(kind, v)
+                if f:
+                    ws.cell(row=i, column=j).number_format = f
+        shown.append([fmt(v, k) if v is not None else "" for v, k in line])
     _style_header(ws, len(headers))
     ws.freeze_panes = ws.cell(row=2, column=table.n_index + 1)
-    _fit_widths(ws, rows)
+    _fit_widths(ws, shown)
+
+
+#: a report template's name for readers
+TEMPLATE_TITLES = {"cost_standard": "成本标准测算报告", "cba": "成本效益分析报告", "ex_ante": "事前绩效评估报告",
+                   "monitoring": "绩效运行监控报告", "self_evaluation": "绩效自评报告",
+                   "costing standard": "成本标准测算（命令行）"}
+
+#: how the workbook's figures are shown (the 口径说明 row of 说明)
+BASIS_NOTE = ("金额单位为万元（元 ÷ 10,000），保留两位小数；比率以百分数列示，保留两位小数；单位成本（元/产出单位）"
+              "保留四位小数；显示时四舍五入（逢五进位），计算过程不舍入。单元格保存未舍入的数值。")
+
+
+def _figure_cell(value, unit):
+    """A headline figure as a cell: (value, unit shown, kind); money in 元 goes to 万元."""
+    from ..units import from_yuan
+
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return (str(value) if value is not None else None), "", "text"
+    if unit == "元":
+        return from_yuan(float(value), "万元"), "万元", "money"
+    kind = kind_of(unit) or ("count" if float(value).is_integer() else "number")
+    shown_unit = "" if unit is None or kind == "rate" or str(unit) in KINDS or unit == "points" else str(unit)
+    if unit == "points":
+        kind, shown_unit = "score", "分"
+    return value, shown_unit, kind
 
 
 def _write_about(ws, info: dict, headline: dict, tables: list[RecordedTable]) -> None:
-    """The first sheet, 说明: project, template, parameters, headline figures, tables."""
-    rows = [["项目 (item)", "值 (value)", "单位 (unit)"]]
-    for key in ("project_id", "project_name", "project_file", "template"):
-        if info.get(key) is not None:
-            rows.append([key, str(info[key]), None])
+    """The first sheet, 说明, in Chinese: 项目、模板、参数（中文名与取值）、输入文件及其 SHA-256、
+    主要指标、各表、版本、生成时间、口径说明."""
+    from ..glossary import display_name
+
+    rows: list[list] = [["项目", "内容", "单位"]]
+    kinds: dict[int, str] = {}
+
+    def add(label, value, unit="", kind="text"):
+        rows.append([label, _cell_value(value), unit or None])
+        kinds[len(rows)] = kind
+
+    if info.get("project_name") is not None:
+        add("项目名称", info["project_name"])
+    if info.get("project_id") is not None:
+        add("项目代码", info["project_id"])
+    if info.get("template") is not None:
+        add("报告模板", TEMPLATE_TITLES.get(info["template"], info["template"]))
+    if info.get("project_file") is not None:
+        add("项目文件", Path(str(info["project_file"])).name)
     for name, value in info.get("parameters", {}).items():
-        rows.append([f"parameter: {name}", _cell_value(value if not isinstance(value, bool)
-                                                        else str(value)), None])
-    fmt_rows = {}
+        if name in ("project_path", "output_dir"):
+            continue
+        v = ("是" if value else "否") if isinstance(value, bool) else value
+        add(f"参数：{display_name(name)}", v if not isinstance(v, (list, dict)) else json.dumps(v, ensure_ascii=False),
+            kind="text" if isinstance(v, str) else ("rate" if name.endswith(("delta", "rate")) else "number"
+                                                    if isinstance(v, float) else "plain"))
+    for f in info.get("inputs", []):
+        add(f"输入文件：{f['name']}", f["sha256"], "SHA-256")
     for name, rec in headline.items():
-        fmt_rows[len(rows) + 1] = (name, unit_kind(rec.get("unit"), name))
-        rows.append([f"headline: {name}", _cell_value(rec["value"]), rec.get("unit")])
+        value, unit, kind = _figure_cell(rec["value"], rec.get("unit"))
+        add(f"主要指标：{display_name(name)}", value, unit, kind)
     for t in tables:
-        unit = t.unit if not isinstance(t.unit, dict) else json.dumps(t.unit, ensure_ascii=False)
-        rows.append([f"table: {t.name}", f"{len(t.frame)} rows", unit])
-    for row in rows:
+        add(f"表：{display_name(t.name)}", f"{len(t.frame)} 行")
+    if info.get("version") is not None:
+        add("版本", f"costing {info['version']}")
+    if info.get("created") is not None:
+        add("生成时间", info["created"])
+    add("口径说明", BASIS_NOTE)
+    shown = []
+    for i, row in enumerate(rows, start=1):
         ws.append(row)
-    for i, (name, kind) in fmt_rows.items():
+        kind = kinds.get(i, "text")
         cell = ws.cell(row=i, column=2)
         if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
-            kind = kind or numeric_kind(name, integer=isinstance(cell.value, int))
-            if kind in NUMBER_FORMATS:
-                cell.number_format = NUMBER_FORMATS[kind]
+            f = excel_format(kind, cell.value)
+            if f:
+                cell.number_format = f
+        shown.append([row[0], fmt(row[1], kind) if i > 1 and row[1] is not None else row[1], row[2]])
     _style_header(ws, 3)
     ws.freeze_panes = "A2"
-    _fit_widths(ws, rows)
+    _fit_widths(ws, shown)
+    ws.column_dimensions["B"].width = min(ws.column_dimensions["B"].width, 70)
 
 
 def write_xlsx(path, tables: list[RecordedTable], headline: dict, info: dict) -> Path:
@@ -469,8 +499,8 @@ def write_xlsx(path, tables: list[RecordedTable], headline: dict, info: dict) ->
         name -> {"value", "unit"}.
     info : dict
         ``project_id``, ``project_name``, ``project_file``, ``template``,
-        ``parameters`` (shown on 说明). No timestamps, so two runs on the same
-        inputs give identical cell values.
+        ``parameters``, and optionally ``inputs`` (manifest entries: name, sha256),
+        ``version`` and ``created`` (shown on 说明, in Chinese).
     """
     from openpyxl import Workbook
 
@@ -479,8 +509,10 @@ def write_xlsx(path, tables: list[RecordedTable], headline: dict, info: dict) ->
     about.title = "说明"
     _write_about(about, info, headline, tables)
     used = {"说明"}
-    for t in tables:
-        _write_table(wb.create_sheet(_sheet_title(t.name, used)), t)
+    from ..glossary import display_name
+
+    for t in tables:  # a table recorded under an id gets the glossary's Chinese name as its sheet
+        _write_table(wb.create_sheet(_sheet_title(display_name(t.name), used)), t)
     path = Path(path)
     wb.save(path)
     return path

@@ -46,8 +46,8 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..outputs import atomic_path
-from ..units import fmt_money, fmt_rate
-from .export import PLAIN_INT_NAMES, RecordedTable, unit_kind
+from ..fmt import fmt, fmt_figure
+from .export import RecordedTable
 
 TEMPLATE_DIR = Path(__file__).with_name("word_templates")
 
@@ -68,58 +68,27 @@ def default_template(report: str) -> Path | None:
 # ------------------------------------------------------------------ values
 
 
-def value_kind(column: str, unit=None) -> str | None:
-    """How a number is shown: ``"unit_cost"`` (元/…, 4 decimals), ``"rate"`` (a fraction
-    shown in %), ``"money"``, ``"plain"`` (years, codes) or None (by its value)."""
-    u, col = str(unit or ""), str(column)
-    if "元/" in u or "元/" in col:
-        return "unit_cost"
-    kind = unit_kind(unit, col)
-    if kind is None and col.endswith("幅度"):
-        kind = "rate"
-    if kind is None and ("万元" in col or "（元）" in col):
-        kind = "money"
-    if kind is None and col.lower().endswith(PLAIN_INT_NAMES):
-        kind = "plain"
-    return kind
-
-
 def show_value(value, kind=None, *, integer: bool | None = None) -> str:
-    """A number as a reader sees it, in the unit it is in: rates in %, unit costs with
-    4 decimals, counts (``integer``, default: the value is whole) without decimals,
-    everything else with 2, thousands separators, missing -> —."""
-    if value is None or (isinstance(value, float) and value != value):
-        return "—"
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, str):
-        return value
-    if kind == "rate":
-        return fmt_rate(value)
-    if kind == "unit_cost":
-        return f"{value:,.4f}"
-    if kind == "plain":
-        return str(int(value))
-    if integer is None:
-        integer = float(value).is_integer()
-    if kind != "money" and integer:
-        return f"{int(value):,d}"
-    return f"{value:,.2f}"
+    """A number as a reader sees it: the one formatter (:func:`costing.fmt.fmt`) with ``kind``;
+    without one, a count when ``integer`` (default: the value is whole), else 2 decimals."""
+    if kind is None and isinstance(value, (int, float)) and not isinstance(value, bool):
+        whole = float(value).is_integer() if integer is None else integer
+        kind = "count" if whole else "number"
+    return fmt(value, kind or "text")
 
 
 def show_number(value, unit=None, name: str = "") -> str:
-    """A headline figure as shown: 元 -> 万元 (2 decimals), otherwise :func:`show_value`."""
-    if unit == "元" and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return fmt_money(value)
-    return show_value(value, value_kind(name, unit))
+    """A headline figure as shown (:func:`costing.fmt.fmt_figure`: 元 -> 万元, the unit's kind)."""
+    return fmt_figure(value, unit)[0]
 
 
 class Figure(str):
     """A headline figure as shown (a str), with ``.value`` and ``.unit`` kept."""
 
     def __new__(cls, value, unit=None, name=""):
-        obj = super().__new__(cls, show_number(value, unit, name))
-        obj.value, obj.unit = value, ("万元" if unit == "元" else (unit or ""))
+        text, shown_unit = fmt_figure(value, unit)
+        obj = super().__new__(cls, text)
+        obj.value, obj.unit = value, shown_unit
         return obj
 
 
