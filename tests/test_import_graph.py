@@ -26,7 +26,7 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[1] / "src"
 
 #: the core ring: these modules (a trailing ".*" = the package and everything in it)
-CORE = ("costing", "costing._lazy", "costing._cli", "costing._paths", "costing.errors", "costing.units",
+CORE = ("costing", "costing._lazy", "costing._cli", "costing._paths", "costing.errors", "costing.fmt", "costing.units",
         "costing.expr", "costing.glossary", "costing.io", "costing.outputs", "costing.plotting",
         "costing.rules", "costing.cuts", "costing.method", "costing.benchmark.*", "costing.cba.*")
 #: in the CBA package, the project-file loader belongs with the loaders, not the core

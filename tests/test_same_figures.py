@@ -7,6 +7,7 @@ The workbook keeps numbers with number formats; the HTML and the Word text come 
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 import subprocess
 from html.parser import HTMLParser
@@ -88,7 +89,15 @@ def _as_shown(xlsx: Path, tmp: Path) -> dict[str, list[list[str]]]:
     return out
 
 
-def test_tables_read_the_same_in_html_and_word(reports):
+def test_html_word_and_excel_as_shown_read_the_same(reports, tmp_path):
+    """One test (one batch of reports): HTML and Word first, then the workbook as LibreOffice shows it."""
+    _html_and_word(reports)
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice (soffice) is not installed: the workbook cannot be shown as Excel shows it")
+    _workbook_as_shown(reports, tmp_path)
+
+
+def _html_and_word(reports):
     import docx
     import nbformat
 
@@ -116,7 +125,10 @@ def test_tables_read_the_same_in_html_and_word(reports):
                 assert shown.rows in html[key], (nb_path.name, t.name, html[key])
                 checked += 1
             if key in word:
-                assert shown.rows in word[key], (nb_path.name, t.name, "docx", word[key])
+                # long text may move to a numbered note under the table (见注3): every other cell is equal
+                assert any(len(w) == len(shown.rows) and all(
+                    a == b or re.fullmatch(r"见注\d+", a) for wr, sr in zip(w, shown.rows) for a, b in zip(wr, sr))
+                    for w in word[key]), (nb_path.name, t.name, "docx")
                 checked += 1
         # headline figures: the shown text is in the HTML and (when the document uses it) in Word
         text = nb_path.with_suffix(".html").read_text(encoding="utf-8")
@@ -127,9 +139,7 @@ def test_tables_read_the_same_in_html_and_word(reports):
     assert checked >= 20  # most reader tables are compared in the HTML, the docx tables too
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed: "
-                    "the workbook cannot be shown as Excel shows it")
-def test_workbook_as_shown_equals_the_reader_tables(reports, tmp_path):
+def _workbook_as_shown(reports, tmp_path):
     import nbformat
 
     from costing.glossary import display_name

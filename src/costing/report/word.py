@@ -46,7 +46,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..outputs import atomic_path
-from ..fmt import fmt, fmt_figure
+from ..fmt import fmt, fmt_figure, fmt_rate
 from .export import RecordedTable
 
 TEMPLATE_DIR = Path(__file__).with_name("word_templates")
