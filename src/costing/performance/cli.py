@@ -70,6 +70,25 @@ def add_evaluate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--docx", metavar="DIR",
                         help="write one 项目支出绩效自评表 per project, and the key-project summary for "
                         "the People's Congress (人大), to this folder, as .docx")
+    parser.add_argument("--issued", default=None, metavar="DATE",
+                        help="the forms' date, e.g. 2027-01-15 (default [report] issued of the portfolio, else "
+                        "a blank date line to fill in when signed; never the machine's clock)")
+
+
+def _issued(args):
+    """``--issued``, else the portfolio file's ``[report] issued``, else None (never the machine clock)."""
+    from ..report.spec import parse_issued
+
+    if getattr(args, "issued", None):
+        return parse_issued(args.issued, column="--issued")
+    import tomllib
+    from pathlib import Path
+
+    try:
+        data = tomllib.loads(Path(args.portfolio).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None  # the loader has already reported a bad file
+    return parse_issued((data.get("report") or {}).get("issued"), file=args.portfolio, column="report.issued")
     parser.add_argument("--ledger", metavar="FILE", default=None,
                         help="measure execution against the budgets confirmed in this 整改台账.xlsx "
                         "(调整后预算数; the original 全年预算数 stays shown)")
@@ -298,16 +317,17 @@ def _evaluate(args, out=None) -> None:
         print(f"wrote {write_self_evaluation_xlsx(res, args.xlsx, year=pf.budget_year, departments=scores)}",
               file=out)
     if getattr(args, "docx", None):
+        issued = _issued(args)
         from ..report.word_docs import write_self_evaluation_docs
 
-        written, failed = write_self_evaluation_docs(res, args.docx, year=pf.budget_year)
+        written, failed = write_self_evaluation_docs(res, args.docx, year=pf.budget_year, issued=issued)
         print(f"wrote {len(written)} 自评表 (.docx) to {args.docx}", file=out)
         from pathlib import Path
 
         from ..report.word_docs import write_key_projects_doc
 
         path = Path(args.docx) / f"重点项目预算绩效情况_{pf.budget_year}.docx"
-        print(f"wrote {write_key_projects_doc(res, path, year=pf.budget_year)}", file=out)
+        print(f"wrote {write_key_projects_doc(res, path, year=pf.budget_year, issued=issued)}", file=out)
         for pid, msg in failed.items():
             print(f"costing evaluate: 自评表 of {pid} failed: {msg}", file=sys.stderr)
         if failed:

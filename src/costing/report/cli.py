@@ -35,6 +35,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--word-template", dest="word_templates", action="append", default=[],
                         metavar="[NAME=]PATH", help="a bureau's own Word template (.docx) for the "
                         "documents of template NAME (default: every template); repeatable")
+    parser.add_argument("--issued", default=None, metavar="DATE",
+                        help="date the documents carry (ISO, e.g. 2026-10-08); default [report] issued, "
+                             "else the as-of date; never the machine clock")
     parser.add_argument("--pdf", action="store_true",
                         help="also write a PDF of each document (needs LibreOffice or Chromium installed)")
     parser.add_argument("--no-progress", dest="progress", action="store_false",
@@ -84,6 +87,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         paths = collect_projects(args.projects, args.all_dir)
         overrides = parse_params(args.params)
+        if args.issued:
+            overrides["issued"] = args.issued
         if args.jobs is not None and args.jobs < 1:
             raise CostingError(f"--jobs {args.jobs}: expected a positive number")
         converter = None

@@ -147,6 +147,7 @@ class ReportPlan:
     spec: ReportSpec
     templates: tuple
     pdf: object = None  # costing.report.pdf.Converter, or None: no PDF
+    issued: object = None  # datetime.date the documents carry; None: the as-of date
 
 
 def plan_report(project_path, overrides=None, *, templates_dir=None, templates=None,
@@ -165,6 +166,8 @@ def plan_report(project_path, overrides=None, *, templates_dir=None, templates=N
         Name -> value, applied after ``[report.parameters]``. Values of type
         :class:`CliValue` are parsed into each template's declared type;
         relative ``*_path`` values are relative to the current directory.
+        ``issued`` (``--issued``) is the date every document carries, before
+        ``[report] issued``; it reaches the templates that declare ``issued``.
     templates_dir : str or Path, optional
     templates : list of str, optional
         Run these templates instead of the project's ``[report] templates``.
@@ -182,6 +185,9 @@ def plan_report(project_path, overrides=None, *, templates_dir=None, templates=N
     spec = read_report_spec(project_path)
     _ = spec.safe_id  # path-traversal check before any work
     overrides = dict(overrides or {})
+    from .spec import parse_issued
+
+    issued = parse_issued(overrides.pop("issued", None), file=spec.path, column="--issued") or spec.issued
     reserved = [p for p in PIPELINE_PARAMETERS if p in spec.parameters or p in overrides]
     if reserved:
         raise ParameterError(f"{reserved} are set by the report pipeline, not by the project",
@@ -219,9 +225,11 @@ def plan_report(project_path, overrides=None, *, templates_dir=None, templates=N
                  for k, v in overrides.items() if k in schema}
         params.update(validate_parameters(typed, schema, project_file=spec.path,
                                           template=path.stem, base_dir=Path.cwd()))
+        if "issued" in schema and issued is not None:
+            params["issued"] = issued.isoformat()
         planned.append(PlannedTemplate(name=path.stem, path=path, parameters=params,
                                        word=_word_template(path.stem, word_templates, spec)))
-    return ReportPlan(spec=spec, templates=tuple(planned), pdf=pdf)
+    return ReportPlan(spec=spec, templates=tuple(planned), pdf=pdf, issued=issued)
 
 
 def _word_template(name: str, given, spec):
@@ -449,14 +457,15 @@ def staging(spec: ReportSpec, out_dir, template_names) -> Iterator[Staging]:
 
 
 def render_template(tpl: PlannedTemplate, stage: Staging, *, pdf=None, kernel_name: str = DEFAULT_KERNEL,
-                    timeout: float | None = DEFAULT_TIMEOUT) -> dict:
+                    timeout: float | None = DEFAULT_TIMEOUT, issued=None) -> dict:
     """Execute one template into the build folder and write its documents.
 
     Writes ``<id>_<template>`` .ipynb (with the headline in ``metadata["costing"]``),
     .html, .xlsx, and .docx (when the template has a Word template) and .pdf (with a
     converter). Returns the template's manifest entry: template and Word template
     hashes, kernel, parameters as the reader sees them (the final folder), headline,
-    recorded tables, files (extension -> name) and seconds.
+    recorded tables, files (extension -> name) and seconds. The Word document is dated
+    ``issued`` (:attr:`ReportPlan.issued`), else by the template's ``as_of``.
     """
     import nbformat
 
@@ -479,7 +488,7 @@ def render_template(tpl: PlannedTemplate, stage: Staging, *, pdf=None, kernel_na
     if tpl.word is not None:
         from .word import report_context
 
-        tpl.word.render(report_context(nb, headline, tables, info), build / f"{stem}.docx")
+        tpl.word.render(report_context(nb, headline, tables, {**info, "issued": issued}), build / f"{stem}.docx")
         exts += ("docx",)
     if pdf is not None:
         src = "docx" if pdf.source == "docx" and "docx" in exts else "html"
@@ -566,7 +575,8 @@ def run_report(project_path, out_dir="reports", *, overrides=None, templates_dir
     with staging(plan.spec, out_dir, [t.name for t in plan.templates]) as stage:
         for tpl in plan.templates:
             stage.current = tpl.name
-            entry = render_template(tpl, stage, pdf=plan.pdf, kernel_name=kernel_name, timeout=timeout)
+            entry = render_template(tpl, stage, pdf=plan.pdf, kernel_name=kernel_name, timeout=timeout,
+                                    issued=plan.issued)
             per_template[tpl.name] = entry
             files.update({f"{tpl.name}.{ext}": stage.dest / name for ext, name in entry["files"].items()})
             headlines[tpl.name] = {k: v["value"] for k, v in entry["headline"].items()}

@@ -49,6 +49,8 @@ class ReportSpec:
         ``[report.parameters]``, passed to every template.
     word_templates : dict[str | None, Path]
         ``[report] word_template``: template name (None = every template) -> .docx path.
+    issued : datetime.date or None
+        ``[report] issued``: the date the documents carry (default: the run's as-of date).
     """
 
     path: Path
@@ -58,6 +60,7 @@ class ReportSpec:
     templates: tuple = DEFAULT_TEMPLATES
     parameters: dict = field(default_factory=dict)
     word_templates: dict = field(default_factory=dict)
+    issued: object = None  # datetime.date
 
     @property
     def input_files(self) -> list[Path]:
@@ -171,7 +174,26 @@ def read_report_spec(path) -> ReportSpec:
                          expected='"bureau.docx" or {cost_standard = "bureau.docx"}', found=word)
     return ReportSpec(path=path, project_id=pid, name=name, tables=tables,
                       templates=tuple(templates), parameters=dict(params),
-                      word_templates={k: (path.parent / v).resolve() for k, v in word.items()})
+                      word_templates={k: (path.parent / v).resolve() for k, v in word.items()},
+                      issued=parse_issued(report.get("issued"), file=path, column="report.issued"))
+
+
+def parse_issued(value, *, file=None, column="issued"):
+    """The date documents are issued on (``[report] issued``, ``--issued``): a TOML date or an ISO
+    string -> :class:`datetime.date`; None or "" -> None (the run's as-of date is used)."""
+    import datetime as _dt
+
+    if value is None or value == "":
+        return None
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, _dt.date):
+        return value
+    try:
+        return _dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise InputError("发文日期不是日期", file=file, column=column,
+                         expected="ISO 日期，如 2026-10-08", found=value) from None
 
 
 # Letters and digits of any script (CJK included), '-' and '_'; everything else -> '_'.

@@ -13,7 +13,9 @@ bureau swaps in its own with ``costing report --word-template PATH`` or
 Fields of a report template (:data:`REPORT_FIELDS`)::
 
     project.id, project.name          the project (or portfolio)
-    date                              the day of the run, 2026年11月29日
+    date                              the date the document carries (:func:`document_date`):
+                                      ``--issued`` / ``[report] issued``, else the run's as-of
+                                      date, 2026年9月30日; never the machine clock
     figures.<name>                    a headline figure, shown: money in 万元 with
                                       thousands separators, rates in %, unit costs
                                       with 4 decimals; figures.<name>.unit its unit
@@ -41,7 +43,6 @@ import io
 import re
 import threading
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 from ..errors import InputError
@@ -169,7 +170,7 @@ def report_context(nb, headline: dict, tables: list[RecordedTable], info: dict) 
     """The fields of a report template, from the executed notebook's records."""
     return {
         "project": Fields("project", {"id": info.get("project_id"), "name": info.get("project_name")}),
-        "date": today(),
+        "date": document_date(info),
         "figures": Fields("figures", {k: Figure(v["value"], v.get("unit"), k)
                                       for k, v in headline.items()}),
         "tables": Fields("tables", {t.name: show_table(t) for t in tables}),
@@ -219,9 +220,28 @@ def policy_fields(project_file) -> Fields:
     return Fields("policy", {"profit_rate_cap": fmt_rate(cap)})
 
 
-def today() -> str:
-    d = date.today()
+#: the date line of a document with neither an issue date nor an as-of date: filled in by hand
+#: when it is signed (the run never dates a document by the machine clock)
+UNDATED = "　　年　　月　　日"
+
+
+def show_date(d) -> str:
+    """A date as a document shows it: 2026年9月30日."""
     return f"{d.year}年{d.month}月{d.day}日"
+
+
+def document_date(info: dict) -> str:
+    """The date a report carries: ``info["issued"]`` (``--issued`` / ``[report] issued``), else the
+    report's ``as_of`` parameter, else :data:`UNDATED`."""
+    from datetime import date as _date
+
+    issued = info.get("issued")
+    if issued:
+        return show_date(issued if isinstance(issued, _date) else _date.fromisoformat(str(issued)))
+    as_of = (info.get("parameters") or {}).get("as_of")
+    if as_of:
+        return show_date(as_of if isinstance(as_of, _date) else _date.fromisoformat(str(as_of)))
+    return UNDATED
 
 
 # --------------------------------------------------------------- templates

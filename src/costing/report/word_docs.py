@@ -45,7 +45,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..units import fmt_money, from_yuan
-from .word import Fields, WordTemplate, default_template, show_value, today
+from .word import UNDATED, Fields, WordTemplate, default_template, show_date, show_value
 
 FORM_FIELDS = frozenset({"year", "project", "funds", "indicators", "total", "date"})
 NOTICE_FIELDS = frozenset({"notice", "items", "adjustments", "rules", "date"})
@@ -53,7 +53,18 @@ KEY_FIELDS = frozenset({"year", "rule", "summary", "projects", "date"})
 
 
 def _day(d) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
+    return show_date(d)
+
+
+def _issued_day(issued) -> str:
+    """The date line of a form: the issue date given, else blank for the signer (never the machine clock)."""
+    return show_date(issued) if issued else UNDATED
+
+
+def _as_date(issued):
+    from .spec import parse_issued
+
+    return parse_issued(issued)
 
 
 def _text(v) -> str:
@@ -67,7 +78,8 @@ def _with_unit(v, unit) -> str:
     return f"{shown}{unit}" if unit and shown != "—" else shown
 
 
-def form_context(project, indicators, year: int, execution_weight: float | None = None) -> dict:
+def form_context(project, indicators, year: int, execution_weight: float | None = None, *,
+                 issued=None) -> dict:
     """The fields of one 自评表: ``project`` a row of :attr:`EvaluationResult.projects`,
     ``indicators`` its rows of :attr:`EvaluationResult.indicators`."""
     rows = []
@@ -101,7 +113,7 @@ def form_context(project, indicators, year: int, execution_weight: float | None 
         "total": Fields("total", {"weight": show_value(weight + float(indicators["weight"].sum())),
                                   "score": show_value(project["score"], integer=False),
                                   "grade": project["grade"], "recommendation": project["recommendation"]}),
-        "date": today(),
+        "date": _issued_day(issued),
     }
 
 
@@ -131,7 +143,7 @@ def notice_context(notice) -> dict:
     }
 
 
-def key_projects_context(result, year: int, threshold: float | None = None) -> dict:
+def key_projects_context(result, year: int, threshold: float | None = None, *, issued=None) -> dict:
     """The fields of the key-project summary for the People's Congress (money in 万元); the selection is
     :func:`costing.performance.evaluation.key_projects` (threshold default: the scoring profile's)."""
     from ..performance.evaluation import key_projects
@@ -155,15 +167,16 @@ def key_projects_context(result, year: int, threshold: float | None = None) -> d
             "spent": fmt_money(spent), "execution_rate": show_value(spent / budget if budget else None, "rate"),
             "grades": "、".join(f"{g} {int(grades[g])} 个" for g in ("优", "良", "中", "差") if grades.get(g))}),
         "projects": rows,
-        "date": today(),
+        "date": _issued_day(issued),
     }
 
 
 def write_key_projects_doc(result, path, *, year: int, template=None,
-                           threshold: float | None = None) -> Path:
-    """The key-project summary for the People's Congress as one .docx (atomic)."""
+                           threshold: float | None = None, issued=None) -> Path:
+    """The key-project summary for the People's Congress as one .docx (atomic), dated ``issued``
+    (a date or ISO string; default: a blank date line to fill in when signed)."""
     tpl = WordTemplate(template or default_template("key_projects"), KEY_FIELDS)
-    return tpl.render(key_projects_context(result, year, threshold), path)
+    return tpl.render(key_projects_context(result, year, threshold, issued=_as_date(issued)), path)
 
 
 def safe_name(text: str) -> str:
@@ -193,7 +206,7 @@ def write_documents(template: WordTemplate, documents, folder) -> tuple[list[Pat
 
 
 def write_self_evaluation_docs(result, folder, *, year: int, template=None,
-                               projects=None) -> tuple[list[Path], dict[str, str]]:
+                               projects=None, issued=None) -> tuple[list[Path], dict[str, str]]:
     """One 《项目支出绩效自评表》 .docx per project: ``自评表_<id>_<name>.docx``.
 
     Parameters
@@ -206,8 +219,11 @@ def write_self_evaluation_docs(result, folder, *, year: int, template=None,
         A bureau's own template (default: the shipped ``self_evaluation_form.docx``).
     projects : list of str, optional
         Project ids (default: all).
+    issued : date or ISO string, optional
+        The 填报日期 (default: blank, filled in by the unit when it signs).
     """
     tpl = WordTemplate(template or default_template("self_evaluation_form"), FORM_FIELDS)
+    issued = _as_date(issued)
     groups = dict(tuple(result.indicators.groupby("project_id", sort=False)))
     prj = result.projects.set_index("project_id", drop=False)
     ids = list(prj.index) if projects is None else list(projects)
@@ -216,7 +232,8 @@ def write_self_evaluation_docs(result, folder, *, year: int, template=None,
     def document(pid):
         name = f"自评表_{safe_name(pid)}_{safe_name(prj['project_name'].get(pid, ''))}.docx"
         return pid, name, lambda: form_context(prj.loc[pid], groups.get(pid, empty), year,
-                                               execution_weight=result.profile.execution_weight)
+                                               execution_weight=result.profile.execution_weight,
+                                               issued=issued)
 
     return write_documents(tpl, map(document, ids), folder)
 
