@@ -86,6 +86,7 @@ def test_issued_reaches_the_plan_and_the_templates_that_declare_it():
     params = {t.name: t.parameters for t in plan.templates}
     assert params["monitoring"]["issued"] == "2026-10-08"  # the 整改建议书 of the monitoring report
     assert "issued" not in params["ex_ante"]              # a template without the parameter is not given it
-    assert plan_report(PORTFOLIO).issued is None          # the example sets no [report] issued: as-of dates
+    plain = plan_report(PORTFOLIO)
+    assert plain.issued is None and plain.as_of == dt.date(2026, 9, 30)  # no [report] issued: the as_of
     with pytest.raises(InputError, match="--issued"):
         plan_report(PORTFOLIO, {"issued": "30/09/2026"})

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from ..errors import CostingError, ParameterError
+from ..errors import CostingError, InputError, ParameterError
 from ..outputs import default_mode
 from . import export
 from .params import (PIPELINE_PARAMETERS, coerce_cli_value, inspect_template, resolve_template,
@@ -147,7 +147,8 @@ class ReportPlan:
     spec: ReportSpec
     templates: tuple
     pdf: object = None  # costing.report.pdf.Converter, or None: no PDF
-    issued: object = None  # datetime.date the documents carry; None: the as-of date
+    issued: object = None  # datetime.date the documents carry (--issued, [report] issued); None: as_of
+    as_of: object = None  # datetime.date: the run's as_of parameter (-p as_of / [report.parameters]), if any
 
 
 def plan_report(project_path, overrides=None, *, templates_dir=None, templates=None,
@@ -188,6 +189,11 @@ def plan_report(project_path, overrides=None, *, templates_dir=None, templates=N
     from .spec import parse_issued
 
     issued = parse_issued(overrides.pop("issued", None), file=spec.path, column="--issued") or spec.issued
+    as_of = overrides.get("as_of", spec.parameters.get("as_of"))
+    try:
+        as_of = parse_issued(str(as_of) if as_of is not None else None)
+    except InputError:
+        as_of = None  # reported by the template's own parameter check below
     reserved = [p for p in PIPELINE_PARAMETERS if p in spec.parameters or p in overrides]
     if reserved:
         raise ParameterError(f"{reserved} are set by the report pipeline, not by the project",
@@ -229,7 +235,7 @@ def plan_report(project_path, overrides=None, *, templates_dir=None, templates=N
             params["issued"] = issued.isoformat()
         planned.append(PlannedTemplate(name=path.stem, path=path, parameters=params,
                                        word=_word_template(path.stem, word_templates, spec)))
-    return ReportPlan(spec=spec, templates=tuple(planned), pdf=pdf, issued=issued)
+    return ReportPlan(spec=spec, templates=tuple(planned), pdf=pdf, issued=issued, as_of=as_of)
 
 
 def _word_template(name: str, given, spec):
@@ -576,7 +582,7 @@ def run_report(project_path, out_dir="reports", *, overrides=None, templates_dir
         for tpl in plan.templates:
             stage.current = tpl.name
             entry = render_template(tpl, stage, pdf=plan.pdf, kernel_name=kernel_name, timeout=timeout,
-                                    issued=plan.issued)
+                                    issued=plan.issued or plan.as_of)
             per_template[tpl.name] = entry
             files.update({f"{tpl.name}.{ext}": stage.dest / name for ext, name in entry["files"].items()})
             headlines[tpl.name] = {k: v["value"] for k, v in entry["headline"].items()}
