@@ -9,6 +9,10 @@ of projects, measured in the same run and extrapolated to the full portfolio
 (department scoring, once per portfolio, is added to the loop's total as
 measured). Prints the figures; asserts nothing.
 
+Issue 18 adds the 一表通观: monitoring at 4 dates (3-31, 6-30, 9-30, 12-31)
+with the trajectory and the wide one-view table, against one date
+(monitor + the same table for one date) in the same run; goal ≤ 2.5×.
+
     PYTHONPATH=src python benchmarks/bench_portfolio.py [N_PROJECTS] [N_SAMPLE]
 """
 from __future__ import annotations
@@ -18,6 +22,7 @@ import time
 
 from costing.performance import evaluate_portfolio, monitor, rectification_notices, score_departments, self_evaluate
 from costing.performance.example import generate_portfolio
+from costing.performance.monitoring import monitor_dates, one_table
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
 SAMPLE = int(sys.argv[2]) if len(sys.argv) > 2 else 100
@@ -56,6 +61,14 @@ def main() -> None:
     print(f"  notices: {len(notices)} units, {sum(len(n.items) for n in notices):,} problems, "
           f"{sum(len(n.adjustments) for n in notices):,} adjustment proposals; department totals "
           f"{', '.join(f'{r.department_id} {r.total_score:.2f}' for r in dep.table.itertuples())}")
+
+    dates = ["2026-03-31", "2026-06-30", "2026-09-30", "2026-12-31"]
+    t_one, _ = best_of(lambda: one_table(monitor_dates(pf, [AS_OF])))
+    t_four, rounds = best_of(lambda: one_table(monitor_dates(pf, dates)))
+    ratio = t_four / t_one
+    print(f"一表通观, 1 date                  : {t_one:8.3f} s")
+    print(f"一表通观, 4 dates                 : {t_four:8.3f} s   = {ratio:.2f}× one date "
+          f"(goal ≤ 2.5×: {'met' if ratio <= 2.5 else 'NOT met'}); {len(rounds):,} rows × {rounds.shape[1]} columns")
 
     ids = list(pf.projects["project_id"].iloc[:SAMPLE])
     t0 = time.perf_counter()

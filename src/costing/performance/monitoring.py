@@ -195,6 +195,55 @@ def latest_on_or_before(df: pd.DataFrame, keys: list[str], as_of) -> pd.DataFram
     return df.sort_values("date", kind="stable").drop_duplicates(keys, keep="last").set_index(keys)
 
 
+def _last_index(pos: np.ndarray, dates: np.ndarray, as_of, n: int) -> np.ndarray:
+    """For each of ``n`` targets, the row index of its latest record dated on or before ``as_of`` (−1: none).
+
+    ``dates`` is sorted ascending (stable: file order within a date), ``pos`` the target of each record
+    (−1: not a target); the larger row index of a target is the later record, as
+    :func:`latest_on_or_before` keeps the last row after a stable sort.
+    """
+    k = int(np.searchsorted(dates, np.datetime64(pd.Timestamp(as_of)), side="right"))
+    p = pos[:k]
+    ok = p >= 0
+    out = np.full(n, -1, dtype=np.int64)
+    np.maximum.at(out, p[ok], np.arange(k, dtype=np.int64)[ok])
+    return out
+
+
+class _Prepared:
+    """The date-independent part of monitoring (funded set, base tables, sorted dated records), built once
+    and shared by the dates of :func:`monitor_dates`."""
+
+    def __init__(self, portfolio_all: Portfolio, funded):
+        self.portfolio_all, self.funded = portfolio_all, funded
+        pf = self.portfolio = funded.portfolio
+        prj = pf.projects
+        self.names = pf.departments.set_index("department_id")["department_name"]
+        t = prj[["project_id", "project_name", "department_id", "project_type", "budget_initial",
+                 "budget_before_adjustment", "budget"]].copy()
+        t.insert(3, "department_name", t["department_id"].map(self.names))
+        self.t0 = t
+        at = pd.Series(np.arange(len(prj)), index=prj["project_id"].to_numpy())
+        sp = pf.spending.sort_values("date", kind="stable")
+        self.sp_pos = sp["project_id"].map(at).fillna(-1).to_numpy(dtype=np.int64)
+        self.sp_date = sp["date"].to_numpy(dtype="datetime64[ns]")
+        self.sp_spent = sp["spent"].to_numpy(dtype=float)
+        fc = sp[sp["forecast"].notna()]
+        self.fc_pos = fc["project_id"].map(at).fillna(-1).to_numpy(dtype=np.int64)
+        self.fc_date = fc["date"].to_numpy(dtype="datetime64[ns]")
+        self.fc_value = fc["forecast"].to_numpy(dtype=float)
+        ind = pf.indicators
+        self.r0 = ind[["project_id", "ind_no", "indicator_id", "level1", "level2", "level3", "unit", "direction",
+                       "progress", "target", "target_value"]].copy()
+        keys = pd.MultiIndex.from_frame(self.r0[["project_id", "ind_no"]])
+        tr = pf.tracking.sort_values("date", kind="stable")
+        self.tr_pos = keys.get_indexer(pd.MultiIndex.from_frame(tr[["project_id", "ind_no"]])).astype(np.int64)
+        self.tr_date = tr["date"].to_numpy(dtype="datetime64[ns]")
+        self.tr_actual = tr["actual"].to_numpy(dtype=float)
+        self.tr_text = {c: tr[c].fillna("").to_numpy(dtype=object)
+                        for c in ("actual_text", "likelihood", "reason_group", "cause", "measures")}
+
+
 @dataclass
 class MonitoringResult:
     """Dual monitoring of a portfolio at one date.
@@ -291,34 +340,37 @@ def monitor(portfolio: Portfolio, as_of, *, tolerance: float | None = None,
             raise ParameterError(f"{name} out of range", column=name, expected="a fraction in [0, 1]", found=v)
     d = _as_date(as_of, dict(column="as_of"))
     tp = time_progress(d, portfolio.budget_year, convention=conv)
-    from .exante import funded_projects
-    funded = funded_projects(portfolio) if _funded is None else _funded
-    portfolio_all, portfolio = portfolio, funded.portfolio
+    if isinstance(_funded, _Prepared):
+        prep = _funded
+    else:
+        from .exante import funded_projects
+        prep = _Prepared(portfolio, funded_projects(portfolio) if _funded is None else _funded)
+    funded, portfolio_all, portfolio = prep.funded, prep.portfolio_all, prep.portfolio
+    names = prep.names
 
-    prj = portfolio.projects
-    names = portfolio.departments.set_index("department_id")["department_name"]
-    t = prj[["project_id", "project_name", "department_id", "project_type", "budget_initial",
-             "budget_before_adjustment", "budget"]].copy()
-    t.insert(3, "department_name", t["department_id"].map(names))
-    t = t.join(spending_at(portfolio.spending, prj["project_id"], d))
-    fc = latest_on_or_before(portfolio.spending[portfolio.spending["forecast"].notna()], ["project_id"], d)
-    t["forecast"] = t["project_id"].map(fc["forecast"]).astype(float)
+    t = prep.t0.copy()
+    at = _last_index(prep.sp_pos, prep.sp_date, d, len(t))
+    has = at >= 0
+    t["spent"] = np.where(has, prep.sp_spent[np.maximum(at, 0)], 0.0)
+    t["spent_date"] = pd.Series(np.where(has, prep.sp_date[np.maximum(at, 0)], np.datetime64("NaT")),
+                                index=t.index, dtype="datetime64[ns]")
+    at = _last_index(prep.fc_pos, prep.fc_date, d, len(t))
+    t["forecast"] = np.where(at >= 0, prep.fc_value[np.maximum(at, 0)], np.nan)
     t["execution_rate"] = execution_rate(t["spent"], t["budget"])
     t["time_progress"] = tp
     t["gap"] = t["execution_rate"] - tp
     t["low_execution"] = t["execution_rate"] < tp - tol
 
-    ind = portfolio.indicators
-    r = ind[["project_id", "ind_no", "indicator_id", "level1", "level2", "level3", "unit", "direction", "progress",
-             "target", "target_value"]].copy()
-    got = latest_on_or_before(portfolio.tracking, ["project_id", "ind_no"], d)
-    keys = pd.MultiIndex.from_frame(r[["project_id", "ind_no"]])
-    got = got.reindex(keys)
-    r["actual_to_date"] = got["actual"].to_numpy(dtype=float)
-    r["actual_text"] = got["actual_text"].fillna("").to_numpy(dtype=object)
-    r["actual_date"] = got["date"].to_numpy()
+    r = prep.r0.copy()
+    at = _last_index(prep.tr_pos, prep.tr_date, d, len(r))
+    has = at >= 0
+    k = np.maximum(at, 0)
+    r["actual_to_date"] = np.where(has, prep.tr_actual[k], np.nan)
+    r["actual_text"] = np.where(has, prep.tr_text["actual_text"][k], "").astype(object)
+    r["actual_date"] = pd.Series(np.where(has, prep.tr_date[k], np.datetime64("NaT")), index=r.index,
+                                 dtype="datetime64[ns]")
     for c in ("likelihood", "reason_group", "cause", "measures"):
-        r[c] = got[c].fillna("").to_numpy(dtype=object)
+        r[c] = np.where(has, prep.tr_text[c][k], "").astype(object)
     progress = np.where(r["actual_date"].notna(), progress_of_dates(r["actual_date"], portfolio.budget_year,
                                                                     convention=conv), tp)
     r["expected"] = expected_to_date(r["target_value"], r["progress"] == "cumulative", progress)
@@ -354,7 +406,7 @@ def monitor(portfolio: Portfolio, as_of, *, tolerance: float | None = None,
         "n_deviating_indicators": int(r["deviation"].sum()), "n_missing_actual": int(r["missing_actual"].sum()),
         "n_problems": len(problems),
     }
-    unb = unbudgeted_spending(portfolio_all, funded.excluded, d)
+    unb = unbudgeted_spending(portfolio_all, funded.excluded, d)   # few projects: the plain path
     summary["n_unbudgeted"] = len(unb)
     summary["unbudgeted_spent"] = float(unb["spent"].sum())
     return MonitoringResult(as_of=d, time_progress=tp, tolerance=tol, deviation_threshold=thr, convention=conv,
@@ -372,7 +424,8 @@ def unbudgeted_spending(portfolio: Portfolio, excluded: pd.DataFrame, as_of) -> 
     """
     cols = ["project_id", "project_name", "department_id", "department_name", "exclusion_reason"]
     e = excluded[cols].reset_index(drop=True)
-    e = e.join(spending_at(portfolio.spending, e["project_id"], as_of))
+    sp = portfolio.spending
+    e = e.join(spending_at(sp[sp["project_id"].isin(e["project_id"])], e["project_id"], as_of))
     return e[e["spent"] > 0].reset_index(drop=True)
 
 
@@ -382,14 +435,15 @@ REASON_FIELDS = {"reason_group": "偏差原因类别", "cause": "偏差原因", 
 
 def _submission_problems(t: pd.DataFrame, r: pd.DataFrame) -> pd.DataFrame:
     """Missing required fields of the 《绩效跟踪分析表》, one row each (vectorised)."""
-    doubt = r["likelihood"].isin(NEEDS_REASON)
-    checks = [(r["missing_actual"], "截至执行情况", "未填报截至执行情况"),
-              (r["likelihood"] == "", "完成目标可能性", "未填报完成目标可能性")]
-    checks += [(doubt & (r[col] == ""), label, "完成目标可能性为" + r["likelihood"] + f"，未填报{label}")
-               for col, label in REASON_FIELDS.items()]
-    parts = [r.loc[miss, ["project_id", "ind_no", "level3"]].assign(
-        field=label, problem=problem[miss] if isinstance(problem, pd.Series) else problem)
-        for miss, label, problem in checks]
+    doubt = r["likelihood"].isin(NEEDS_REASON).to_numpy()
+    checks = [(r["missing_actual"].to_numpy(dtype=bool), "截至执行情况", None),
+              ((r["likelihood"] == "").to_numpy(), "完成目标可能性", None)]
+    checks += [(doubt & (r[col] == "").to_numpy(), label, col) for col, label in REASON_FIELDS.items()]
+    parts = []
+    for miss, label, col in checks:   # the problem text is built for the flagged rows only (speed, 50,000 rows)
+        rows = r.loc[miss, ["project_id", "ind_no", "level3", "likelihood"]]
+        text = (f"未填报{label}" if col is None else "完成目标可能性为" + rows["likelihood"] + f"，未填报{label}")
+        parts.append(rows.drop(columns="likelihood").assign(field=label, problem=text))
     parts.append(t.loc[t["forecast"].isna(), ["project_id"]].assign(
         ind_no=0, level3="", field="全年预计执行数", problem="未填报全年预计执行数"))
     out = pd.concat(parts, ignore_index=True)
@@ -447,8 +501,8 @@ def monitor_dates(portfolio: Portfolio, dates, **kwargs) -> MonitoringRounds:
         raise InputError("监控时点重复", column="--as-of", expected="互不相同的日期", found=dup.isoformat())
     from .exante import funded_projects
 
-    funded = funded_projects(portfolio)
-    results = [monitor(portfolio, d, _funded=funded, **kwargs) for d in sorted(ds)]
+    prep = _Prepared(portfolio, funded_projects(portfolio))
+    results = [monitor(portfolio, d, _funded=prep, **kwargs) for d in sorted(ds)]
     return MonitoringRounds(results=results, trajectory=_trajectory(results))
 
 
