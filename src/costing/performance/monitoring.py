@@ -210,6 +210,13 @@ def _last_index(pos: np.ndarray, dates: np.ndarray, as_of, n: int) -> np.ndarray
     return out
 
 
+def _take(values: np.ndarray, at: np.ndarray, fill) -> np.ndarray:
+    """``values[at]`` where ``at`` ≥ 0, else ``fill`` (also when there are no records at all)."""
+    if not len(values):
+        return np.full(len(at), fill, dtype=values.dtype if values.dtype != object else object)
+    return np.where(at >= 0, values[np.maximum(at, 0)], fill)
+
+
 class _Prepared:
     """The date-independent part of monitoring (funded set, base tables, sorted dated records), built once
     and shared by the dates of :func:`monitor_dates`."""
@@ -350,12 +357,10 @@ def monitor(portfolio: Portfolio, as_of, *, tolerance: float | None = None,
 
     t = prep.t0.copy()
     at = _last_index(prep.sp_pos, prep.sp_date, d, len(t))
-    has = at >= 0
-    t["spent"] = np.where(has, prep.sp_spent[np.maximum(at, 0)], 0.0)
-    t["spent_date"] = pd.Series(np.where(has, prep.sp_date[np.maximum(at, 0)], np.datetime64("NaT")),
-                                index=t.index, dtype="datetime64[ns]")
-    at = _last_index(prep.fc_pos, prep.fc_date, d, len(t))
-    t["forecast"] = np.where(at >= 0, prep.fc_value[np.maximum(at, 0)], np.nan)
+    t["spent"] = _take(prep.sp_spent, at, 0.0)
+    t["spent_date"] = pd.Series(_take(prep.sp_date, at, np.datetime64("NaT")), index=t.index,
+                                dtype="datetime64[ns]")
+    t["forecast"] = _take(prep.fc_value, _last_index(prep.fc_pos, prep.fc_date, d, len(t)), np.nan)
     t["execution_rate"] = execution_rate(t["spent"], t["budget"])
     t["time_progress"] = tp
     t["gap"] = t["execution_rate"] - tp
@@ -363,14 +368,12 @@ def monitor(portfolio: Portfolio, as_of, *, tolerance: float | None = None,
 
     r = prep.r0.copy()
     at = _last_index(prep.tr_pos, prep.tr_date, d, len(r))
-    has = at >= 0
-    k = np.maximum(at, 0)
-    r["actual_to_date"] = np.where(has, prep.tr_actual[k], np.nan)
-    r["actual_text"] = np.where(has, prep.tr_text["actual_text"][k], "").astype(object)
-    r["actual_date"] = pd.Series(np.where(has, prep.tr_date[k], np.datetime64("NaT")), index=r.index,
+    r["actual_to_date"] = _take(prep.tr_actual, at, np.nan)
+    r["actual_text"] = _take(prep.tr_text["actual_text"], at, "").astype(object)
+    r["actual_date"] = pd.Series(_take(prep.tr_date, at, np.datetime64("NaT")), index=r.index,
                                  dtype="datetime64[ns]")
     for c in ("likelihood", "reason_group", "cause", "measures"):
-        r[c] = np.where(has, prep.tr_text[c][k], "").astype(object)
+        r[c] = _take(prep.tr_text[c], at, "").astype(object)
     progress = np.where(r["actual_date"].notna(), progress_of_dates(r["actual_date"], portfolio.budget_year,
                                                                     convention=conv), tp)
     r["expected"] = expected_to_date(r["target_value"], r["progress"] == "cumulative", progress)
