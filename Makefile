@@ -35,7 +35,7 @@ $(LAB): $(STAMP) etc/jupyterlab/overrides.json
 	cp etc/jupyterlab/overrides.json $(LAB_SETTINGS)/overrides.json
 	touch $(LAB)
 
-lab: $(LAB)  ## open JupyterLab (Chinese interface) at the project, on the course's trainer guide
+lab: $(LAB)  ## open JupyterLab (Chinese interface) at the project, on the course's 课程目录 (trainee start page)
 	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) --ServerApp.root_dir="$(CURDIR)" \
 		--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate $(LAB_ARGS) notebooks/course/README.md
 
@@ -43,11 +43,12 @@ $(BROWSER): $(LAB)
 	$(BIN)/python -m pip install --quiet -e '.[lab,browser]'
 	touch $(BROWSER)
 
-test-browser: $(BROWSER)  ## the course in a real browser: Playwright drives Debian's chromium
-	@test -x /usr/bin/chromium || if [ "$$(id -u)" = 0 ]; then \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y chromium || \
-		{ apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }; \
-	else echo "make test-browser needs Debian's chromium at /usr/bin/chromium: run 'sudo apt-get install chromium' (as root, make installs it)" >&2; exit 1; fi
+test-browser: $(BROWSER)  ## the course in a real browser: Playwright drives Debian's chromium (with a CJK font)
+	@if dpkg -s chromium fonts-noto-cjk >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-noto-cjk || \
+		{ apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-noto-cjk; }; \
+	else echo "make test-browser needs Debian's chromium and a CJK font: run 'sudo apt-get install chromium fonts-noto-cjk' (as root, make installs them)" >&2; exit 1; fi
 	COSTING_BROWSER_TEST=1 $(BIN)/python -m pytest tests/browser -q -p no:xdist
 
 # Word documents as a reader sees them: LibreOffice converts each bundled .docx, pdftotext reads it back.

@@ -141,11 +141,22 @@ def rule_choices(result: MethodResult, item: str) -> list[str]:
     return out if current in out else [current] + out
 
 
+#: shown by the browser alone once the kernel behind a panel is gone (a restart): JupyterLab's widget
+#: manager marks every view of a disconnected widget with the class ``jupyter-widgets-disconnected``
+RESTART_NOTE = (
+    "<style>.costing-restart-note{display:none}"
+    ".jupyter-widgets-disconnected .costing-restart-note{display:block;color:#b42318;font-weight:bold;"
+    "border:1px solid #b42318;padding:0.3em 0.6em;margin:0.3em 0}</style>"
+    "<div class='costing-restart-note'>内核已重启，面板不再重算。请用菜单 运行 → 运行所有单元格 重新运行本课，"
+    "面板就会恢复。</div>")
+
+
 class Panel:
     """A what-if panel: sliders for the knobs, a dropdown per cost item's rule and one for the preset.
 
     Every change reruns :func:`run` and redraws the headline (standard,
-    subsidy, cut rate), the waterfall and the tornado. ``result`` is the
+    subsidy, cut rate), the waterfall and the tornado. After a kernel restart
+    the panel says so (:data:`RESTART_NOTE`) instead of moving without effect. ``result`` is the
     latest run; ``sliders``, ``rule_menus`` and ``preset_menu`` are the widgets.
     """
 
@@ -163,18 +174,18 @@ class Panel:
                                                                  (",.0f" if kb.step >= 1 else ".2f"))
             self.sliders[k] = w.FloatSlider(value=knob_value(project, k), min=kb.min, max=kb.max, step=kb.step,
                                             description=kb.label, readout_format=fmt, continuous_update=False,
-                                            style={"description_width": "14em"},
-                                            layout=w.Layout(width="36em"))
+                                            style={"description_width": "20em"},
+                                            layout=w.Layout(width="46em"))
             self.sliders[k].add_class(f"costing-knob-{k}")
         items = self.baseline.standard.items
         self.rule_menus = {}
         for item, row in items.iterrows():
             opts = [(RULE_LABELS.get(r, r), r) for r in rule_choices(self.baseline, item)]
             self.rule_menus[item] = w.Dropdown(options=opts, value=row["rule"], description=row["item_name"],
-                                               style={"description_width": "16em"}, layout=w.Layout(width="36em"))
+                                               style={"description_width": "20em"}, layout=w.Layout(width="46em"))
         self.preset_menu = w.Dropdown(options=[(v, k) for k, v in PRESET_LABELS.items()],
                                       value=self.baseline.budget.preset, description="补贴口径",
-                                      style={"description_width": "14em"}, layout=w.Layout(width="36em"))
+                                      style={"description_width": "20em"}, layout=w.Layout(width="46em"))
         self.headline = w.HTML()
         self.headline.add_class("costing-whatif-headline")
         self.waterfall_out, self.tornado_out = w.Output(), w.Output()
@@ -182,8 +193,8 @@ class Panel:
             wid.observe(self.update, names="value")
         rules_box = w.Accordion(children=[w.VBox(list(self.rule_menus.values()))], titles=("各成本项目的核定规则",))
         rules_box.selected_index = None
-        self.widget = w.VBox([w.HTML("<b>调参数（滑块松开后重算）</b>"), *self.sliders.values(), self.preset_menu,
-                              rules_box, self.headline, self.waterfall_out, self.tornado_out])
+        self.widget = w.VBox([w.HTML("<b>调参数（滑块松开后重算）</b>" + RESTART_NOTE), *self.sliders.values(),
+                              self.preset_menu, rules_box, self.headline, self.waterfall_out, self.tornado_out])
         self.update()
 
     def settings(self) -> dict[str, Any]:

@@ -3,10 +3,13 @@
 Playwright (the Python package) drives the system browser at /usr/bin/chromium;
 Playwright's own browser download is never used. JupyterLab is started by
 `make lab` itself (with PIP_NO_INDEX=1, so a network call by pip would fail)
-on 127.0.0.1 with a random token. Lessons 01 and 04 are opened and run from
-top to bottom; no cell may show an error or anything on stderr, and every
-chart must be a loaded image. Then one what-if slider is moved with the
-keyboard and the subsidy shown by the panel must change.
+on 127.0.0.1 with a random token. The start page is the trainees' 课程目录
+and its Chinese glyphs must render (not boxes: `make test-browser` installs
+fonts-noto-cjk). Lessons 01, 04 and 06 are opened and run from top to bottom;
+no cell may show an error or anything on stderr, no Markdown marker may be
+left on screen, and every chart must be a loaded image. One what-if slider is
+moved with the keyboard and the subsidy shown by the panel must change; after
+a kernel restart the panel must say so. Screenshots go to the test's tmp dir.
 """
 import os
 import re
@@ -117,24 +120,70 @@ def _open_and_run(page, base, token, notebook, shots):
     return nb, page.locator(f"{nb} .jp-RenderedImage img").count()
 
 
+#: draws each string on a canvas in the font of ``selector``'s element; true when CJK characters come out as
+#: distinct glyphs, unlike two unassigned code points (which every font draws as the same "tofu" box)
+GLYPHS_RENDER = """([selector, a, b]) => {
+    const el = document.querySelector(selector);
+    const font = getComputedStyle(el).fontSize + ' ' + getComputedStyle(el).fontFamily;
+    const draw = (s) => {
+        const c = document.createElement('canvas'); c.width = 64; c.height = 64;
+        const g = c.getContext('2d'); g.font = font.replace(/^[^ ]+/, '40px'); g.fillText(s, 4, 48);
+        return Array.from(g.getImageData(0, 0, 64, 64).data).join(',');
+    };
+    const tofu1 = draw('\\u0378'), tofu2 = draw('\\u0379');
+    return {font, same_tofu: tofu1 === tofu2, a_is_tofu: draw(a) === tofu1, b_is_tofu: draw(b) === tofu1,
+            a_vs_b: draw(a) !== draw(b)};
+}"""
+
+
+def _glyphs_render(page, selector: str, text: str):
+    """The first two CJK characters of ``text`` render as two different real glyphs in ``selector``'s font."""
+    chars = [c for c in text if "\u4e00" <= c <= "\u9fff"][:2]
+    r = page.evaluate(GLYPHS_RENDER, [selector, *chars])
+    assert r["same_tofu"], r  # the reference: unassigned code points all draw the same box
+    assert not r["a_is_tofu"] and not r["b_is_tofu"] and r["a_vs_b"], (chars, r)
+
+
+def _no_markdown_left(page, nb):
+    """No "**" on screen in rendered Markdown or outputs (CommonMark leaves `**不对。**先` unrendered)."""
+    texts = page.locator(f"{nb} .jp-RenderedMarkdown, {nb} .jp-RenderedHTMLCommon").all_inner_texts()
+    assert not [t for t in texts if "**" in t], [t for t in texts if "**" in t][:3]
+
+
 def test_lessons_run_in_the_browser(lab, browser, tmp_path):
     base, token = lab
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    # what `make lab` opens: the trainer's guide, rendered, in the Chinese interface, with no news pop-up
+    # what `make lab` opens: the trainees' 课程目录 (no answers), rendered, in the Chinese interface, no news pop-up
     page.goto(f"{base}/lab/tree/notebooks/course/README.md?reset&token={token}")
     page.wait_for_selector(".lm-MenuBar-itemLabel:text-is('文件')", timeout=60_000)
-    page.wait_for_selector(".jp-RenderedMarkdown h1:has-text('培训老师指南')", timeout=60_000)
+    page.wait_for_selector(".jp-RenderedMarkdown h1:has-text('课程目录')", timeout=60_000)
     page.wait_for_timeout(2000)  # JupyterLab asks about news a moment after start when not configured
-    page.screenshot(path=str(tmp_path / "guide.png"))
+    page.screenshot(path=str(tmp_path / "start.png"))
     assert page.locator(".jp-Notification-Toast, .Toastify__toast").count() == 0
+    start = page.locator(".jp-RenderedMarkdown").first.inner_text()
+    assert "答案" not in start and "讲评要点" not in start
+    # Chinese glyphs render in the interface (menu) and in the page (heading): not boxes
+    _glyphs_render(page, ".lm-MenuBar-itemLabel", "文件")
+    _glyphs_render(page, ".jp-RenderedMarkdown h1", "课程目录")
+    # the menus the lessons name exist under those names
+    page.locator(".lm-MenuBar-itemLabel:text-is('运行')").click()
+    page.wait_for_selector(".lm-Menu-itemLabel:text-is('运行所有单元格')", timeout=10_000)
+    page.keyboard.press("Escape")
+    page.locator(".lm-MenuBar-itemLabel:text-is('内核')").click()
+    page.wait_for_selector(".lm-Menu-itemLabel:text-is('重启并运行所有单元格…')", timeout=10_000)
+    page.keyboard.press("Escape")
 
     nb, charts = _open_and_run(page, base, token, "01_four_steps.ipynb", tmp_path)
     assert charts == 3  # the waterfall, and the panel's waterfall and tornado
+    _no_markdown_left(page, nb)
+    _glyphs_render(page, f"{nb} .costing-table th", "指标")
 
     subsidy = page.locator(f"{nb} .costing-whatif-headline .costing-subsidy")
     subsidy.scroll_into_view_if_needed()
     before = subsidy.inner_text()
     assert re.fullmatch(r"[\d,]+\.\d\d", before), before
+    note = page.locator(f"{nb} .costing-restart-note")
+    assert not note.is_visible()  # the kernel is alive: no restart message
     handle = page.locator(f"{nb} .costing-knob-driver_per_vehicle .noUi-handle")
     handle.focus()
     for _ in range(2):
@@ -145,6 +194,25 @@ def test_lessons_run_in_the_browser(lab, browser, tmp_path):
     page.screenshot(path=str(tmp_path / "panel.png"), full_page=False)
     assert float(after.replace(",", "")) < float(before.replace(",", ""))  # fewer drivers, smaller subsidy
 
-    _, charts = _open_and_run(page, base, token, "04_cost_benefit.ipynb", tmp_path)
+    # a kernel restart: the slider still moves in the page, and the panel says what to do
+    page.evaluate(f"() => {CURRENT}.sessionContext.session.kernel.restart()")
+    note.wait_for(state="visible", timeout=30_000)
+    handle.focus()
+    page.keyboard.press("ArrowLeft")
+    assert "内核已重启" in note.inner_text() and "运行所有单元格" in note.inner_text()
+    note.scroll_into_view_if_needed()
+    page.screenshot(path=str(tmp_path / "panel_after_restart.png"), full_page=False)
+
+    nb, charts = _open_and_run(page, base, token, "04_cost_benefit.ipynb", tmp_path)
     assert charts == 2  # tornado and CDF
+    _no_markdown_left(page, nb)
+    cash = page.locator(f"{nb} .costing-course-table[data-title='现金流量表（万元）'] table")
+    assert "-0.00" not in cash.inner_text()
+    box = cash.bounding_box()
+    area = page.locator(f"{nb} .jp-OutputArea-output").first.bounding_box()
+    assert box["x"] + box["width"] <= area["x"] + area["width"] + 1  # not cut at the right
+
+    nb, charts = _open_and_run(page, base, token, "06_monitoring.ipynb", tmp_path)
+    assert charts == 2  # execution against time progress, and the deviating indicators
+    _no_markdown_left(page, nb)
     page.close()
