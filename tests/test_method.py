@@ -101,8 +101,9 @@ def test_step4_standard_rules_and_provenance(result):
     assert s.loc["maintenance", "amount"] == pytest.approx(0.95 * 396_000)
     assert s.loc["insurance", "amount"] == pytest.approx(b.actual_3yr_avg["insurance"] * 396_000)
     assert s.loc["wages", "amount"] == pytest.approx(NEED["wages"])
-    assert "peer_p50" in s.loc["maintenance", "provenance"] and "2024" in s.loc["maintenance", "provenance"]
-    assert "2022–2024" in s.loc["insurance", "provenance"]
+    p = s.loc["maintenance", "provenance"]  # a record, not a string to split
+    assert p.basis == "peer_p50" and "2024" in p.source and str(p).startswith(f"规则 {p.rule} → peer_p50：")
+    assert "2022–2024" in s.loc["insurance", "provenance"].source
 
 
 def test_step4_budget_shanting_by_hand(result):
@@ -125,8 +126,11 @@ def test_invariants(result):
     assert b.regulated_cost == pytest.approx(st.total)
     np.testing.assert_allclose(b.items["cut_amount"], b.items["requested"] - b.items["approved"])
     np.testing.assert_allclose(b.items["cut_rate"], b.items["cut_amount"] / b.items["requested"])
-    w = b.waterfall()
-    assert w["金额"].iloc[:-1].sum() == pytest.approx(w["金额"].iloc[-1])
+    w = b.waterfall()  # numbers and ids: the labels come when it is shown
+    assert w["id"].iloc[0] == "regulated_cost" and w["id"].iloc[-1] == "subsidy"
+    assert w["amount"].iloc[:-1].sum() == pytest.approx(w["amount"].iloc[-1]) == pytest.approx(b.subsidy)
+    s = b.summary().set_index("id")
+    assert s.loc["cut_rate", "value"] == b.cut_rate and s.loc["cut_rate", "unit"] == "fraction"
 
 
 def test_profit_rate_is_capped(tmp_path):
@@ -209,7 +213,7 @@ def test_frontier_rule_catch_up(tmp_path):
     avg = r.benchmark.actual_3yr_avg["maintenance"]
     # default catch-up 50% of the gap in the first year: 1 − 0.5 × (1 − 0.5) = 0.75
     assert r.standard.items.loc["maintenance", "unit_cost"] == pytest.approx(0.75 * avg)
-    assert "DEA CRS" in r.standard.items.loc["maintenance", "provenance"]
+    assert "DEA CRS" in r.standard.items.loc["maintenance", "provenance"].source
     # two years of 50% catch-up close 1 − 0.5² = 75% of the gap: 1 − 0.75 × 0.5 = 0.625
     text2 = text.replace("city_avg_wage = 100000.0", "city_avg_wage = 100000.0\nfrontier_catch_up_years = 2.0")
     r2 = costing.run_method(costing.load_project(write_tiny(tmp_path / "b", files={"peers.csv": peers}, project=text2)))

@@ -128,10 +128,11 @@ def unit_cost_trend(result) -> Figure:
 def subsidy_waterfall(result) -> Figure:
     """Regulated cost → taxes → revenue → higher-level subsidies → profit → subsidy [万元]."""
     w = result.budget.waterfall()
-    vals = from_yuan(w["金额"].to_numpy(dtype=float), "万元")
+    vals = from_yuan(w["amount"].to_numpy(dtype=float), "万元")
+    names = [display_name(k) for k in w["id"]]
     fig, ax = _fig(9, 4.8)
     level = 0.0
-    for i, (name, v) in enumerate(zip(w["项目"], vals)):
+    for i, (name, v) in enumerate(zip(names, vals)):
         last = i == len(vals) - 1
         if i == 0 or last:
             ax.bar(i, v, color=BLUE if i == 0 else GREEN)
@@ -141,7 +142,7 @@ def subsidy_waterfall(result) -> Figure:
             ax.bar(i, v, bottom=level, color=ORANGE if v >= 0 else GREY)
             ax.text(i, level + max(v, 0), f"{v:+,.0f}", ha="center", va="bottom", fontsize=8)
             level += v
-    ax.set_xticks(range(len(vals)), w["项目"], rotation=20)
+    ax.set_xticks(range(len(vals)), names, rotation=20)
     ax.set_ylim(top=max(vals[0], vals[-1], level) * 1.12)
     ax.set_ylabel("万元")
     ax.set_title(f"补贴测算瀑布图（{display_name(result.budget.preset)}）")

@@ -119,6 +119,7 @@ DISPLAY_NAMES: dict[str, str] = {
     "total_cost": "总成本", "avg_wage": "平均工资", "policy_loss": "政策性亏损", "operating_loss": "经营性亏损",
     "profit_rate": "合理利润率", "label": "名称", "direction": "指标方向", "target": "年度指标值",
     "regulated_cost": "核定成本", "profit": "合理利润", "taxes": "税金",
+    "operating_loss_uncovered": "经营性亏损未补部分",
     # subsidy presets and standard-rule bases (costing.rules)
     "shanting": "山亭口径", "policy_operating_split": "三门峡口径（政策性、经营性亏损分列）",
     "quota": "定额测算", "actual_3yr_avg": "近三年实际平均", "peer_p25": "同行P25", "peer_p50": "同行中位数",

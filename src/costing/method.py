@@ -429,6 +429,19 @@ def benchmark(project: Project, target: Target, need: Need, *, years: int = 3) -
 
 
 # --------------------------------------------------------------------------- step 4a
+@dataclass(frozen=True)
+class Provenance:
+    """Where an item's standard unit cost comes from: the ``rule`` (a formula over the bases),
+    the ``basis`` it chose, and that basis's data and years (``source``, the reader's text)."""
+
+    rule: str
+    basis: str
+    source: str
+
+    def __str__(self) -> str:
+        return f"规则 {self.rule} → {self.basis}：{self.source}"
+
+
 @dataclass
 class Standard:
     """Step 4a (核定标准): the cost standard per item and overall.
@@ -493,7 +506,7 @@ def set_standard(project: Project, target: Target, need: Need, bench: Benchmark,
         rows.append({"item_id": item, "item_name": nrow["item_name"], "category": nrow["category"],
                      "rule": rule, "chosen": chosen, **{f"basis_{b}": v for b, v in env.items()},
                      "unit_cost": value, "amount": value * target.output_amount,
-                     "provenance": f"规则 {rule} → {chosen}：{prov.get(chosen, rule)}"})
+                     "provenance": Provenance(rule, chosen, prov.get(chosen, rule))})
     items = pd.DataFrame(rows).set_index("item_id")
     total = float(items["amount"].sum())
     return Standard(items=items, unit_cost_standard=total / target.output_amount, total=total,
@@ -531,27 +544,38 @@ class Budget:
     notes: list[str] = field(default_factory=list)
 
     def waterfall(self) -> pd.DataFrame:
-        """Regulated cost → taxes → revenue → higher-level subsidies → profit → subsidy [元]."""
-        steps = [("核定成本", self.regulated_cost), ("税金", self.taxes),
-                 ("票款收入", -self.fare_revenue), ("其他收入", -self.other_revenue),
-                 ("上级补贴", -self.higher_level_subsidy), ("合理利润", self.profit)]
+        """Regulated cost → taxes → revenue → higher-level subsidies → profit → subsidy.
+
+        Returns
+        -------
+        DataFrame
+            ``id`` (a glossary identifier; the reader's label comes from
+            :func:`costing.glossary.display_name` when it is shown) and ``amount``
+            [元], signed: revenue and higher-level subsidies are negative. The
+            last row is the ``subsidy``; the rows before it sum to it.
+        """
+        steps = [("regulated_cost", self.regulated_cost), ("taxes", self.taxes),
+                 ("fare_revenue", -self.fare_revenue), ("other_revenue", -self.other_revenue),
+                 ("higher_level_subsidy", -self.higher_level_subsidy), ("profit", self.profit)]
         if np.isfinite(self.policy_loss):
-            steps.append(("经营性亏损未补部分", self.subsidy - sum(v for _, v in steps)))
-        df = pd.DataFrame(steps, columns=["项目", "金额"])
-        return pd.concat([df, pd.DataFrame([{"项目": "补贴", "金额": self.subsidy}])], ignore_index=True)
+            steps.append(("operating_loss_uncovered", self.subsidy - sum(v for _, v in steps)))
+        steps.append(("subsidy", self.subsidy))
+        return pd.DataFrame(steps, columns=["id", "amount"])
 
     def summary(self) -> pd.DataFrame:
-        """The budget summary: name, amount [元] or rate."""
-        rows = [("单位成本标准", self.unit_cost_standard, self.unit_cost_label),
-                ("核定成本", self.regulated_cost, "元"), ("税金", self.taxes, "元"),
-                ("票款收入", self.fare_revenue, "元"), ("其他收入", self.other_revenue, "元"),
-                ("上级补贴", self.higher_level_subsidy, "元"), ("合理利润率", self.profit_rate, "fraction"),
-                ("合理利润", self.profit, "元")]
+        """The budget summary: ``id`` (glossary identifier), ``value`` and its ``unit``
+        (元, the unit-cost label, or ``fraction`` for rates). Labels come at rendering
+        (:func:`costing.present.budget_table`)."""
+        rows = [("unit_cost_standard", self.unit_cost_standard, self.unit_cost_label),
+                ("regulated_cost", self.regulated_cost, "元"), ("taxes", self.taxes, "元"),
+                ("fare_revenue", self.fare_revenue, "元"), ("other_revenue", self.other_revenue, "元"),
+                ("higher_level_subsidy", self.higher_level_subsidy, "元"), ("profit_rate", self.profit_rate, "fraction"),
+                ("profit", self.profit, "元")]
         if np.isfinite(self.policy_loss):
-            rows += [("政策性亏损", self.policy_loss, "元"), ("经营性亏损", self.operating_loss, "元")]
-        rows += [("核定补贴（审定数）", self.subsidy, "元"), ("申报数", self.requested, "元"),
-                 ("审减额", self.cut_amount, "元"), ("审减率", self.cut_rate, "fraction")]
-        return pd.DataFrame(rows, columns=["项目", "数值", "单位"])
+            rows += [("policy_loss", self.policy_loss, "元"), ("operating_loss", self.operating_loss, "元")]
+        rows += [("subsidy", self.subsidy, "元"), ("requested", self.requested, "元"),
+                 ("cut_amount", self.cut_amount, "元"), ("cut_rate", self.cut_rate, "fraction")]
+        return pd.DataFrame(rows, columns=["id", "value", "unit"])
 
 
 def budget_inputs(project: Project, target: Target, regulated_cost: float) -> tuple[_rules.BudgetInputs, list[str]]:

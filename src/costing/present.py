@@ -30,7 +30,7 @@ def cost_standard_table(result) -> pd.DataFrame:
     t = result.cost_standard_table()
     t["标准成本"] = from_yuan(t["标准成本"], WAN)
     t["核定规则"] = t["核定规则"].map(rule_label)
-    t["依据"] = t["依据"].str.split("：", n=1).str[1]  # drop the "规则 <rule> → <basis>：" prefix
+    t["依据"] = [p.source for p in t["依据"]]  # the basis's data and years (the rule has its own column)
     t.index.name = "成本项目代码"
     label = result.standard.unit_cost_label
     t = t.rename(columns={"定额测算": f"定额测算（{label}）", "近三年实际": f"近三年实际（{label}）",
@@ -43,11 +43,25 @@ def cost_standard_table(result) -> pd.DataFrame:
 
 def budget_table(result) -> pd.DataFrame:
     """The budget summary with money in 万元; the unit-cost standard and rates as they are."""
-    s = result.budget.summary().copy()
-    money = s["单位"] == "元"
-    s.loc[money, "数值"] = from_yuan(s.loc[money, "数值"].astype(float), WAN)
-    s.loc[money, "单位"] = WAN
-    return s
+    s = result.budget.summary()
+    money = s["unit"] == "元"
+    value = s["value"].astype(float).where(~money, from_yuan(s["value"].astype(float), WAN))
+    t = pd.DataFrame({"项目": [BUDGET_LABELS.get(k, display_name(k)) for k in s["id"]], "数值": value.to_numpy(),
+                      "单位": s["unit"].where(~money, WAN).to_numpy()})
+    t.attrs["row_units"] = {"数值": "单位"}
+    return t
+
+
+#: the budget summary's row labels where the table says more than the glossary's name
+BUDGET_LABELS = {"subsidy": "核定补贴（审定数）"}
+
+
+def waterfall_table(result) -> pd.DataFrame:
+    """The subsidy waterfall for readers: 项目 (the glossary's names) and 金额 [万元]."""
+    w = result.budget.waterfall()
+    t = pd.DataFrame({"项目": [display_name(k) for k in w["id"]], "金额（万元）": from_yuan(w["amount"], WAN).to_numpy()})
+    t.attrs["units"] = {"金额（万元）": WAN}
+    return t
 
 
 def cut_table(result) -> pd.DataFrame:

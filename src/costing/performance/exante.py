@@ -109,13 +109,15 @@ class ExAnteResult:
 
     @property
     def cut_rate(self) -> float:
-        """Cut rate over the amounts reviewed (the assessed projects) [fraction]."""
-        return float(self.total["cut_rate"].iloc[0])
+        """Cut rate over the amounts reviewed (the assessed projects) [fraction]: the sums of the
+        sheet's numbers, not a row of the display table."""
+        reviewed = self.sheet[self.sheet["assessed"]]
+        return float(cut_rate(reviewed["requested"].sum(), reviewed["approved_final"].sum()))
 
     @property
     def cut_rate_all(self) -> float:
         """Cut rate over every request, unreviewed ones counted as cut when not funded [fraction]."""
-        return float(self.total["cut_rate"].iloc[-1])
+        return float(cut_rate(self.sheet["requested"].sum(), self.sheet["approved_final"].sum()))
 
     @property
     def n_no_assessment(self) -> int:
