@@ -308,10 +308,9 @@ def cost_standard(doc) -> None:
     loop_table(doc, 'tables["服务目标"].without("driver")', "表1　服务目标")
     tag(doc, "{%p endif %}")
     heading(doc, "二、测算依据和方法")
-    para(doc, "（一）标靶划线。以线路、车辆、车公里、车小时、客运量和服务质量目标明确财政购买的服务量，"
-              "服务质量目标同时作为项目绩效目标。")
-    para(doc, "（二）反推所需。由服务目标反推所需资源，按“数量×标准单价”逐项测算：人车比核定驾驶员和管理人员，"
-              "百公里能耗定额×车公里×单价核定能耗，折旧只计非政府补助形成的资产。")
+    # the project type's own sentences ([wording] of its TOML): a sanitation report never speaks of 车公里
+    para(doc, "（一）标靶划线。{{ wording.targets }}")
+    para(doc, "（二）反推所需。{{ wording.need }}")
     para(doc, "（三）横向扩展，据实测算。近五年审计数按价格指数重述为价格基年价格、取近三年平均；"
               "与同行单位比较单位成本，给出分位数与排名；以成本函数和效率前沿检验成本水平。")
     para(doc, "（四）核定标准，编制预算。每个成本项目按明确的规则核定标准并记录依据；"

@@ -145,6 +145,21 @@ def key_table(result) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["类型", "代码", "名称"])
 
 
+def type_wording(project) -> str:
+    """The project type's own sentences on step 1 and step 2 (``[wording]`` of the type's TOML),
+    so no report says another type's words (a sanitation report never speaks of 线路 or 车公里)."""
+    w = project.spec.get("wording", {})
+    name = project.spec.get("type", {}).get("name", "")
+    parts = [f"**{k}**：{w[key]}" for k, key in (("服务目标", "targets"), ("资源测算", "need")) if w.get(key)]
+    return (f"{name}项目的测算口径——" if name else "") + "".join(parts) if parts else ""
+
+
+def sensitivity_sentence(project) -> str:
+    """What the sensitivity table varies, from the type's ``[sensitivity]`` factor labels."""
+    labels = [f.get("label", k) for k, f in project.spec.get("sensitivity", {}).items()]
+    return f"补贴对{'、'.join(labels)}各自变动的反应（其他因素不变）。" if labels else ""
+
+
 def need_table(result) -> pd.DataFrame:
     """Step 2: quantity, unit price [元], cost [万元] and unit cost [元/output] per item."""
     n = result.need.items

@@ -53,7 +53,7 @@ from .export import RecordedTable
 TEMPLATE_DIR = Path(__file__).with_name("word_templates")
 
 #: Top-level fields of a report template.
-REPORT_FIELDS = frozenset({"project", "date", "figures", "tables", "charts", "parameters", "policy"})
+REPORT_FIELDS = frozenset({"project", "date", "figures", "tables", "charts", "parameters", "policy", "wording"})
 
 #: Width of an embedded chart [mm] (A4 minus the official-document margins).
 CHART_WIDTH_MM = 150
@@ -166,6 +166,26 @@ def notebook_charts(nb) -> list[Chart]:
     return charts
 
 
+def type_wording(project_file) -> Fields:
+    """``wording.<key>``: the sentences of the project's type (``[wording]`` of its TOML,
+    e.g. ``targets``, ``need``), so each document speaks of its own type; empty for a
+    project file without a type (a portfolio, a CBA project)."""
+    import tomllib
+
+    from ..project import load_type
+
+    words = {}
+    if project_file:
+        path = Path(project_file)
+        try:
+            head = tomllib.loads(path.read_text(encoding="utf-8")).get("project", {})
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            head = {}
+        if isinstance(head, dict) and head.get("type"):
+            words = load_type(str(head["type"]), base_dir=path.parent).get("wording", {})
+    return Fields("wording", words)
+
+
 def report_context(nb, headline: dict, tables: list[RecordedTable], info: dict) -> dict:
     """The fields of a report template, from the executed notebook's records."""
     return {
@@ -176,6 +196,7 @@ def report_context(nb, headline: dict, tables: list[RecordedTable], info: dict) 
         "tables": Fields("tables", {t.name: show_table(t) for t in tables}),
         "charts": notebook_charts(nb),
         "parameters": Fields("parameters", info.get("parameters", {})),
+        "wording": type_wording(info.get("project_file")),
         "policy": policy_fields(info.get("project_file")),
     }
 
