@@ -61,3 +61,43 @@ def plot_deviation(result: MonitoringResult, ax=None, *, top: int = 20):
     ax.set_title("指标序时进度偏差（deviation per indicator）")
     ax.legend(loc="lower right", fontsize=8)
     return ax
+
+
+def plot_trajectory(rounds, *, columns: int = 4):
+    """分段展示: each project's trajectory over the monitoring dates, one small panel per project.
+
+    Solid line: 预算执行率 at each date; dashed: 时间进度; bars: share of the
+    project's indicators on 绿 (target met to date) at each date — execution
+    against time, and indicator completion, in one picture. ``rounds`` is a
+    :class:`costing.performance.monitoring.MonitoringRounds`. Returns the Figure.
+    """
+    setup_fonts()
+    tr = rounds.trajectory
+    ids = list(dict.fromkeys(tr["project_id"]))
+    rows = -(-len(ids) // columns)
+    fig, _ = new_figure(2.6 * columns, 2.1 * rows + 0.4)   # outside pyplot: displayed once
+    fig.clf()
+    axes = fig.subplots(rows, columns, sharex=True, sharey=True, squeeze=False)
+    labels = [f"{d.month}月{d.day}日" for d in rounds.dates]
+    x = np.arange(len(labels))
+    for ax, pid in zip(axes.flat, ids):
+        t = tr[tr["project_id"] == pid]
+        n = (t["n_green"] + t["n_yellow"] + t["n_red"]).replace(0, np.nan)
+        ax.bar(x, 100 * (t["n_green"] / n).fillna(0).to_numpy(), color="#c6efce", width=0.6, label="绿灯指标占比")
+        ax.plot(x, 100 * t["time_progress"].to_numpy(), ls="--", color="black", lw=1, label="时间进度")
+        low = t["low_execution"].to_numpy()
+        ax.plot(x, 100 * t["execution_rate"].to_numpy(), color="#4472c4", marker="o", ms=3, label="预算执行率")
+        ax.scatter(x[low], 100 * t["execution_rate"].to_numpy()[low], color="#c00000", marker="v", s=24, zorder=3,
+                   label="执行偏慢")
+        ax.set_title(f"{pid} {t['project_name'].iloc[0]}", fontsize=8)
+        ax.set_ylim(0, 110)
+        ax.tick_params(labelsize=7)
+    for ax in list(axes.flat)[len(ids):]:
+        ax.set_visible(False)
+    for k, ax in enumerate(list(axes.flat)[:len(ids)]):
+        ax.set_xticks(x, labels)
+        ax.tick_params(labelbottom=k + columns >= len(ids))   # the lowest panel of each column shows the dates
+    handles, names = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="outside upper center", ncol=4, fontsize=8, frameon=False)
+    fig.supylabel("%（执行率、时间进度、绿灯指标占比）", fontsize=8)
+    return fig

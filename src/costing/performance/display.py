@@ -17,7 +17,9 @@ MONEY = {"requested", "approved", "approved_final", "cut_amount", "budget_initia
          "proposed", "adjustment", "basic_spent", "cost_per_staff", "prev_budget", "requested_change",
          "unreviewed_requested", "budget_carryover", "budget_other", "spent_carryover", "spent_other",
          "budget_before_adjustment", "adjusted_budget", "unbudgeted_spent"}
-RATES = {"cut_rate", "execution_rate", "time_progress", "gap", "achievement", "basic_execution",
+#: differences of two rates, stored as fractions, shown ×100 in 百分点 (percentage points), not %
+POINTS = {"gap", "d_gap", "d_execution_rate"}
+RATES = {"cut_rate", "execution_rate", "time_progress", "achievement", "basic_execution",
          "project_execution", "assessed_share", "smart_share", "duty_completion", "good_share",
          "benefit_rate", "satisfaction_rate"}
 #: points (2 decimals everywhere: 87.50)
@@ -38,6 +40,8 @@ def header(col: str, unit: str = "万元") -> str:
         return f"{label}（{unit}{'/人' if col == 'cost_per_staff' else ''}）"
     if col in RATES:
         return f"{label}（%）"
+    if col in POINTS:
+        return f"{label}（百分点）"
     return label
 
 
@@ -69,6 +73,9 @@ def to_display(df: pd.DataFrame, *, unit: str = "万元", decimals: int = 2, str
         if c in MONEY:
             v = from_yuan(s.astype(float), unit)
             out[header(c, unit)] = rnd(v.to_numpy()) if len(v) else v
+        elif c in POINTS:
+            v = 100 * s.astype(float)
+            out[header(c)] = rnd(v.to_numpy()) if len(v) else v
         elif c in RATES and rates_as_fractions:
             out[header(c)] = s.astype(float)
         elif c in RATES:
@@ -97,6 +104,8 @@ def report_units(df: pd.DataFrame, unit: str = "万元") -> dict[str, str]:
             out[header(c, unit)] = unit
         elif c in RATES:
             out[header(c)] = "%"
+        elif c in POINTS:
+            out[header(c)] = "score"     # 百分点: two decimals, no % sign
         elif c in SCORES:
             out[header(c)] = "score"
         elif c in PLAIN:

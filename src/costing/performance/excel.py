@@ -72,7 +72,8 @@ def add_table_sheet(wb: Workbook, title: str, df: pd.DataFrame, *, freeze: str =
     for j, c in enumerate(cols, 1):
         cell = ws.cell(row=1, column=j, value=str(c))
         cell.font, cell.fill, cell.alignment, cell.border = HEADER_FONT, HEADER_FILL, CENTER, BORDER
-    fmts = [MONEY_FORMAT if "元" in str(c) else RATE_FORMAT if "（%）" in str(c) else None for c in cols]
+    fmts = [MONEY_FORMAT if "元" in str(c) else RATE_FORMAT if "（%）" in str(c) else
+            "0.00" if "百分点" in str(c) else None for c in cols]
     for i, row in enumerate(df.itertuples(index=False), 2):
         for j, v in enumerate(row, 1):
             cell = ws.cell(row=i, column=j, value=_cell_value(v))
@@ -145,7 +146,78 @@ def write_tracking_xlsx(result: MonitoringResult, path: str | Path, *, profile: 
     add_table_sheet(wb, "部门汇总", to_display(result.departments))
     add_table_sheet(wb, "未安排预算项目", to_display(result.excluded))
     add_table_sheet(wb, "无预算支出", to_display(result.unbudgeted))
+    groups = dict(tuple(result.indicators.groupby("project_id", sort=False)))
+    for row in result.projects.itertuples(index=False):
+        add_tracking_form_sheet(wb, row, groups.get(row.project_id, result.indicators.iloc[:0]), result)
     return save_atomic(wb, path)
+
+
+def period_label(as_of) -> str:
+    """The form's period: ``1—9月`` at a month's end, else ``1月1日—9月15日``."""
+    import datetime as _dt
+
+    end_of_month = (as_of + _dt.timedelta(days=1)).day == 1
+    return f"1—{as_of.month}月" if end_of_month else f"1月1日—{as_of.month}月{as_of.day}日"
+
+
+def add_tracking_form_sheet(wb: Workbook, project, indicators: pd.DataFrame, result: MonitoringResult) -> None:
+    """One project's 《项目支出绩效跟踪分析表》 in the official layout (sheet ``跟踪表_<id>``).
+
+    Funding block: 年初预算数 | 全年预算数 (调整前 when a confirmed adjustment changed it) | 1—N月执行数 |
+    全年预计执行数 [万元] | 预算执行率 | 时间进度 [%] | 偏差 [百分点]; 年度总体目标; then one row per
+    indicator: 一级/二级/三级指标, 年度指标值, 1—N月执行情况, 序时目标值, 实现程度 [%], 预警灯,
+    完成目标可能性, 偏差原因类别, 偏差原因, 改进措施.
+    """
+    period = period_label(result.as_of)
+    ws = wb.create_sheet(title=f"跟踪表_{project.project_id}"[:31])
+    widths = [12, 14, 18, 12, 14, 12, 12, 8, 12, 14, 24, 24]
+    for j, w in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(j)].width = w
+    n = len(widths)
+    _box(ws, 1, 1, 1, n, f"项目支出绩效跟踪分析表（{result.as_of.year}年{period}）").font = TITLE_FONT
+    _box(ws, 2, 1, 2, 2, "项目名称", bold=True)
+    _box(ws, 2, 3, 2, 6, f"{project.project_name}（{project.project_id}）", align=WRAP)
+    _box(ws, 2, 7, 2, 8, "主管部门", bold=True)
+    _box(ws, 2, 9, 2, n, project.department_name, align=WRAP)
+    _box(ws, 3, 1, 4, 2, "项目资金（万元）", bold=True)
+    adjusted = abs(project.budget - project.budget_before_adjustment) > 0.005
+    heads = ["年初预算数", "全年预算数" + ("（调整后）" if adjusted else ""), f"{period}执行数", "全年预计执行数",
+             "预算执行率（%）", "时间进度（%）", "偏差（百分点）"]
+    vals = [from_yuan(project.budget_initial, "万元"), from_yuan(project.budget, "万元"),
+            from_yuan(project.spent, "万元"), from_yuan(project.forecast, "万元"), 100 * project.execution_rate,
+            100 * project.time_progress, 100 * project.gap]
+    fmts = [MONEY_FORMAT] * 4 + [RATE_FORMAT, RATE_FORMAT, "0.00"]
+    spans = [(3, 3), (4, 4), (5, 6), (7, 7), (8, 9), (10, 10), (11, 11)]
+    for (c1, c2), h, v, f in zip(spans, heads, vals, fmts):
+        _box(ws, 3, c1, 3, c2, h, bold=True)
+        _box(ws, 4, c1, 4, c2, v, fmt=f)
+    note = (f"调整前全年预算数 {from_yuan(project.budget_before_adjustment, '万元'):,.2f}" if adjusted else
+            ("执行偏慢" if project.low_execution else ""))
+    _box(ws, 3, 12, 3, 12, "说明", bold=True)
+    _box(ws, 4, 12, 4, 12, note + ("；执行偏慢" if adjusted and project.low_execution else ""), align=WRAP)
+    goal = getattr(project, "annual_goal", "")
+    _box(ws, 5, 1, 5, 2, "年度总体目标", bold=True)
+    _box(ws, 5, 3, 5, n, goal or "", align=WRAP)
+    ws.row_dimensions[5].height = 40
+    ih = ["一级指标", "二级指标", "三级指标", "年度指标值", f"{period}执行情况", "序时目标值", "实现程度（%）", "预警灯",
+          "完成目标可能性", "偏差原因类别", "偏差原因", "改进措施"]
+    for j, h in enumerate(ih, 1):
+        _box(ws, 6, j, 6, j, h, bold=True).fill = HEADER_FILL
+    for i, r in enumerate(indicators.itertuples(index=False), 7):
+        unit = ("" if r.direction == "qualitative" or not isinstance(r.unit, str) or not r.unit
+                else r.unit if r.unit == "%" else f" {r.unit}")
+        target = r.target if isinstance(r.target, str) else f"{r.target:g}{unit}"
+        actual = r.actual_text if r.direction == "qualitative" else (
+            "" if np.isnan(r.actual_to_date) else f"{r.actual_to_date:g}{unit}")
+        expected = "" if r.direction == "qualitative" or np.isnan(r.expected) else f"{r.expected:,.2f}{unit}"
+        ach = None if not np.isfinite(r.achievement) else 100 * r.achievement
+        row = [r.level1, r.level2, r.level3, target, actual, expected, ach, r.light, r.likelihood, r.reason_group,
+               r.cause, r.measures]
+        for j, v in enumerate(row, 1):
+            cell = _box(ws, i, j, i, j, v, fmt=RATE_FORMAT if j == 7 else None, align=WRAP if j >= 10 else CENTER)
+            if j == 8 and v in LIGHT_FILLS:
+                cell.fill = PatternFill("solid", fgColor=LIGHT_FILLS[v])
+    ws.freeze_panes = "A7"
 
 
 def add_notice_sheets(wb: Workbook, notice: RectificationNotice) -> None:

@@ -229,6 +229,7 @@ class _Prepared:
         t = prj[["project_id", "project_name", "department_id", "project_type", "budget_initial",
                  "budget_before_adjustment", "budget"]].copy()
         t.insert(3, "department_name", t["department_id"].map(self.names))
+        t["annual_goal"] = prj["annual_goal"].fillna("").astype(str) if "annual_goal" in prj else ""
         self.t0 = t
         at = pd.Series(np.arange(len(prj)), index=prj["project_id"].to_numpy())
         sp = pf.spending.sort_values("date", kind="stable")
@@ -266,6 +267,7 @@ class MonitoringResult:
         The tracking table (《绩效跟踪分析表》), one row per project:
         ``budget_initial`` (年初预算数), ``budget_before_adjustment`` (before a
         confirmed ledger adjustment), ``budget`` (全年预算数 measured against),
+        ``annual_goal`` (年度总体目标),
         ``spent`` (执行数 to date),
         ``forecast`` (全年预计执行数, NaN when not reported) [元],
         ``execution_rate, time_progress, gap`` (execution − time progress)
