@@ -48,54 +48,54 @@ NON_NUMBERS = ["nan", "NaN", "inf", "-inf", "#N/A", "#DIV/0!", "-", "—", "", "
 CASES = [
     # --- costing standard: the main tables -------------------------------------------
     *[Case(f"standard-actual_costs-{v or 'empty'}", STD, cell(AC, 2, 2, v),
-           ("actual_costs.csv", "row 2", "金额（万元）", repr(v))) for v in NON_NUMBERS],
-    Case("standard-actual_costs-negative", STD, cell(AC, 3, 2, "-5"), ("actual_costs.csv", "row 3", "negative")),
-    Case("standard-actual_costs-duplicate", STD, duplicate_row(AC, 2), ("actual_costs.csv", "row 3", "duplicated")),
+           ("actual_costs.csv", "第 2 行", "金额（万元）", f"“{v or '（空）'}”")) for v in NON_NUMBERS],
+    Case("standard-actual_costs-negative", STD, cell(AC, 3, 2, "-5"), ("actual_costs.csv", "第 3 行", "不能为负数")),
+    Case("standard-actual_costs-duplicate", STD, duplicate_row(AC, 2), ("actual_costs.csv", "第 3 行", "重复的年度、成本项目代码")),
     Case("standard-actual_costs-unknown-item", STD, cell(AC, 4, 1, "tyre"),
-         ("actual_costs.csv", "row 4", "unknown cost item", "'tyre'")),
-    Case("standard-requested-nan", STDX, cell(REQ, 3, 1, "nan"), ("requested.csv", "row 3", "nan")),
-    Case("standard-requested-inf", STDX, cell(REQ, 3, 1, "inf"), ("requested.csv", "row 3", "'inf'")),
-    Case("standard-requested-no-unit", STD, cell(REQ, 1, 1, "申报数"), ("requested.csv", "row 1", "unit")),
+         ("actual_costs.csv", "第 4 行", "未知的成本项目代码", "“tyre”")),
+    Case("standard-requested-nan", STDX, cell(REQ, 3, 1, "nan"), ("requested.csv", "第 3 行", "“nan”")),
+    Case("standard-requested-inf", STDX, cell(REQ, 3, 1, "inf"), ("requested.csv", "第 3 行", "“inf”")),
+    Case("standard-requested-no-unit", STD, cell(REQ, 1, 1, "申报数"), ("requested.csv", "第 1 行", "金额列没有注明单位")),
     Case("standard-requested-missing-column", STD, cell(REQ, 1, 0, "代码"),
-         ("requested.csv", "row 1", "missing column 'item_id'")),
-    Case("standard-operations-year-nan", STD, cell(OPS, 2, 0, "nan"), ("operations.csv", "row 2", "'year'")),
+         ("requested.csv", "第 1 行", "缺少列“成本项目代码”")),
+    Case("standard-operations-year-nan", STD, cell(OPS, 2, 0, "nan"), ("operations.csv", "第 2 行", "列“year”", "不是有限的数")),
     Case("standard-operations-year-fraction", STD, cell(OPS, 3, 0, "2022.5"),
-         ("operations.csv", "row 3", "whole number")),
+         ("operations.csv", "第 3 行", "不是四位年份")),
     Case("standard-operations-value-error", STD, cell(OPS, 4, 1, "#VALUE!"),
-         ("operations.csv", "row 4", "'vehicle_km'", "Excel error")),
+         ("operations.csv", "第 4 行", "列“vehicle_km”", "公式出错（#VALUE!）")),
     Case("standard-price_index-zero", STD, cell(RAW + "price_index.csv", 2, 1, "0"),
-         ("price_index.csv", "row 2", "居民消费价格指数", "> 0")),
+         ("price_index.csv", "第 2 行", "居民消费价格指数", "大于 0")),
     Case("standard-price_index-dash", STD, cell(RAW + "price_index.csv", 3, 2, "—"),
-         ("price_index.csv", "row 3", "工资指数", "dash")),
+         ("price_index.csv", "第 3 行", "工资指数", "“-”不是数字")),
     Case("standard-peer_costs-nan", STD, cell(RAW + "peer_costs.csv", 5, 3, "NaN"),
-         ("peer_costs.csv", "row 5", "amount [万元]")),
+         ("peer_costs.csv", "第 5 行", "amount [万元]")),
     Case("standard-peers-xlsx-na", STD, xlsx_cell(RAW + "peers.xlsx", "D3", "#N/A"),
-         ("peers.xlsx", "sheet '同行数据'", "row 3", "车公里", "#N/A")),
+         ("peers.xlsx", "工作表“同行数据”", "第 3 行", "车公里", "#N/A")),
     Case("standard-peers-xlsx-text", STD, xlsx_cell(RAW + "peers.xlsx", "G4", "n/a"),
-         ("peers.xlsx", "row 4", "客运量")),
+         ("peers.xlsx", "第 4 行", "客运量")),
     Case("standard-targets-header-only", STD, header_only(RAW + "targets.csv"),
-         ("targets.csv", "targets table has no rows")),
-    Case("standard-targets-nan", STD, cell(RAW + "targets.csv", 3, 3, "nan"), ("targets.csv", "row 3", "周转时间")),
-    Case("standard-targets-text", STD, cell(RAW + "targets.csv", 2, 2, "十二"), ("targets.csv", "row 2", "十二")),
+         ("targets.csv", "表“目标任务”没有数据")),
+    Case("standard-targets-nan", STD, cell(RAW + "targets.csv", 3, 3, "nan"), ("targets.csv", "第 3 行", "周转时间")),
+    Case("standard-targets-text", STD, cell(RAW + "targets.csv", 2, 2, "十二"), ("targets.csv", "第 2 行", "十二", "不是数字")),
     # a blank line inside a CSV is a row (it used to be skipped, so every later row number was off by one)
-    Case("standard-requested-blank-line-is-a-row", STD, blank_line(REQ, 3), ("requested.csv", "row 3", "empty required cell")),
-    Case("standard-actual_costs-header-only", STD, header_only(AC), ("actual_costs.csv", "no rows")),
+    Case("standard-requested-blank-line-is-a-row", STD, blank_line(REQ, 3), ("requested.csv", "第 3 行", "空行")),
+    Case("standard-actual_costs-header-only", STD, header_only(AC), ("actual_costs.csv", "表“历年成本”没有数据")),
     # --- formulas in the cost-item table -------------------------------------------------
     Case("standard-formula-power-tower", STD, cell(CI, 2, 3, "9**9**9"), ("cost_items.csv", "row 2", "9**9**9")),
     Case("standard-formula-divide-by-zero", STD, cell(CI, 2, 3, "drivers / 0"),
          ("cost_items.csv", "row 2", "数量公式")),
     Case("standard-formula-int-division-by-zero", STD, cell(CI, 3, 5, "1 / (2 - 2)"),
          ("cost_items.csv", "row 3", "单价", "divides by zero")),
-    Case("standard-formula-nan", STD, cell(CI, 2, 5, "nan"), ("cost_items.csv", "row 2", "'nan'")),
+    Case("standard-formula-nan", STD, cell(CI, 2, 5, "nan"), ("cost_items.csv", "第 2 行", "“nan”", "不是有限的数")),
     Case("standard-formula-code", STD, cell(CI, 2, 3, "__import__('os').getcwd()"),
          ("cost_items.csv", "row 2", "not allowed")),
     Case("standard-formula-too-long", STD, cell(CI, 2, 3, "+".join(["drivers"] * 80)),
-         ("cost_items.csv", "row 2", "longer than")),
+         ("cost_items.csv", "第 2 行", "公式太长")),
     Case("standard-formula-too-deep", STD, cell(CI, 2, 3, "abs(" * 50 + "drivers" + ")" * 50),
-         ("cost_items.csv", "row 2", "nested deeper")),
+         ("cost_items.csv", "第 2 行", "公式嵌套太深")),
     Case("standard-formula-unknown-name", STD, cell(CI, 2, 3, "drivres * 2"),
-         ("cost_items.csv", "row 2", "unknown name 'drivres'")),
-    Case("standard-formula-syntax", STD, cell(CI, 2, 5, "city_avg_wage *"), ("cost_items.csv", "row 2", "syntax")),
+         ("cost_items.csv", "第 2 行", "公式中的名称未定义：drivres")),
+    Case("standard-formula-syntax", STD, cell(CI, 2, 5, "city_avg_wage *"), ("cost_items.csv", "第 2 行", "公式无法解析")),
     Case("standard-formula-wrong-arguments", STD, cell(CI, 2, 3, "ceil()"), ("cost_items.csv", "row 2", "ceil")),
     Case("standard-formula-sqrt-negative", STD, cell(CI, 2, 3, "sqrt(0 - drivers)"),
          ("cost_items.csv", "row 2", "not a finite number")),
@@ -113,31 +113,31 @@ CASES = [
     Case("standard-parameter-overflow-product", STD, replace(BUS, "city_avg_wage = 105000.0", "city_avg_wage = 1e306"),
          ("cost_items.csv", "row 2", "too large")),
     Case("standard-sanitation-actual_costs-inf", ("standard", "{ws}/projects/sanitation_example.toml"),
-         cell("raw/sanitation_example/actual_costs.csv", 3, 2, "inf"), ("sanitation_example", "row 3", "'inf'")),
+         cell("raw/sanitation_example/actual_costs.csv", 3, 2, "inf"), ("sanitation_example", "第 3 行", "“inf”")),
     Case("standard-parameter-inf", STD, replace(BUS, "average_fare = 1.8", "average_fare = inf"),
          ("bus_example.toml", "parameters.average_fare")),
     Case("standard-parameter-text", STD, replace(BUS, "average_fare = 1.8", 'average_fare = "1.8元"'),
-         ("parameters.average_fare", "not a number")),
+         ("parameters.average_fare", "不是数字")),
     Case("standard-budget-profit-rate-percent", STD, replace(BUS, "profit_rate = 0.02", 'profit_rate = "2%"'),
-         ("bus_example.toml", "budget.profit_rate", "'2%'")),
+         ("bus_example.toml", "budget.profit_rate", "“2%”")),
     Case("standard-budget-profit-rate-inf", STD, replace(BUS, "profit_rate = 0.02", "profit_rate = inf"),
-         ("bus_example.toml", "budget.profit_rate is not a number", "found inf")),
-    Case("standard-money-nan", STD, replace(BUS, "amount = 80.0", "amount = nan"), ("money.taxes", "not a number")),
+         ("bus_example.toml", "budget.profit_rate 不是数字", "“inf”")),
+    Case("standard-money-nan", STD, replace(BUS, "amount = 80.0", "amount = nan"), ("money.taxes", "不是有限的数")),
     Case("standard-money-unit", STD, replace(BUS, 'amount = 80.0, unit = "万元"', 'amount = 80.0, unit = "美元"'),
          ("money.taxes", "美元")),
     Case("standard-project-binary", STD, write(BUS, b"PK\x03\x04\x00\x00binary"),
          ("bus_example.toml", "binary")),
     Case("standard-project-gbk", STD, reencode(BUS, "gbk"), ("bus_example.toml", "not UTF-8")),
     Case("standard-project-folder", ("standard", "{ws}/projects"), nothing, ("projects", "folder")),
-    Case("standard-project-missing", ("standard", "{ws}/projects/nope.toml"), nothing, ("nope.toml", "does not exist")),
+    Case("standard-project-missing", ("standard", "{ws}/projects/nope.toml"), nothing, ("nope.toml", "项目文件不存在")),
     Case("standard-project-bad-toml", STD, replace(BUS, "[money]", "[money"), ("bus_example.toml", "TOML")),
     Case("standard-table-missing", STD, replace(BUS, "requested.csv", "requested_2026.csv"),
-         ("requested_2026.csv", "does not exist")),
+         ("requested_2026.csv", "文件不存在")),
     Case("standard-table-wrong-type", STD,
          chain(replace(BUS, "requested.csv", "requested.txt"), copy(REQ, RAW + "requested.txt")),
-         ("requested.txt", "unsupported file type", ".xlsx", "found '.txt'")),
+         ("requested.txt", "文件类型不支持", ".xlsx", "“.txt”")),
     Case("standard-table-undecodable", STD, write(REQ, b"item,\xff\xfe\xff\n\x80\x80,1\n"),
-         ("requested.csv", "decode")),
+         ("requested.csv", "编码无法识别")),
     # --- output paths: refused before any work ---------------------------------------
     Case("standard-xlsx-is-folder", (*STD, "--xlsx", "{ws}/raw"), nothing, ("--xlsx names a folder",)),
     Case("standard-xlsx-under-a-file", (*STD, "--xlsx", "{ws}/" + BUS + "/t.xlsx"), nothing,
@@ -146,33 +146,33 @@ CASES = [
     Case("report-out-is-file", ("report", "{ws}/" + BUS, "--out", "{ws}/" + BUS, "--no-progress"), nothing,
          ("--out names a file",)),
     # --- costing report (validation before anything runs) ---------------------------
-    Case("report-actual_costs-nan", REP, cell(AC, 2, 2, "nan"), ("actual_costs.csv", "row 2", "金额（万元）")),
+    Case("report-actual_costs-nan", REP, cell(AC, 2, 2, "nan"), ("actual_costs.csv", "第 2 行", "金额（万元）")),
     Case("report-type-unknown", REP, replace(BUS, 'type = "bus"', 'type = "tram"'),
          ("bus_example.toml", "project.type", "unknown project type", "found 'tram'")),
     Case("report-budget_year-text", REP, replace(BUS, "budget_year = 2026", 'budget_year = "2026年"'),
-         ("bus_example.toml", "project.budget_year is not a year", "found '2026年'")),
+         ("bus_example.toml", "project.budget_year", "预算年度不是四位年份", "“2026年”")),
     Case("report-unknown-parameter", (*REP, "-p", "sensitivty_delta=0.2"), nothing,
          ("unknown parameter 'sensitivty_delta'", "did you mean 'sensitivity_delta'")),
-    Case("report-cba-cashflow-nan", REPC, cell(CASH, 3, 5, "nan"), ("cashflows.csv", "'energy_saving'", "nan")),
+    Case("report-cba-cashflow-nan", REPC, cell(CASH, 3, 5, "nan"), ("cashflows.csv", "列“energy_saving”", "“nan”")),
     Case("report-cba-cashflow-header-only", REPC, header_only(CASH), ("cashflows.csv", "no rows")),
     Case("report-project-binary", REP, write(BUS, b"\x00\x01\x02"), ("bus_example.toml", "binary")),
     # --- the portfolio: costing assess / monitor / evaluate --------------------------
-    Case("monitor-spending-nan", MONITOR, cell(SP, 3, "spent [万元]", "nan"), ("spending.csv", "row 3", "spent [万元]", "nan")),
-    Case("monitor-spending-inf", MONITOR, cell(SP, 4, "spent [万元]", "inf"), ("spending.csv", "row 4", "'inf'")),
-    Case("monitor-spending-dash", MONITOR, cell(SP, 2, "spent [万元]", "-"), ("spending.csv", "row 2", "dash")),
-    Case("monitor-spending-empty", MONITOR, cell(SP, 2, "spent [万元]", ""), ("spending.csv", "row 2", "empty")),
+    Case("monitor-spending-nan", MONITOR, cell(SP, 3, "spent [万元]", "nan"), ("spending.csv", "第 3 行", "spent [万元]", "“nan”")),
+    Case("monitor-spending-inf", MONITOR, cell(SP, 4, "spent [万元]", "inf"), ("spending.csv", "第 4 行", "“inf”")),
+    Case("monitor-spending-dash", MONITOR, cell(SP, 2, "spent [万元]", "-"), ("spending.csv", "第 2 行", "“-”不是数字")),
+    Case("monitor-spending-empty", MONITOR, cell(SP, 2, "spent [万元]", ""), ("spending.csv", "第 2 行", "必填单元格为空")),
     Case("monitor-indicator-actual-inf", MONITOR, cell(PRAW + "indicators.csv", 2, "实际完成值", "inf"),
-         ("indicators.csv", "row 2", "实际完成值")),
+         ("indicators.csv", "第 2 行", "实际完成值")),
     Case("monitor-xlsx-is-folder", ("monitor", "{ws}/" + PF, "--as-of", "2026-09-30", "--xlsx", "{ws}/raw"),
          nothing, ("--xlsx names a folder",)),
     Case("assess-requested-nan", ASSESS, cell(PRAW + "projects.csv", 2, "申报数（万元）", "nan"),
-         ("projects.csv", "row 2", "申报数（万元）")),
+         ("projects.csv", "第 2 行", "申报数（万元）")),
     Case("assess-budget-zero", ASSESS, cell(PRAW + "projects.csv", 3, "全年预算数（万元）", "0"),
-         ("projects.csv", "row 3", "全年预算数（万元）", "> 0")),
+         ("projects.csv", "第 3 行", "全年预算数（万元）", "大于 0")),
     Case("assess-budget-div0", ASSESS, cell(PRAW + "projects.csv", 3, "全年预算数（万元）", "#DIV/0!"),
-         ("projects.csv", "row 3", "全年预算数（万元）", "Excel error", "'#DIV/0!'")),
+         ("projects.csv", "第 3 行", "全年预算数（万元）", "公式出错", "“#DIV/0!”")),
     Case("assess-ex_ante-xlsx-nan", ASSESS, xlsx_cell(PRAW + "ex_ante_scores.xlsx", "B3", "nan"),
-         ("ex_ante_scores.xlsx", "row 3", "立项必要性")),
+         ("ex_ante_scores.xlsx", "第 3 行", "立项必要性")),
     Case("assess-departments-header-only", ASSESS, header_only(PRAW + "departments.csv"),
          ("departments.csv", "departments table has no rows")),
     Case("assess-budget_year-text", ASSESS, replace(PF, "budget_year = 2026", 'budget_year = "2026年"'),
@@ -184,11 +184,11 @@ CASES = [
          ("example_portfolio.toml", "[parameters] tolerance", "'15%'")),
     Case("assess-portfolio-folder", ("assess", "{ws}/portfolios"), nothing, ("portfolios", "folder")),
     Case("evaluate-indicator-target-nan", EVAL, cell(PRAW + "indicators.csv", 2, "年度指标值", "nan"),
-         ("indicators.csv", "row 2", "年度指标值")),
+         ("indicators.csv", "第 2 行", "年度指标值")),
     Case("evaluate-indicator-final-div0", EVAL, cell(PRAW + "indicators.csv", 3, "实际完成值", "#DIV/0!"),
-         ("indicators.csv", "row 3", "实际完成值")),
+         ("indicators.csv", "第 3 行", "实际完成值")),
     Case("evaluate-previous-score-inf", EVAL, cell(PRAW + "previous_evaluation.csv", 2, "自评得分", "inf"),
-         ("previous_evaluation.csv", "row 2", "自评得分")),
+         ("previous_evaluation.csv", "第 2 行", "自评得分")),
     Case("evaluate-portfolio-gbk", EVAL, reencode(PF, "gbk"), ("example_portfolio.toml", "not UTF-8")),
 ]
 
@@ -238,13 +238,13 @@ def test_api_names_the_cell(tmp_path):
 
     ws = make_workspace(tmp_path)
     cell(AC, 5, 2, "nan")(ws)
-    with pytest.raises(InputError, match=r"actual_costs.csv, row 5, column '金额（万元）'.*'nan'"):
+    with pytest.raises(InputError, match=r"actual_costs.csv，第 5 行，列“金额（万元）”.*“nan”"):
         costing.load_project(ws / BUS)
     cell(SP, 2, "spent [万元]", "-inf")(ws)
-    with pytest.raises(InputError, match=r"spending.csv, row 2, column 'spent \[万元\]'.*'-inf'"):
+    with pytest.raises(InputError, match=r"spending.csv，第 2 行，列“spent \[万元\]”.*“-inf”"):
         load_portfolio(ws / PF)
     cell(CASH, 4, 1, "#REF!")(ws)
-    with pytest.raises(InputError, match=r"cashflows.csv, row \d+, column 'bus_capital'.*#REF!"):
+    with pytest.raises(InputError, match=r"cashflows.csv，第 \d+ 行，列“bus_capital”.*#REF!"):
         load_cba_project(ws / CBA)
 
 
@@ -291,14 +291,14 @@ def test_parse_number_accepts(text, value):
 def test_parse_number_rejects(text):
     from costing.io import parse_number
 
-    with pytest.raises(InputError, match=r"file x.csv, row 7, column 'c'"):
+    with pytest.raises(InputError, match=r"文件 x.csv，第 7 行，列“c”："):
         parse_number(text, where=dict(file="x.csv", row=7, column="c"))
 
 
 def test_read_table_refuses_a_folder(tmp_path):
     from costing.io import Column, read_table
 
-    with pytest.raises(InputError, match="not a file"):
+    with pytest.raises(InputError, match="这是文件夹，不是文件"):
         read_table(tmp_path, [Column("a")])
 
 

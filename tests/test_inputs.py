@@ -22,14 +22,14 @@ def _err(tmp_path, **kw) -> InputError:
 def test_missing_column(tmp_path):
     text = TABLES["targets.csv"].replace(",车型", "").replace(",BEV", "").replace(",diesel", "")
     e = _err(tmp_path, files={"targets.csv": text})
-    assert "targets.csv" in str(e) and "row 1" in str(e) and "vehicle_type" in str(e)
+    assert "targets.csv" in str(e) and "第 1 行" in str(e) and "vehicle_type" in str(e) and "缺少列“车型”" in str(e)
     assert "车型" in str(e)  # the accepted Chinese header is named
 
 
 def test_non_numeric_cell(tmp_path):
     e = _err(tmp_path, files={"operations.csv": TABLES["operations.csv"].replace("2023,380000", "2023,三十八万")})
     assert e.location.row == 3 and e.location.column == "vehicle_km"
-    assert "operations.csv" in str(e) and "三十八万" in str(e) and "a number" in str(e)
+    assert "operations.csv" in str(e) and "三十八万" in str(e) and "不是数字" in str(e)
 
 
 def test_negative_quantity(tmp_path):
@@ -46,7 +46,7 @@ def test_empty_required_cell(tmp_path):
 def test_duplicated_year(tmp_path):
     text = TABLES["operations.csv"] + "2024,410000,24000,11,1500000,300,100000\n"
     e = _err(tmp_path, files={"operations.csv": text})
-    assert "duplicated year" in str(e) and e.location.row == 5 and e.found == 2024
+    assert "重复的年度" in str(e) and e.location.row == 5 and e.found == 2024 and "与第 4 行重复" in str(e)
 
 
 def test_unknown_unit(tmp_path):
@@ -56,7 +56,7 @@ def test_unknown_unit(tmp_path):
 
 def test_money_column_without_unit(tmp_path):
     e = _err(tmp_path, files={"actual_costs.csv": TABLES["actual_costs.csv"].replace("金额（元）", "金额")})
-    assert "does not declare its unit" in str(e)
+    assert "金额列没有注明单位" in str(e)
 
 
 def test_gbk_file_works(tmp_path):
@@ -85,20 +85,20 @@ def test_xlsx_table_works(tmp_path):
     df.to_excel(folder / "peers.xlsx", sheet_name="同行", index=False)
     with pytest.raises(InputError) as ei:
         costing.load_project(folder / "tiny.toml")
-    assert "sheet '同行'" in str(ei.value) and ei.value.location.row == 4
+    assert "工作表“同行”" in str(ei.value) and ei.value.location.row == 4
 
 
 def test_peer_with_zero_vehicle_km(tmp_path):
     e = _err(tmp_path, files={"peers.csv": TABLES["peers.csv"].replace("P3,2024,800000", "P3,2024,0")})
     assert "peers.csv" in str(e) and e.location.row == 4 and e.location.column == "vehicle_km"
-    assert "positive" in str(e)
+    assert "应为正数" in str(e)
 
 
 def test_too_few_peers_for_the_regression(tmp_path):
     few = "\n".join(TABLES["peers.csv"].splitlines()[:6]) + "\n"  # header + 5 peers
     pc = "\n".join(l for l in TABLES["peer_costs.csv"].splitlines() if not l.startswith(("P6", "P7", "P8"))) + "\n"
     e = _err(tmp_path, files={"peers.csv": few, "peer_costs.csv": pc})
-    assert "too few peers" in str(e) and "peers.csv" in str(e) and "5 peers" in str(e)
+    assert "同行单位太少" in str(e) and "peers.csv" in str(e) and "5 家" in str(e)
 
 
 def test_invalid_toml(tmp_path):
@@ -127,10 +127,10 @@ def test_yaml_project_equals_toml(tmp_path):
 
 
 def test_path_that_does_not_exist(tmp_path):
-    with pytest.raises(InputError, match="does not exist"):
+    with pytest.raises(InputError, match="不存在"):
         costing.load_project(tmp_path / "nope.toml")
     e = _err(tmp_path, project=__import__("tiny_project").PROJECT.replace('"peers.csv"', '"missing.csv"'))
-    assert "missing.csv" in str(e) and "does not exist" in str(e)
+    assert "missing.csv" in str(e) and "文件不存在" in str(e)
 
 
 def test_unknown_rule_and_formula_name(tmp_path):
@@ -139,7 +139,7 @@ def test_unknown_rule_and_formula_name(tmp_path):
         "vehicle_km,车公里,1,元/车公里,cpi,vehicle_km,peer_p99")})
     assert "peer_p99" in str(e) and e.location.row == 5
     e = _err(tmp_path / "b", files={"cost_items.csv": TABLES["cost_items.csv"].replace("drivers,人", "driverz,人")})
-    assert "unknown name 'driverz'" in str(e)
+    assert "公式中的名称未定义：driverz" in str(e)
 
 
 def test_formula_cannot_run_code(tmp_path):
@@ -152,7 +152,7 @@ def test_cli_exits_2_without_traceback(tmp_path, capsys):
     proj = write_tiny(tmp_path, files={"operations.csv": TABLES["operations.csv"].replace("2023,380000", "2023,x")})
     assert main(["standard", str(proj)]) == 2
     err = capsys.readouterr().err
-    assert "Traceback" not in err and "operations.csv" in err and "row 3" in err
+    assert "Traceback" not in err and "operations.csv" in err and "第 3 行" in err
     assert main(["standard", str(tmp_path / "nope.toml")]) == 2
 
 

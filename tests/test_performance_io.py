@@ -84,7 +84,7 @@ def test_budget_of_zero(copy):
     with pytest.raises(InputError) as e:
         cp.load_portfolio(toml)
     msg = str(e.value)
-    assert "projects.csv" in msg and "row 4" in msg and "全年预算数（万元）" in msg and "positive" in msg
+    assert "projects.csv" in msg and "第 4 行" in msg and "全年预算数（万元）" in msg and "应为正数" in msg
 
 
 def test_indicator_with_no_target(copy):
@@ -116,9 +116,9 @@ def test_date_outside_budget_year(copy):
 def test_duplicate_project_id(copy):
     toml, raw = copy
     _edit(raw / "projects.csv", lambda d: d.assign(项目编码=["P001" if i == 3 else v for i, v in enumerate(d["项目编码"])]))
-    with pytest.raises(InputError, match="duplicated project_id") as e:
+    with pytest.raises(InputError, match="重复的项目编码") as e:
         cp.load_portfolio(toml)
-    assert "projects.csv" in str(e.value) and "row 5" in str(e.value) and "项目编码" in str(e.value)
+    assert "projects.csv" in str(e.value) and "第 5 行" in str(e.value) and "项目编码" in str(e.value)
 
 
 def test_unknown_department(copy):

@@ -8,7 +8,10 @@ spreadsheet without reading a traceback. The CLI maps it to exit code 2.
 from __future__ import annotations
 
 from dataclasses import dataclass
+import re
 from pathlib import Path
+
+_CJK = re.compile("[\u4e00-\u9fff]")
 
 
 class CostingError(Exception):
@@ -25,6 +28,22 @@ class Location:
     column: str | None = None
 
     def __str__(self) -> str:
+        return self._english()
+
+    def chinese(self) -> str:
+        """The place in Chinese: 文件 x，工作表“S”，第 2 行，列“C”."""
+        parts = []
+        if self.file is not None:
+            parts.append(f"文件 {self.file}")
+        if self.sheet is not None:
+            parts.append(f"工作表“{self.sheet}”")
+        if self.row is not None:
+            parts.append(f"第 {self.row} 行")
+        if self.column is not None:
+            parts.append(f"列“{self.column}”")
+        return "，".join(parts)
+
+    def _english(self) -> str:
         parts = []
         if self.file is not None:
             parts.append(f"file {self.file}")
@@ -52,11 +71,31 @@ class InputError(CostingError, ValueError):
     """
 
     def __init__(self, problem: str, *, file=None, sheet=None, row=None, column=None,
-                 expected=None, found=None):
+                 expected=None, found=None, fix=None):
         self.problem = problem
         self.location = Location(file, sheet, row, column)
         self.expected = expected
         self.found = found
+        self.fix = fix
+        super().__init__(self._message())
+
+    @property
+    def chinese(self) -> bool:
+        """Whether the message is written for a budget unit (Chinese; the place and labels too)."""
+        return bool(_CJK.search(self.problem))
+
+    def _message(self) -> str:
+        problem, expected, found = self.problem, self.expected, self.found
+        if self.chinese:  # a reader-facing message: every word Chinese
+            where = self.location.chinese()
+            msg = f"{where}：{problem}" if where else problem
+            if expected is not None and expected != "":
+                msg += f"；应为：{expected}"
+            if found is not None:
+                msg += f"；实为：“{'（空）' if found == '' else found}”"
+            if self.fix:
+                msg += f"；建议：{self.fix}"
+            return msg
         msg = problem
         where = str(self.location)
         if where:
@@ -65,7 +104,7 @@ class InputError(CostingError, ValueError):
             msg += f"; expected {expected}"
         if found is not None:
             msg += f"; found {found!r}"
-        super().__init__(msg)
+        return msg
 
 
 class ParameterError(InputError):

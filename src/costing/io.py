@@ -33,43 +33,9 @@ import pandas as pd
 
 from . import glossary
 from .errors import InputError
+from .intake import EXCEL_ERRORS, Bad, Column, check_value, chinese_name
+from .intake import parse_number as _parse_cell
 from .units import MONEY_UNITS, money_factor
-
-@dataclass(frozen=True)
-class Column:
-    """One expected column of a table.
-
-    Parameters
-    ----------
-    name : str
-        Glossary identifier (``fare_revenue``).
-    kind : {"number", "money", "int", "year", "text", "expr", "date"}
-        ``money`` columns must declare 元, 万元 or 亿元 in their header and are
-        converted to 元. ``expr`` is a number or a formula (kept as text).
-    required : bool
-        The column must be present.
-    allow_empty : bool
-        Empty cells are allowed (become NaN / "").
-    min_value : float or None
-        Smallest allowed value (``0`` forbids negatives).
-    positive : bool
-        Values must be > 0 (e.g. a peer's vehicle-km).
-    aliases : tuple of str
-        Extra headers accepted for this column, besides the glossary's.
-    choices : tuple of str
-        For text columns, the allowed values.
-    """
-
-    name: str
-    kind: str = "number"
-    required: bool = True
-    allow_empty: bool = False
-    min_value: float | None = None
-    positive: bool = False
-    aliases: tuple[str, ...] = ()
-    choices: tuple[str, ...] = ()
-    default: object = None
-
 
 @dataclass
 class TableMeta:
@@ -132,8 +98,8 @@ def _decode(raw: bytes, path: Path) -> tuple[str, str]:
             return raw.decode(enc), ("utf-8" if enc == "utf-8-sig" else "gbk")
         except UnicodeDecodeError:
             continue
-    raise InputError("cannot decode the file", file=str(path),
-                     expected="UTF-8 or GBK text", found="bytes in another encoding")
+    raise InputError("文件编码无法识别", file=str(path),
+                     expected="UTF-8 或 GBK 编码的文本", found="其他编码", fix="另存为“CSV UTF-8（逗号分隔）”")
 
 
 def _leading_comments(text: str) -> int:
@@ -146,13 +112,73 @@ def _leading_comments(text: str) -> int:
     return n
 
 
+def sniff_workbook(path: Path) -> None:
+    """InputError (Chinese) when a file named .xlsx is not a workbook openpyxl can read, saying what it is.
+
+    An encrypted workbook, an .xls or .ods, a CSV, a Word document or a PDF renamed,
+    and an empty file each get their own message and what to do.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    w = dict(file=str(path))
+    save = "在 Excel 或 WPS 中打开，另存为“Excel 工作簿 (*.xlsx)”"
+    if path.stat().st_size == 0:
+        raise InputError("空文件（0 字节）", **w, expected="用 costing new 生成并填写的 .xlsx 工作簿", found="空文件",
+                         fix="重新保存或重新发送该文件")
+    with open(path, "rb") as f:
+        head = f.read(8)
+    if head.startswith(b"\xd0\xcf\x11\xe0"):  # an OLE2 container: encrypted OOXML, or a legacy .xls
+        raw = path.read_bytes()
+        if "EncryptedPackage".encode("utf-16-le") in raw:
+            raise InputError("文件已加密", **w, expected="未加密的 .xlsx 工作簿", found="设有打开密码的工作簿",
+                             fix="请去掉密码后另存为 .xlsx（文件 → 信息 → 保护工作簿 → 用密码加密，清空密码）")
+        raise InputError("这是 Excel 97–2003 (.xls) 文件", **w, expected=".xlsx 工作簿", found=".xls 格式",
+                         fix=save + "，或运行 libreoffice --headless --convert-to xlsx 文件名")
+    if head.startswith(b"PK"):
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(path) as z:
+                names = set(z.namelist())
+                mime = z.read("mimetype").decode("ascii", "replace") if "mimetype" in names else ""
+        except (zipfile.BadZipFile, OSError):
+            raise InputError("文件已损坏（压缩包不完整）", **w, expected=".xlsx 工作簿", found="损坏的文件",
+                             fix="重新保存或重新发送该文件") from None
+        if "opendocument.spreadsheet" in mime or suffix == ".ods":
+            raise InputError("这是 .ods 文件（OpenDocument 表格）", **w, expected=".xlsx 工作簿", found=".ods 格式",
+                             fix="在 WPS 或 LibreOffice 中打开，另存为“Excel 工作簿 (*.xlsx)”")
+        if "word/document.xml" in names:
+            raise InputError("这是 .docx 文件（Word 文档），不是工作簿", **w, expected=".xlsx 工作簿", found="Word 文档",
+                             fix="发送用 costing new 生成并填写的 .xlsx 工作簿")
+        if "xl/workbook.xml" not in names:
+            raise InputError("不是 Excel 工作簿", **w, expected=".xlsx 工作簿", found="其他压缩文件", fix=save)
+        return
+    if head.startswith(b"%PDF"):
+        raise InputError("这是 PDF 文件，不是工作簿", **w, expected=".xlsx 工作簿", found="PDF 文件",
+                         fix="发送 .xlsx 工作簿本身，而不是打印稿")
+    raw = path.read_bytes()[:4096]
+    text = None
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    if text is not None and "\x00" not in text:
+        what = "这是 CSV 文本文件，不是工作簿" if ("," in text or "，" in text or "\t" in text) else "这是文本文件，不是工作簿"
+        raise InputError(what, **w, expected=".xlsx 工作簿", found="文本", fix=save)
+    raise InputError("不是 Excel 工作簿", **w, expected=".xlsx 工作簿", found="无法识别的文件", fix=save)
+
+
 def _open_book(path: Path):
     from openpyxl import load_workbook
 
     try:  # cached values, not formulas; error cells come back as their text ('#N/A')
         return load_workbook(path, read_only=True, data_only=True)
-    except Exception as e:  # zip or xml errors from a corrupt workbook
-        raise InputError(f"not a readable .xlsx workbook ({e})", file=str(path)) from None
+    except Exception:  # zip or xml errors: say what the file is
+        sniff_workbook(path)
+        raise InputError("工作簿无法读取（文件可能已损坏）", file=str(path), expected=".xlsx 工作簿",
+                         found="无法读取的工作簿", fix="在 Excel 或 WPS 中打开后重新另存为 .xlsx") from None
 
 
 def xlsx_rows(path: str | Path) -> dict[str, list[tuple]]:
@@ -185,13 +211,14 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[pd.DataFrame, str]:
     sheets = xlsx_rows(path)
     name = sheet if sheet is not None else next(iter(sheets))
     if name not in sheets:
-        raise InputError("sheet not found", file=str(path), sheet=name,
-                         expected=f"one of {list(sheets)}", found=name)
+        raise InputError("缺少工作表", file=str(path), sheet=name,
+                         expected="、".join(sheets), found=name, fix=f"把工作表改名为“{name}”，或在项目文件中改正表名")
     rows = [list(r) for r in sheets[name]]
     while rows and all(v is None or (isinstance(v, str) and not v.strip()) for v in rows[-1]):
         rows.pop()
     if not rows:
-        raise InputError("the sheet is empty", file=str(path), sheet=name, expected="a header row and data rows")
+        raise InputError("工作表是空的", file=str(path), sheet=name, expected="第 1 行为列名，其下为数据",
+                         found="（空）", fix="填写数据，或从模板复制该表")
     header = [f"Unnamed: {j}" if h is None else h for j, h in enumerate(rows[0])]
     body = [(r + [None] * len(header))[:len(header)] for r in rows[1:]]
     return pd.DataFrame(body, columns=header, dtype=object), name
@@ -200,9 +227,9 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[pd.DataFrame, str]:
 def _read_raw(path: Path, sheet: str | None) -> tuple[pd.DataFrame, str | None, str | None, int]:
     """Read every cell as an object (strings for CSV, native values for XLSX); also the header's row."""
     if not path.exists():
-        raise InputError("file does not exist", file=str(path), expected="an existing .csv or .xlsx file")
+        raise InputError("文件不存在", file=str(path), expected="已有的 .csv 或 .xlsx 文件", fix="检查文件名和路径")
     if not path.is_file():
-        raise InputError("not a file", file=str(path), expected="a .csv or .xlsx file", found="a folder")
+        raise InputError("这是文件夹，不是文件", file=str(path), expected=".csv 或 .xlsx 文件", found="文件夹")
     suffix = path.suffix.lower()
     if suffix == ".csv":
         text, enc = _decode(path.read_bytes(), path)
@@ -212,79 +239,22 @@ def _read_raw(path: Path, sheet: str | None) -> tuple[pd.DataFrame, str | None, 
             df = pd.read_csv(_io.StringIO(text), dtype=str, keep_default_na=False,
                              skip_blank_lines=False, skiprows=skip)
         except pd.errors.EmptyDataError:
-            raise InputError("the file is empty", file=str(path), expected="a header row and data rows")
+            raise InputError("空文件", file=str(path), expected="第 1 行为列名，其下为数据", found="（空）",
+                             fix="填写数据后另存为 CSV（UTF-8）")
         except pd.errors.ParserError as e:
-            raise InputError(f"not a valid CSV table ({e})", file=str(path))
+            m = re.search(r"line (\d+)", str(e))
+            raise InputError("CSV 表格的某行列数与列名不一致", file=str(path),
+                             row=int(m.group(1)) + skip if m else None, expected="每行与列名的列数相同",
+                             found="多出的逗号或列", fix="删去多余的逗号；含逗号的文字用英文双引号括起")
         filled = df.fillna("").astype(str).apply(lambda col: col.str.strip() != "").any(axis=1).to_numpy()
         last = int(filled.nonzero()[0].max()) + 1 if filled.any() else 0
         return df.iloc[:last], enc, None, skip + 1
     if suffix in (".xlsx", ".xlsm"):
         df, name = _read_xlsx(path, sheet)
         return df, None, name, 1
-    raise InputError("unsupported file type", file=str(path),
-                     expected=".csv (UTF-8 or GBK) or .xlsx", found=path.suffix)
-
-
-#: Excel's error values; in a numeric cell they are bad input, never a number or an empty cell.
-EXCEL_ERRORS = frozenset({"#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!",
-                          "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!"})
-_DASHES = frozenset("-‐‑‒–—―－−")
-_SEPARATORS = re.compile(r"[,，\s]")  # thousands separators and spaces (full-width too)
-_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
-
-
-class _NotANumber(ValueError):
-    """A cell that is not a number. ``looks_numeric`` is True for values that stand
-    where a number should (``nan``, ``inf``, ``#N/A``, a dash, an overflow), so even a
-    formula column rejects them; plain text (``vehicles * 2``) may be a formula."""
-
-    def __init__(self, problem: str, looks_numeric: bool):
-        super().__init__(problem)
-        self.looks_numeric = looks_numeric
-
-
-def _parse_cell(v) -> float | None:
-    if v is None:
-        return None
-    if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_)):
-        x = float(v)
-        if math.isnan(x):  # an empty cell of a workbook
-            return None
-        if math.isinf(x):
-            raise _NotANumber("not a finite number", True)
-        return x
-    if isinstance(v, (bool, np.bool_)):
-        raise _NotANumber("a TRUE/FALSE value is not a number", True)
-    s = str(v).strip()
-    if "_" not in s:  # fast path for a plain number ("1_000" is not one; nan and inf go the long way)
-        try:
-            x = float(s)
-        except ValueError:
-            pass
-        else:
-            if math.isfinite(x):
-                return x
-    if not s.isascii():
-        s = unicodedata.normalize("NFKC", s)  # full-width digits, signs, point, percent
-    s = _SEPARATORS.sub("", s)
-    if s == "":
-        return None
-    if s.upper() in EXCEL_ERRORS:
-        raise _NotANumber("an Excel error value is not a number", True)
-    if all(ch in _DASHES for ch in s):
-        raise _NotANumber("a dash is not a number (write 0, or leave the cell empty where that is allowed)", True)
-    s = s.replace("−", "-")
-    percent = s.endswith("%")
-    body = s[:-1] if percent else s
-    if not _NUMBER.fullmatch(body):
-        low = body.lstrip("+-").lower()
-        if low in ("nan", "inf", "infinity", "na", "n/a", "null", "none"):
-            raise _NotANumber("not a finite number", True)
-        raise _NotANumber("non-numeric cell", False)
-    x = float(body)
-    if math.isinf(x):
-        raise _NotANumber("number too large", True)
-    return x / 100.0 if percent else x
+    raise InputError("文件类型不支持", file=str(path),
+                     expected=".csv（UTF-8 或 GBK）或 .xlsx", found=path.suffix or "（无扩展名）",
+                     fix="另存为 .xlsx 或 CSV（UTF-8）")
 
 
 def parse_number(value, *, where: dict | None = None, expected: str = "a number") -> float | None:
@@ -312,8 +282,9 @@ def parse_number(value, *, where: dict | None = None, expected: str = "a number"
     """
     try:
         return _parse_cell(value)
-    except _NotANumber as e:
-        raise InputError(str(e), **(where or {}), expected=expected, found=value) from None
+    except Bad as e:
+        raise InputError(e.problem, **(where or {}), expected=expected if expected != "a number" else "数字",
+                         found=value, fix=e.fix) from None
 
 
 def read_table(path: str | Path, columns: Sequence[Column], *, sheet: str | None = None,
@@ -357,8 +328,8 @@ def read_table(path: str | Path, columns: Sequence[Column], *, sheet: str | None
         if ident is None:
             ident = name
         if ident in rename.values():
-            raise InputError("duplicated column", file=str(path), sheet=sheet_name, row=1,
-                             column=str(h), expected="each column once", found=str(h))
+            raise InputError("列名重复", file=str(path), sheet=sheet_name, row=1,
+                             column=str(h), expected="每列只出现一次", found=str(h), fix="删除或改名重复的列")
         rename[h] = ident
         meta.headers[ident] = str(h)
         if unit:
@@ -369,14 +340,33 @@ def read_table(path: str | Path, columns: Sequence[Column], *, sheet: str | None
     missing = [c.name for c in columns if c.required and c.name not in df.columns]
     if missing:
         c0 = spec[missing[0]]
-        accepted = [c0.name, *glossary.ALIASES.get(c0.name, ()), *c0.aliases]
-        hint = f" with its unit, e.g. '{accepted[0]} [万元]'" if c0.kind == "money" else ""
+        accepted = [chinese_name(c0), *(a for a in (*glossary.ALIASES.get(c0.name, ()), *c0.aliases, c0.name)
+                                        if a != chinese_name(c0))]
+        hint = f"，并注明单位，如“{accepted[0]}（万元）”" if c0.kind == "money" else ""
+        more = "、".join(f"“{chinese_name(spec[m])}”" for m in missing[1:])
         raise InputError(
-            f"missing column {missing[0]!r}" + (f" (and {missing[1:]})" if len(missing) > 1 else ""),
-            file=str(path), sheet=sheet_name, row=1, column=missing[0],
-            expected=f"a header named one of {accepted}{hint}",
-            found=f"headers {list(map(str, raw.columns))}")
+            f"缺少列“{chinese_name(c0)}”" + (f"（还缺 {more}）" if more else ""),
+            file=str(path), sheet=sheet_name, row=1, column=chinese_name(c0),
+            expected=f"列名为 {'、'.join(accepted)} 之一{hint}（代码 {c0.name}）",
+            found="表头：" + "、".join(map(str, raw.columns)), fix="在表头增加该列（可从模板复制列名）")
+    unnamed = [h for h in raw.columns if str(h).startswith("Unnamed: ")]
+    for h in unnamed:  # data under no header: refuse rather than silently drop or guess
+        col = raw[h]
+        filled = [i for i, v in col.items() if not (v is None or (isinstance(v, float) and np.isnan(v))
+                                                     or (isinstance(v, str) and not v.strip()))]
+        if filled:
+            j = list(raw.columns).index(h)
+            raise InputError(f"第 {_letter(j)} 列有数据但没有列名", file=str(path), sheet=sheet_name,
+                             row=filled[0] + 2 + header_row - 1, column=_letter(j), expected="每列数据都有列名",
+                             found=col[filled[0]], fix="在第 1 行填写列名，或删除该列数据")
 
+    blank = df.apply(lambda col: col.map(lambda v: v is None or (isinstance(v, float) and np.isnan(v))
+                                         or (isinstance(v, str) and not v.strip()))).all(axis=1)
+    if blank.any():  # a blank row inside the table (trailing ones are dropped): the same rule as costing check
+        i = int(np.flatnonzero(blank.to_numpy())[0])
+        r = meta.where(None, i + 2)["row"]
+        raise InputError("空行", **meta.where(None, i + 2), expected="表格中间没有空行", found=f"第 {r} 行为空",
+                         fix=f"删除第 {r} 行")
     out = pd.DataFrame(index=df.index)
     for col in df.columns:
         c = spec.get(col)
@@ -394,88 +384,65 @@ def read_table(path: str | Path, columns: Sequence[Column], *, sheet: str | None
         if dup.any():
             i = int(np.flatnonzero(dup.to_numpy())[0])
             vals = tuple(out.loc[i, k] for k in key)
+            what = "、".join(chinese_name(spec[k]) if k in spec else k for k in key)
+            first = int(np.flatnonzero((out[list(key)] == out.loc[i, list(key)]).all(axis=1).to_numpy())[0])
             raise InputError(
-                f"duplicated {'/'.join(key)}", **meta.where(key[0], i + 2),
-                expected=f"each {'/'.join(key)} once", found=vals[0] if len(vals) == 1 else vals)
+                f"重复的{what}", **meta.where(key[-1], i + 2),
+                expected=f"每个{what}只出现一次", found=vals[0] if len(vals) == 1 else " / ".join(map(str, vals)),
+                fix=f"与第 {meta.where(None, first + 2)['row']} 行重复，删除或改正其中一行")
     return out, meta
 
 
+def _letter(j: int) -> str:
+    """Column letter of a 0-based column index (A, B, ..., AA)."""
+    s = ""
+    j += 1
+    while j:
+        j, rem = divmod(j - 1, 26)
+        s = chr(65 + rem) + s
+    return s
+
+
 def _convert(s: pd.Series, c: Column, meta: TableMeta) -> pd.Series:
+    """One column through the one rule set (:func:`costing.intake.check_value`); InputError on the first bad cell."""
     kind = c.kind
     header = c.name
+    unit = meta.units.get(header)
     if kind == "money":
-        unit = meta.units.get(header)
         if unit is None:
-            raise InputError("money column does not declare its unit", **meta.where(header, 1),
-                             expected="a header such as '金额（万元）' or 'amount [元]' (元, 万元 or 亿元)",
-                             found=meta.headers.get(header, header))
+            raise InputError("金额列没有注明单位", **meta.where(header, 1),
+                             expected="列名注明 元、万元 或 亿元，如“金额（万元）”",
+                             found=meta.headers.get(header, header), fix="在列名后加上（万元）或（元）")
         factor = money_factor(unit, where=meta.where(header, 1))
-    if kind in ("text", "expr", "date", "auto"):
-        texts = s.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip())
     if kind == "auto":  # an extra column: numbers if every filled cell is one, else text
         try:
             vals = [_parse_cell(v) for v in s]
-        except _NotANumber:
-            return texts
+        except Bad:
+            return s.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip())
         if any(v is not None for v in vals):
             return pd.Series([np.nan if v is None else v for v in vals], index=s.index, dtype=float)
-        return texts
-    if kind in ("text", "expr", "date"):
-        for i, v in texts.items():
-            if v == "" and not c.allow_empty:
-                raise InputError("empty required cell", **meta.where(header, i + 2),
-                                 expected="a value", found="")
-            if c.choices and v and v not in c.choices:
-                raise InputError("value not allowed", **meta.where(header, i + 2),
-                                 expected=f"one of {list(c.choices)}", found=v)
-        if kind == "expr":
-            return pd.Series([_num_or_formula(v, meta.where(header, i + 2)) for i, v in texts.items()],
-                             index=s.index, dtype=object)
-        return texts
-    expected = "a number" + (" in " + meta.units[header] if header in meta.units else "")
-    values = np.empty(len(s), dtype=float)
-    for j, (i, v) in enumerate(s.items()):
+        return pd.Series([""] * len(s), index=s.index, dtype=object)
+    values = []
+    for i, v in s.items():
         try:
-            x = _parse_cell(v)
-        except _NotANumber as e:
-            raise InputError(str(e), **meta.where(header, i + 2), expected=expected, found=v) from None
-        if x is None:
-            if not c.allow_empty:
-                raise InputError("empty required cell", **meta.where(header, i + 2),
-                                 expected=expected, found="")
-            values[j] = np.nan
-            continue
-        if kind in ("int", "year") and x != int(x):
-            raise InputError("not a whole number", **meta.where(header, i + 2),
-                             expected="a whole number", found=v)
-        if c.positive and not x > 0:
-            raise InputError("value must be positive", **meta.where(header, i + 2),
-                             expected="a number > 0", found=v)
-        if c.min_value is not None and x < c.min_value:
-            what = "negative quantity" if c.min_value == 0 else "value too small"
-            raise InputError(what, **meta.where(header, i + 2),
-                             expected=f"a number >= {c.min_value:g}", found=v)
-        values[j] = x
+            values.append(check_value(c, v, unit))
+        except Bad as e:
+            raise InputError(e.problem, **meta.where(header, i + 2), expected=e.expected,
+                             found="" if v is None else v, fix=e.fix) from None
+    if kind in ("text", "date"):
+        return pd.Series(["" if v is None else v for v in values], index=s.index, dtype=object)
+    if kind == "expr":
+        return pd.Series(["" if v is None else v for v in values], index=s.index, dtype=object)
+    arr = np.array([np.nan if v is None else v for v in values], dtype=float)
     if kind == "money":
-        values = values * factor
-        over = np.isinf(values)
+        arr = arr * factor
+        over = np.isinf(arr)
         if over.any():
             i = s.index[int(np.flatnonzero(over)[0])]
-            raise InputError("number too large", **meta.where(header, i + 2), expected=expected, found=s[i])
-    if kind in ("int", "year") and not np.isnan(values).any():
-        return pd.Series(values.astype(np.int64), index=s.index)
-    return pd.Series(values, index=s.index)
-
-
-def _num_or_formula(v: str, where: dict):
-    """A cell of an ``expr`` column: a number, or the text of a formula (checked when evaluated)."""
-    try:
-        x = _parse_cell(v)
-    except _NotANumber as e:
-        if e.looks_numeric:  # nan, inf, #N/A, a dash: never a formula
-            raise InputError(str(e), **where, expected="a number or a formula", found=v) from None
-        return v
-    return v if x is None else x
+            raise InputError("数字太大", **meta.where(header, i + 2), expected="数字", found=s[i], fix="核对位数")
+    if kind in ("int", "year") and not np.isnan(arr).any():
+        return pd.Series(arr.astype(np.int64), index=s.index)
+    return pd.Series(arr, index=s.index)
 
 
 def parse_money(value, *, where: dict | None = None) -> float:
@@ -486,17 +453,21 @@ def parse_money(value, *, where: dict | None = None) -> float:
     elif isinstance(value, str):
         m = re.match(r"^\s*([-+0-9.,\s]+?)\s*(\S+)\s*$", value)
         if not m:
-            raise InputError("not a money amount", **w, expected="'1200 万元' or {amount = 1200, unit = '万元'}", found=value)
+            raise InputError("不是金额", **w, expected="“1200 万元”或 {amount = 1200, unit = \"万元\"}", found=value,
+                             fix="写成数字加单位（元、万元 或 亿元）")
         amt, unit = m.group(1), m.group(2)
     else:
-        raise InputError("money amount without its unit", **w,
-                         expected="{amount = ..., unit = '元' | '万元' | '亿元'}", found=value)
+        raise InputError("金额没有注明单位", **w,
+                         expected="{amount = 数值, unit = \"万元\"}（单位为 元、万元 或 亿元）", found=value,
+                         fix="写成 {amount = 1200, unit = \"万元\"}")
+    if isinstance(amt, float) and math.isnan(amt):
+        raise InputError("不是有限的数", **w, expected="数字", found=value, fix="填写金额")
     x = parse_number(amt, where=w)
     if x is None:
-        raise InputError("not a number", **w, expected="a number", found=amt)
+        raise InputError("金额为空", **w, expected="数字", found=amt, fix="填写金额")
     y = x * money_factor(unit, where=w)
     if not math.isfinite(y):
-        raise InputError("number too large", **w, expected="a number", found=value)
+        raise InputError("数字太大", **w, expected="数字", found=value, fix="核对位数")
     return y
 
 

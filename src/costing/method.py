@@ -33,7 +33,7 @@ from .expr import evaluate, names
 from .units import money_factor
 
 if TYPE_CHECKING:  # annotations only: the method takes a loaded Project and imports no loader
-    from .project import Project
+    from .schema import Project
 
 
 # --------------------------------------------------------------------------- step 1

@@ -762,6 +762,15 @@ def load_portfolio(path: str | Path) -> Portfolio:
     """
     path = Path(path)
     doc = read_project_file(path)  # TOML, YAML or a fill-in workbook (costing new portfolio)
+    return portfolio_from_mapping(doc, path)
+
+
+def portfolio_from_mapping(doc: dict, path: str | Path) -> Portfolio:
+    """A portfolio from its settings (as a portfolio file or a workbook's 项目信息 holds them); pure.
+
+    ``path`` is the file the settings came from: table paths are relative to its folder.
+    """
+    path = Path(path)
     proj = doc.get("project", {})
     if proj.get("kind", "portfolio") != "portfolio":
         raise InputError("not a portfolio file", file=str(path), column="[project] kind",

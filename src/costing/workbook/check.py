@@ -13,7 +13,7 @@ problems and the project settings the loaders use (:func:`read_mapping`).
 from __future__ import annotations
 
 import copy
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import glossary
@@ -22,48 +22,12 @@ from .._cli import EXIT_INPUT as EXIT_ERRORS
 from .._cli import EXIT_OK as EXIT_CLEAN
 from .._cli import EXIT_WARNINGS
 from ..errors import InputError
-from ..io import Column
-from ..io import parse_number as _parse_number
-from ..io import xlsx_rows
-from .layout import EXAMPLE_COLUMN, INFO_SHEET, TableSheet, chinese_name, header
+from ..intake import ERROR, MAX_LISTED, WARNING, Bad, Column, Problem, check_value, chinese_name  # noqa: F401
+from ..intake import parse_number as _parse
+from ..intake import show as _show
+from ..io import sniff_workbook, xlsx_rows
+from .layout import EXAMPLE_COLUMN, INFO_SHEET, TableSheet, header
 
-ERROR, WARNING = "错误", "警告"
-
-
-@dataclass
-class Problem:
-    """One problem: severity, place, what is wrong, expected/found and how to fix it."""
-
-    severity: str
-    sheet: str | None
-    cell: str | None          # "F7"; None for a whole column or sheet
-    problem: str
-    expected: str = ""
-    found: str = ""
-    fix: str = ""
-    column: str | None = None  # the header, for column-level problems
-    rule: str = ""             # plausibility rule id (warnings)
-    basis: str = ""            # the rule's basis (warnings)
-
-    @property
-    def ref(self) -> str:
-        if self.sheet and self.cell:
-            return f"{self.sheet}!{self.cell}"
-        if self.sheet and self.column:
-            return f"{self.sheet}（列“{self.column}”）"
-        return self.sheet or "工作簿"
-
-    def as_dict(self) -> dict:
-        return {"ref": self.ref, **asdict(self)}
-
-    def details(self) -> list[tuple[str, str]]:
-        """(label, text) pairs: 应为, 实为, 建议, 依据 (those given)."""
-        return [(k, v) for k, v in (("应为", self.expected), ("实为", self.found), ("建议", self.fix),
-                                    ("依据", self.basis)) if v]
-
-    def line(self) -> str:
-        """One line for the console: severity, place, problem, then the details."""
-        return "；".join([f"{self.severity}  {self.ref}  {self.problem}", *(f"{k}：{v}" for k, v in self.details())])
 
 
 class WorkbookError(InputError):
@@ -72,21 +36,17 @@ class WorkbookError(InputError):
     def __init__(self, path, problems: list[Problem]):
         self.problems = problems
         errors = [p for p in problems if p.severity == ERROR]
-        head = f"{len(errors)} 处错误，请逐项修改后重试（costing check {Path(path).name} --annotate 标注.xlsx 可标出单元格）"
-        super().__init__(head + "\n" + "\n".join("  " + p.line() for p in errors), file=str(path))
+        head = (f"工作簿 {Path(path).name} 有 {len(errors)} 处错误，请逐项修改后重试"
+                f"（costing check {Path(path).name} --annotate 标注.xlsx 可标出单元格）")
+        lines = [p.line() for p in errors[:MAX_LISTED]]
+        if len(errors) > MAX_LISTED:
+            lines.append(f"另有 {len(errors) - MAX_LISTED} 处错误未列出")
+        super().__init__(head + "\n" + "\n".join("  " + x for x in lines))
 
 
-def _show(v) -> str:
-    return "（空）" if v is None or v == "" else str(v)
-
-
-# -- numbers -------------------------------------------------------------------------------
 def parse_number(v) -> float | None:
-    """One numeric cell under the readers' policy (:func:`costing.io.parse_number`); ValueError when bad."""
-    try:
-        return _parse_number(v)
-    except InputError as e:
-        raise ValueError(e.problem) from None
+    """One numeric cell under the readers' policy (:func:`costing.intake.parse_number`); ValueError when bad."""
+    return _parse(v)
 
 
 # -- reading -------------------------------------------------------------------------------
@@ -101,24 +61,27 @@ class Sheet:
 
 def read_sheets(path: Path) -> dict[str, Sheet]:
     """Every sheet of a workbook (values only); InputError for an unreadable or legacy file."""
-    suffix = path.suffix.lower()
-    if suffix == ".xls":
-        raise InputError("legacy Excel 97–2003 (.xls) workbooks are not read", file=str(path),
-                         expected="an .xlsx workbook: open it in Excel or WPS and 另存为 “Excel 工作簿 (*.xlsx)”, "
-                                  "or run: libreoffice --headless --convert-to xlsx FILE.xls",
-                         found=".xls")
     if not path.exists():
-        raise InputError("workbook does not exist", file=str(path), expected="an existing .xlsx file")
+        raise InputError("工作簿不存在", file=str(path), expected="已有的 .xlsx 工作簿", fix="检查文件名和路径")
+    if not path.is_file():
+        raise InputError("这是文件夹，不是工作簿", file=str(path), expected=".xlsx 工作簿", found="文件夹")
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        sniff_workbook(path)  # says what the file is (.xls, .ods, CSV, Word ...)
     out = {}
     for title, cells in xlsx_rows(path).items():
         it = iter(cells)
         header = list(next(it, ()) or ())
         while header and header[-1] is None:
             header.pop()
-        rows = [(r, values) for r, values in enumerate(it, start=2)
-                if any(v is not None and (not isinstance(v, str) or v.strip()) for v in values)]
+        rows = list(enumerate(it, start=2))
+        while rows and not _filled(rows[-1][1]):
+            rows.pop()
         out[title] = Sheet(title, header, rows)
     return out
+
+
+def _filled(values) -> bool:
+    return any(v is not None and (not isinstance(v, str) or v.strip()) for v in values)
 
 
 def letter(j: int) -> str:
@@ -150,6 +113,9 @@ class Table:
         return [r.get(ident) for r in self.rows]
 
 
+BLANK_ROW = "空行"
+
+
 class Checker:
     """Collects the problems of one workbook, and the checked tables for the cross-table rules."""
 
@@ -157,6 +123,8 @@ class Checker:
         self.problems: list[Problem] = []
         self.deferred: list[dict] = []  # plausibility rules to run once the data is clean
         self.tables: dict[str, Table] = {}
+        self.info_cells: dict[str, str] = {}  # setting key ("money.taxes") -> its 值 cell on 项目信息
+        self.bad_names: set[str] = set()      # parameters whose cell is bad (no follow-on "name undefined")
 
     def add(self, severity, sheet, cell, problem, expected="", found="", fix="", column=None, **kw):
         self.problems.append(Problem(severity, sheet, cell, problem, str(expected), str(found), fix,
@@ -167,6 +135,10 @@ class Checker:
 
     def warn(self, *a, **kw):
         self.add(WARNING, *a, **kw)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(p.severity == ERROR for p in self.problems)
 
     # -- a table sheet ------------------------------------------------------------------------
     def table(self, sheets: dict[str, Sheet], spec: TableSheet) -> Table:
@@ -180,8 +152,10 @@ class Checker:
             return t
         cols = {c.name: c for c in spec.columns}
         extra = {glossary._norm(a): c.name for c in spec.columns for a in c.aliases}
+        unnamed = []
         for j, h in enumerate(sh.header):
             if h is None or str(h).strip() == "":
+                unnamed.append(j)
                 continue
             name, unit = glossary.split_header(h)
             ident = glossary.identifier(name, extra) or name
@@ -192,11 +166,17 @@ class Checker:
             t.col[ident] = j
             if unit:
                 t.units[ident] = unit
-        for c in spec.columns:
-            if c.required and c.name not in t.col:
-                self.error(spec.title, None, "缺少列", column=header(c), expected=f"列“{header(c)}”",
-                           found="表头：" + "、".join(str(h) for h in sh.header if h),
-                           fix=f"在表头增加“{header(c)}”列（可从模板复制）")
+        for j in unnamed:  # data under no header: refused (the reader would not know what it is)
+            r = next((r for r, values in sh.rows if j < len(values) and _filled((values[j],))), None)
+            if r is not None:
+                self.error(spec.title, f"{letter(j)}{r}", f"第 {letter(j)} 列有数据但没有列名", expected="每列数据都有列名",
+                           found=_show(sh.rows[[x for x, _ in sh.rows].index(r)][1][j]),
+                           fix="在第 1 行填写列名，或删除该列数据")
+        missing = [c for c in spec.columns if c.required and c.name not in t.col]
+        for c in missing:
+            self.error(spec.title, None, f"缺少列“{chinese_name(c)}”", column=header(c), expected=f"列“{header(c)}”",
+                       found="表头：" + "、".join(str(h) for h in sh.header if h),
+                       fix=f"在表头增加“{header(c)}”列（可从模板复制）")
         from ..units import MONEY_UNITS as _UNITS
 
         for c in spec.columns:
@@ -206,10 +186,16 @@ class Checker:
                     self.error(spec.title, f"{letter(t.col[c.name])}1", "金额列的单位未知或未注明",
                                expected="列名括号内注明 元、万元 或 亿元", found=sh.header[t.col[c.name]],
                                fix=f"把列名改为“{chinese_name(c)}（万元）”这样的形式")
+        if missing:
+            return t  # no follow-on errors from a table whose columns are not known
         ex = t.col.get(EXAMPLE_COLUMN)
         keys: dict[tuple, int] = {}
         for r, values in sh.rows:
             get = lambda j: values[j] if j is not None and j < len(values) else None  # noqa: E731
+            if not _filled(values):
+                self.error(spec.title, f"A{r}", BLANK_ROW, expected="表格中间没有空行", found=f"第 {r} 行为空",
+                           fix=f"删除第 {r} 行")
+                continue
             if ex is not None and get(ex) not in (None, ""):
                 self.error(spec.title, f"A{r}", "示例行未删除", expected="本单位的数据",
                            found=f"第 {r} 行标为示例", fix=f"删除第 {r} 行，或改写后清空“{EXAMPLE_COLUMN}”列")
@@ -224,58 +210,21 @@ class Checker:
                 k = tuple(row.get(k) for k in spec.key)
                 if all(x is not None and x != "" for x in k):
                     if k in keys:
-                        self.error(spec.title, t.ref(spec.key[-1], r), f"重复的{'/'.join(spec.key)}",
-                                   expected="每个只出现一次", found=k[0] if len(k) == 1 else "/".join(map(str, k)),
+                        what = "、".join(chinese_name(cols[x]) for x in spec.key)
+                        self.error(spec.title, t.ref(spec.key[-1], r), f"重复的{what}",
+                                   expected=f"每个{what}只出现一次", found=k[0] if len(k) == 1 else " / ".join(map(str, k)),
                                    fix=f"与第 {keys[k]} 行重复，删除或改正其中一行")
                     else:
                         keys[k] = r
         return t
 
     def cell(self, sheet: str, ref: str, c: Column, v, unit: str | None):
-        """Check one cell against its column; return the parsed value (None when bad or empty)."""
-        if c.kind in ("text", "expr", "date"):
-            text = "" if v is None else (v.isoformat()[:10] if hasattr(v, "isoformat") else str(v).strip())
-            if text == "":
-                if not c.allow_empty:
-                    self.error(sheet, ref, "必填单元格为空", expected="一个值", found="（空）", fix="填写该单元格")
-                return None
-            if c.choices and text not in c.choices:
-                self.error(sheet, ref, "不在可选值之内", expected="、".join(c.choices), found=text,
-                           fix="从下拉列表中选择")
-                return None
-            if c.kind == "expr":
-                try:
-                    return parse_number(v)
-                except ValueError:
-                    return text
-            return text
+        """Check one cell against its column (:func:`costing.intake.check_value`); the parsed value, None when bad."""
         try:
-            x = parse_number(v)
-        except (ValueError, TypeError):
-            what = "公式出错" if isinstance(v, str) and v.startswith("#") else "不是数字"
-            self.error(sheet, ref, what, expected="数字" + (f"（{unit}）" if unit else ""), found=_show(v),
-                       fix="填写数字，不带文字、空格以外的符号；公式出错请检查除数是否为 0")
+            return check_value(c, v, unit)
+        except Bad as e:
+            self.error(sheet, ref, e.problem, expected=e.expected, found=_show(v), fix=e.fix)
             return None
-        if x is None:
-            if not c.allow_empty:
-                self.error(sheet, ref, "必填单元格为空", expected="数字" + (f"（{unit}）" if unit else ""),
-                           found="（空）", fix="填写该单元格")
-            return None
-        if c.kind in ("int", "year") and x != int(x):
-            self.error(sheet, ref, "不是整数", expected="整数" + ("年份，如 2026" if c.kind == "year" else ""),
-                       found=_show(v), fix="填写整数")
-            return None
-        if c.kind == "year" and not 1990 <= x <= 2100:
-            self.error(sheet, ref, "年份无效", expected="四位年份，如 2026", found=_show(v), fix="填写四位年份")
-            return None
-        if c.positive and not x > 0:
-            self.error(sheet, ref, "应为正数", expected="大于 0 的数", found=_show(v), fix="填写大于 0 的数")
-            return None
-        if c.min_value is not None and x < c.min_value:
-            self.error(sheet, ref, "负数" if c.min_value == 0 else "数值过小", expected=f"不小于 {c.min_value:g} 的数",
-                       found=_show(v), fix="金额和数量填正数（方向由表格含义决定）")
-            return None
-        return int(x) if c.kind in ("int", "year") else x
 
 
 def exit_code(problems: list[Problem]) -> int:
@@ -288,6 +237,11 @@ def exit_code(problems: list[Problem]) -> int:
 def check_workbook(path) -> tuple[list[Problem], dict | None]:
     """All problems of a workbook, and its project settings (None when the kind is unknown).
 
+    The rules are the loaders' own (:mod:`costing.intake` for cells,
+    :func:`costing.schema.cross_problems` and the kind's rules for what spans
+    tables), so a workbook this passes (errors = 0) is one the commands
+    compute, and one it fails they refuse with the same problems.
+
     Returns
     -------
     (problems, mapping)
@@ -299,6 +253,9 @@ def check_workbook(path) -> tuple[list[Problem], dict | None]:
     path = Path(path).resolve()
     sheets = read_sheets(path)
     ck = Checker()
+    if path.suffix.lower() == ".xlsm":
+        ck.warn(None, None, "含宏的 .xlsm 工作簿（宏不会运行）", expected=".xlsx 工作簿", found=".xlsm",
+                fix="宏不会运行，请另存为 .xlsx（Excel 工作簿）", column=None)
     if INFO_SHEET not in sheets:
         ck.error(INFO_SHEET, None, "缺少工作表", expected=f"名为“{INFO_SHEET}”的工作表", found="、".join(sheets),
                  fix="用 costing new 生成工作簿后填写，勿改表名")
@@ -306,45 +263,79 @@ def check_workbook(path) -> tuple[list[Problem], dict | None]:
     info = sheets[INFO_SHEET]
     kind, kind_row = None, None
     for r, values in info.rows:
-        if len(values) > 2 and values[1] == "项目类型":
+        if len(values) > 2 and isinstance(values[1], str) and values[1].strip() == "项目类型":
             kind, kind_row = (str(values[2]).strip() if values[2] is not None else ""), r
     mod = module_for(kind)
     if mod is None:
-        from .layout import KINDS
+        from .layout import KIND_LABELS
 
         ck.error(INFO_SHEET, f"C{kind_row}" if kind_row else None, "项目类型未知",
-                 expected="、".join(KINDS), found=_show(kind), fix="从下拉列表选择项目类型")
+                 expected="、".join(KIND_LABELS.values()), found=_show(kind), fix="从下拉列表选择项目类型")
         return ck.problems, None
     mapping = _info_mapping(ck, info, kind)
     mod.check(ck, sheets, mapping, path)
-    if ck.deferred and not any(p.severity == ERROR for p in ck.problems):
-        _CACHE[_key(path)] = (list(ck.problems), mapping)
-        try:  # the loader's own rules, on data that passed every cell check
-            mod.check_need(ck, path, ck.deferred)
-        except InputError as e:
-            ck.problems.append(_from_error(e, sheets))
-    _CACHE[_key(path)] = (ck.problems, mapping)
+    if not ck.has_errors and hasattr(mod, "check_clean"):
+        mod.check_clean(ck, sheets, mapping, path)  # the loader's own rules, on data that passed every cell check
+    if ck.has_errors:
+        _formulas_never_calculated(ck, path)
     return ck.problems, mapping
 
 
-def _from_error(e: InputError, sheets: dict[str, Sheet]) -> Problem:
+def _formulas_never_calculated(ck: Checker, path: Path) -> None:
+    """An "empty" cell that holds a formula Excel never calculated (a file written by a program): say so."""
+    empty = [p for p in ck.problems if p.problem == "必填单元格为空" and p.sheet and p.cell]
+    if not empty or path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=False)
+    except Exception:  # noqa: BLE001  (the data-only read worked; leave the message as it is)
+        return
+    try:
+        for p in empty:
+            if p.sheet in wb.sheetnames:
+                v = wb[p.sheet][p.cell].value
+                if isinstance(v, str) and v.startswith("="):
+                    p.problem, p.found = "公式没有计算结果", v
+                    p.fix = "请在 Excel/WPS 中打开并保存一次（让公式算出数值），或直接填数值"
+    finally:
+        wb.close()
+
+
+def located(p: Problem, sheets: dict[str, Sheet], ck: Checker | None = None) -> Problem:
+    """A loader's problem placed on the workbook: a table cell (sheet!F7), or the 项目信息 cell of a setting."""
+    if p.sheet and p.sheet in sheets:
+        sh = sheets[p.sheet]
+        if p.row and p.column:
+            j = next((j for j, h in enumerate(sh.header) if h is not None and str(h) == str(p.column)), None)
+            if j is not None:
+                p.cell, p.column = f"{letter(j)}{p.row}", None
+        elif p.row and not p.column:
+            p.cell = f"A{p.row}"
+        p.file, p.row = None, None
+    elif p.column and p.sheet is None and ck is not None:  # a setting: its 值 cell on 项目信息
+        key = p.column
+        cell = ck.info_cells.get(key)
+        while cell is None and "." in key:
+            key = key.rsplit(".", 1)[0]
+            cell = ck.info_cells.get(key)
+        if cell is None and p.column == "project.price_year":
+            cell = ck.info_cells.get("project.budget_year")
+        p.sheet, p.cell, p.column, p.file = INFO_SHEET, cell, None, None
+    return p
+
+
+def _from_error(e: InputError, sheets: dict[str, Sheet], ck: Checker | None = None) -> Problem:
     """A loader's InputError as a problem, with its cell when the sheet, row and column are known."""
+    rec = getattr(e, "record", None)
+    if rec is not None:
+        return located(copy.copy(rec), sheets, ck)
     loc = e.location
-    cell = None
-    sh = sheets.get(loc.sheet) if loc.sheet else None
-    if sh is not None and loc.row and loc.column:
-        j = next((j for j, h in enumerate(sh.header) if h is not None and str(h) == str(loc.column)), None)
-        cell = None if j is None else f"{letter(j)}{loc.row}"
-    return Problem(ERROR, loc.sheet, cell, e.problem, _show(e.expected), _show(e.found),
-                   "按提示改正该单元格", column=None if cell else loc.column)
-
-
-_CACHE: dict[tuple, tuple[list[Problem], dict]] = {}
-
-
-def _key(path: Path) -> tuple:
-    st = path.stat()
-    return (str(path), st.st_mtime_ns, st.st_size)
+    p = Problem(ERROR, loc.sheet, None, e.problem, _show(e.expected) if e.expected is not None else "",
+                _show(e.found) if e.found is not None else "", e.fix or "按提示改正该单元格",
+                column=loc.column, file=None if loc.sheet else (str(loc.file) if loc.file else None), row=loc.row)
+    return located(p, sheets, ck)
 
 
 def read_mapping(path) -> dict:
@@ -352,7 +343,8 @@ def read_mapping(path) -> dict:
 
     The loaders (:func:`costing.load_project`, :func:`costing.cba.load_cba_project`,
     :func:`costing.performance.load_portfolio`) call this for ``.xlsx`` files, so
-    every command on a workbook starts with the full check.
+    every command on a workbook starts with the full check (the same rules,
+    the same problems as ``costing check``).
 
     Raises
     ------
@@ -360,8 +352,7 @@ def read_mapping(path) -> dict:
         Listing every error (sheet, cell, expected, found, fix).
     """
     path = Path(path).resolve()
-    cached = _CACHE.get(_key(path)) if path.exists() else None
-    problems, mapping = cached if cached is not None else check_workbook(path)
+    problems, mapping = check_workbook(path)
     if mapping is None or any(p.severity == ERROR for p in problems):
         raise WorkbookError(path, problems)
     return copy.deepcopy(mapping)
@@ -375,9 +366,19 @@ def _info_mapping(ck: Checker, sheet: Sheet, kind: str) -> dict:
     out: dict = {}
     seen = set()
     for r, values in sheet.rows:
+        if not _filled(values):
+            continue
         cat, name, value, unit = (tuple(values) + (None,) * 4)[:4]
         cat = str(cat).strip() if cat is not None else ""
         name = "" if name is None else str(name).strip()
+        if isinstance(value, str):
+            value = value.strip()
+        key = {I.PARAM: f"parameters.{name}", I.MONEY: f"money.{name}", I.RULE: f"standard.{name}",
+               I.OTHER: name}.get(cat)
+        if cat == I.FIXED and name in fixed:
+            key = fixed[name].key
+        if key:
+            ck.info_cells[key] = f"C{r}"
         if not name:
             ck.error(INFO_SHEET, f"B{r}", "名称为空", expected="参数或设置的名称", found="（空）", fix="填写名称或删除该行")
             continue
@@ -398,17 +399,17 @@ def _info_mapping(ck: Checker, sheet: Sheet, kind: str) -> dict:
                 continue
             if f.kind in ("year", "number"):
                 try:
-                    x = parse_number(value)
-                except (ValueError, TypeError):
-                    x = None
-                if x is None or (f.kind == "year" and (x != int(x) or not 1990 <= x <= 2100)):
-                    ck.error(INFO_SHEET, f"C{r}", f"{f.label}不是{'年份' if f.kind == 'year' else '数字'}",
-                             expected="四位年份，如 2026" if f.kind == "year" else "数字", found=_show(value),
-                             fix=f"填写{f.label}")
+                    value = check_value(Column(f.key, f.kind), value)
+                except Bad as e:
+                    ck.error(INFO_SHEET, f"C{r}", f"{f.label}：{e.problem}", expected=e.expected, found=_show(value),
+                             fix=e.fix)
                     continue
-                value = int(x) if f.kind == "year" else x
             else:
                 value = str(value).strip()
+                if f.key in ("project.type", "project.kind"):
+                    from .kinds import kind_code
+
+                    value = kind_code(value)
             I._set(out, f.key, value)
         elif cat == I.PARAM:
             if I.numeric_parameters(kind) or not isinstance(value, str):
@@ -417,8 +418,14 @@ def _info_mapping(ck: Checker, sheet: Sheet, kind: str) -> dict:
                 except (ValueError, TypeError):
                     x = None
                 if x is None:
+                    try:
+                        parse_number(value)
+                        fix = "填写数字"
+                    except Bad as e:
+                        fix = e.fix
                     ck.error(INFO_SHEET, f"C{r}", f"参数 {name} 不是数字", expected="数字（金额放在“金额”类别并注明单位）",
-                             found=_show(value), fix="填写数字")
+                             found=_show(value), fix=fix)
+                    ck.bad_names.add(name)
                     continue
                 value = int(value) if isinstance(value, int) else x
             I._set(out, f"parameters.{name}", value)
@@ -431,11 +438,13 @@ def _info_mapping(ck: Checker, sheet: Sheet, kind: str) -> dict:
                 x = None
             if x is None:
                 ck.error(INFO_SHEET, f"C{r}", f"金额 {name} 不是数字", expected="数字", found=_show(value), fix="填写金额")
+                ck.bad_names.add(f"money.{name}")
                 continue
             u = "" if unit is None else str(unit).strip()
             if u not in MONEY_UNITS:
                 ck.error(INFO_SHEET, f"D{r}", f"金额 {name} 的单位未知", expected="元、万元 或 亿元", found=_show(unit),
                          fix="从下拉列表选择单位")
+                ck.bad_names.add(f"money.{name}")
                 continue
             I._set(out, f"money.{name}", {"amount": value if isinstance(value, (int, float)) else x, "unit": u})
         elif cat == I.RULE:
@@ -443,9 +452,8 @@ def _info_mapping(ck: Checker, sheet: Sheet, kind: str) -> dict:
         elif cat == I.OTHER:
             try:
                 I._set(out, name, I.parse_literal("" if value is None else str(value)))
-            except ValueError:
-                ck.error(INFO_SHEET, f"C{r}", f"设置 {name} 的值无法识别", expected='TOML 值，如 0.5、"文字"、[1, 2]',
-                         found=_show(value), fix="文字加英文双引号，列表用方括号")
+            except ValueError:  # plain text typed as a value: kept as text
+                I._set(out, name, "" if value is None else str(value))
         else:
             ck.error(INFO_SHEET, f"A{r}", "类别未知", expected="、".join(I.CATEGORIES), found=_show(cat),
                      fix="从下拉列表选择类别")

@@ -39,9 +39,13 @@ def run_check(args) -> int:
         json.dump([p.as_dict() for p in problems], sys.stdout, ensure_ascii=False, indent=1)
         print()
     else:
+        from ..intake import MAX_LISTED
+
         n_err = sum(p.severity == ERROR for p in problems)
-        for p in problems:
+        for p in problems[:MAX_LISTED]:
             print(p.line())
+        if len(problems) > MAX_LISTED:
+            print(f"……另有 {len(problems) - MAX_LISTED} 处问题未列出（先改正以上各处；--annotate 可标出全部单元格）")
         print(f"{args.file}：{n_err} 处错误，{len(problems) - n_err} 处警告" if problems else f"{args.file}：未发现问题")
     if args.annotate:
         from .annotate import annotate

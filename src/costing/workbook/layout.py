@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .. import glossary
-if TYPE_CHECKING:  # annotations only: `costing --help` needs no pandas
-    from ..io import Column
+from ..intake import PREFERRED, chinese_name  # noqa: F401  (re-exported: one naming rule)
+
+if TYPE_CHECKING:
+    from ..intake import Column
 
 INFO_SHEET = "项目信息"
 GUIDE_SHEET = "填表说明"
@@ -25,6 +27,8 @@ EXAMPLE_COLUMN = "示例行"
 EXAMPLE_MARK = "示例（请删除本行）"
 INFO_HEADERS = ("类别", "名称", "值", "单位", "说明")
 KINDS = ("bus", "sanitation", "cba", "portfolio")
+#: the project types as the 项目类型 dropdown shows them (the code stays behind the label)
+KIND_LABELS = {"bus": "公交运行补贴", "sanitation": "环卫保洁", "cba": "成本效益分析", "portfolio": "项目库（绩效管理全周期）"}
 MONEY_UNITS = ("元", "万元", "亿元")
 #: money columns of a new workbook are in 万元 (the unit bureaus budget in)
 DEFAULT_MONEY_UNIT = "万元"
@@ -38,9 +42,6 @@ DISPLAY_UNITS = {
     "weight": "分", "duty_completion": "比例", "satisfaction_survey": "比例",
     **{k: "分" for k in ("necessity", "economy", "target_quality", "feasibility", "compliance", "score")},
 }
-#: a clearer header than the first Chinese alias, where one helps the person filling in
-PREFERRED = {"quantity": "数量公式", "item_name": "成本项目名称", "year": "年度"}
-
 _CJK = re.compile("[\u4e00-\u9fff]")
 
 
@@ -56,16 +57,6 @@ class TableSheet:
     purpose: str = ""
 
 
-def chinese_name(column: Column) -> str:
-    """The first Chinese alias of a column (its glossary or own aliases), else its identifier."""
-    if column.name in PREFERRED:
-        return PREFERRED[column.name]
-    for a in (*column.aliases, *glossary.ALIASES.get(column.name, ())):
-        if _CJK.search(a):
-            return a
-    return column.name
-
-
 def header(column: Column, unit: str | None = None) -> str:
     """The Chinese header of a column, with its unit (money: ``unit`` or 万元; others: a display unit)."""
     name = chinese_name(column)
@@ -78,7 +69,7 @@ def header(column: Column, unit: str | None = None) -> str:
 
 def project_sheets(spec: dict) -> list[TableSheet]:
     """The table sheets of a bus or sanitation project (type spec merged as in :func:`load_project`)."""
-    from ..project import OPTIONAL_TABLES, table_schemas
+    from ..schema import OPTIONAL_TABLES, table_schemas
 
     t = spec["type"]
     min_peers = spec.get("benchmark", {}).get("min_peers")

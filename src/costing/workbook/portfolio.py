@@ -217,13 +217,21 @@ def check(ck: Checker, sheets_: dict, mapping: dict, path: Path) -> None:
     ck.deferred.append({"kind": "portfolio"})
 
 
-def check_need(ck: Checker, path: Path, rules: list[dict]) -> None:
+def check_clean(ck: Checker, sheets: dict, mapping: dict, path: Path) -> None:
     """On a clean workbook: the loader's own rules, then the SMART warnings on the completed indicators."""
+    import copy
+
+    from ..errors import InputError
     from ..performance.indicators import smart_check
-    from ..performance.portfolio import load_portfolio
+    from ..performance.portfolio import portfolio_from_mapping
+    from .check import _from_error
     from .standard import load_rules
 
-    pf = load_portfolio(path)
+    try:
+        pf = portfolio_from_mapping(copy.deepcopy(mapping), path)
+    except InputError as e:
+        ck.problems.append(_from_error(e, sheets, ck))
+        return
     ind, tb = pf.indicators, ck.tables["indicators"]
     [rule] = [r for r in load_rules("portfolio") if r["kind"] == "smart"]
     flags = smart_check(ind)

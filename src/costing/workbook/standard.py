@@ -1,6 +1,7 @@
 """Cost-standard projects (bus, sanitation) as workbooks: write, check, and the plausibility rules."""
 from __future__ import annotations
 
+import copy
 import tempfile
 import tomllib
 from collections import defaultdict
@@ -44,17 +45,19 @@ def load_rules(kind: str) -> list[dict]:
 
 
 def _spec(mapping: dict, base: Path) -> dict:
-    from ..project import _deep_merge, load_type
+    from ..schema import type_spec
 
-    over = {k: v for k, v in mapping.items() if k in ("targets", "drivers", "operations", "peers",
-                                                      "benchmark", "sensitivity", "type")}
-    return _deep_merge(load_type(str(mapping["project"]["type"]), base_dir=base), over)
+    return type_spec(mapping, base)
 
 
 # -- write ---------------------------------------------------------------------------------
 def write(kind: str, out: Path, source, w) -> Path:
-    from ..project import load_project
+    from ..schema import build_project, parse_settings
     from .write import COMMON_STEPS
+
+    def load_project(p):
+        p = Path(p).resolve()
+        return build_project(parse_settings(p), p.parent, path=p)
 
     with tempfile.TemporaryDirectory() as tmp:
         blank = source is None
@@ -126,134 +129,128 @@ def _write_table(w, s: TableSheet, project, examples: int) -> None:
 
 # -- check ---------------------------------------------------------------------------------
 def check(ck: Checker, sheets: dict, mapping: dict, path: Path) -> None:
-    """Tables, cross-table rules and plausibility of a bus or sanitation workbook."""
-    from .. import rules as _rules
-    from ..expr import names as formula_names
+    """The table sheets cell by cell (the loaders' column rules), then the plausibility warnings.
 
+    The rules that span tables run in :func:`check_clean`, once every cell is
+    valid: they are the project loader's own (:func:`costing.schema.cross_problems`).
+    """
     head = mapping.get("project", {})
     if "type" not in head:
         return
     try:
         spec = _spec(mapping, path.parent)
     except InputError as e:
-        ck.error(INFO_SHEET, None, "项目类型无法加载", expected=str(e.expected or ""), found=str(e.found or ""),
-                 fix="从下拉列表选择项目类型")
+        ck.error(INFO_SHEET, ck.info_cells.get("project.type"), "项目类型无法加载", expected=str(e.expected or ""),
+                 found=str(e.found or ""), fix="从下拉列表选择项目类型")
         return
     specs = project_sheets(spec)
     t = {s.table: ck.table(sheets, s) for s in specs}
     mapping["tables"] = {s.table: {"path": path.name, "sheet": s.title} for s in specs if t[s.table].present}
     ck.tables = t
-    info_ref = _info_refs(sheets.get(INFO_SHEET))
-
-    # cost items: ids, price units, formulas, rules
-    ci = t["cost_items"]
+    for s in specs:  # a required table with no rows (the loader refuses it)
+        if t[s.table].present and s.required and not sheets[s.title].rows:
+            ck.error(s.title, None, f"表“{s.title}”没有数据", expected="表头下至少一行数据", found="只有表头",
+                     fix="填写数据（可参照模板的示例行）")
     params = {**spec.get("parameters", {}), **mapping.get("parameters", {})}
-    drivers = set(spec.get("drivers", {}).get("total", {}))
-    known_names = set(params) | drivers | {"subtotal"}
-    item_ids = []
+    _cross(ck, sheets, mapping, path, specs, t)
+    plausibility(ck, spec, t, params, _info_refs(sheets.get(INFO_SHEET)), path)
+
+
+class _SheetMeta:
+    """Where a row of a checked sheet is (frame index -> the row Excel shows), like :class:`costing.io.TableMeta`."""
+
+    def __init__(self, path: Path, tb: Table, header_row: list):
+        self.path, self.sheet = path, tb.sheet.title
+        self.rows = [r["_row"] for r in tb.rows]
+        self.headers = {ident: str(header_row[j]) for ident, j in tb.col.items()}
+        self.units = dict(tb.units)
+
+    def where(self, column=None, row=None) -> dict:
+        if row is not None:
+            row = self.rows[row - 2] if 0 <= row - 2 < len(self.rows) else None
+        return dict(file=str(self.path), sheet=self.sheet, row=row,
+                    column=self.headers.get(column, column) if column else None)
+
+
+def _cross(ck: Checker, sheets: dict, mapping: dict, path: Path, specs: list[TableSheet], t: dict[str, Table]) -> None:
+    """The loader's cross-table rules (:func:`costing.schema.cross_problems`) on the checked cells.
+
+    Runs alongside the cell errors (a bad cell is left out, so it causes no
+    follow-on error), so one pass lists every problem.
+    """
+    import pandas as pd
+
+    from ..schema import Project, cross_problems, settings
     from ..units import MONEY_UNITS
+    from .check import _from_error, located
 
-    for row in ci.rows:
-        r = row["_row"]
-        for col in ("quantity", "unit_price"):
-            f = row.get(col)
-            if isinstance(f, str):
-                try:
-                    unknown = sorted(formula_names(f) - known_names)
-                except SyntaxError:
-                    ck.error(ci.sheet.title, ci.ref(col, r), "公式无法解析", expected="如 drivers * city_avg_wage",
-                             found=f, fix="检查括号、运算符；名称只用字母、数字和下划线")
-                    continue
-                if unknown:
-                    ck.error(ci.sheet.title, ci.ref(col, r), f"公式中的名称未定义：{'、'.join(unknown)}",
-                             expected="项目信息中的参数、目标测算结果或前面成本项目的 cost_<代码>", found=f,
-                             fix=f"在“项目信息”增加参数 {unknown[0]}，或改正拼写")
-        pu = row.get("price_unit")
-        if isinstance(pu, str) and pu.split("/")[0].strip() not in MONEY_UNITS:
-            ck.error(ci.sheet.title, ci.ref("price_unit", r), "单价单位的金额部分未知", expected="元/…、万元/… 或 亿元/…",
-                     found=pu, fix="写成“元/人·年”这样的形式")
-        for rule in ([row.get("rule")] if row.get("rule") else []):
-            _check_rule(ck, rule, ci.sheet.title, ci.ref("rule", r), _rules)
-        if row.get("item_id"):
-            known_names.add(f"cost_{row['item_id']}")
-            item_ids.append(row["item_id"])
-    for item, rule in (mapping.get("standard") or {}).items():
-        _check_rule(ck, rule, INFO_SHEET, info_ref.get((I.RULE, item)), _rules)
-    known = set(item_ids)
-    for name in ("actual_costs", "requested", "peer_costs"):
-        tb = t[name]
-        for row in tb.rows:
-            if row.get("item_id") and row["item_id"] not in known:
-                ck.error(tb.sheet.title, tb.ref("item_id", row["_row"]), "未知的成本项目代码",
-                         expected=f"“{ci.sheet.title}”表中的代码：{'、'.join(item_ids)}", found=row["item_id"],
-                         fix="改为成本项目表中的代码")
-
-    # years: three audited years, costs for each, price index coverage
-    ops = t["operations"]
-    op_years = sorted({y for y in ops.values("year") if y is not None})
-    if ops.present and len(op_years) < 3:
-        ck.error(ops.sheet.title, None, "历年数据不足三年", column="年度", expected="至少 3 年", found=op_years or "无",
-                 fix="补充近三年经审计的数据")
-    ac_years = {y for y in t["actual_costs"].values("year") if y is not None}
-    for row in ops.rows:
-        if row.get("year") is not None and t["actual_costs"].present and row["year"] not in ac_years:
-            ck.error(ops.sheet.title, ops.ref("year", row["_row"]), "该年没有历年成本", expected="历年成本表中有该年各项成本",
-                     found=row["year"], fix=f"在“{t['actual_costs'].sheet.title}”表补充 {row['year']} 年的成本")
-    price_year = head.get("price_year", head.get("budget_year"))
-    pi = t["price_index"]
-    if pi.present:
-        have = {y for y in pi.values("year") if y is not None}
-        need = set(op_years) | {y for y in t["peers"].values("year") if y is not None}
-        for y in sorted(need - have):
-            ck.error(pi.sheet.title, None, f"价格指数缺少 {y} 年", column="年度", expected=f"{y} 年的价格指数",
-                     found="、".join(map(str, sorted(have))), fix=f"增加 {y} 年一行")
-        if price_year is not None and price_year not in have:
-            ck.error(INFO_SHEET, info_ref.get((I.FIXED, "价格基年")) or info_ref.get((I.FIXED, "预算年度")),
-                     "价格基年不在价格指数表中", expected=f"“{pi.sheet.title}”表有 {price_year} 年",
-                     found="、".join(map(str, sorted(have))), fix=f"在“{pi.sheet.title}”表增加 {price_year} 年，或改价格基年")
-
-    # peers: enough of them, and peer costs of listed peers
-    peers = t["peers"]
-    min_peers = spec.get("benchmark", {}).get("min_peers")
-    peer_years = [y for y in peers.values("year") if y is not None]
-    if peers.present and min_peers and peer_years:
-        latest = max(peer_years)
-        n = len({r["peer_id"] for r in peers.rows if r.get("year") == latest and r.get("peer_id")})
-        if n < int(min_peers):
-            ck.error(peers.sheet.title, None, "同行单位太少", column="同行单位代码", expected=f"{latest} 年至少 {min_peers} 家",
-                     found=f"{n} 家", fix="补充同行单位数据（同一年度）")
-    keys = {(r.get("peer_id"), r.get("year")) for r in peers.rows}
-    pc = t["peer_costs"]
-    for row in pc.rows:
-        k = (row.get("peer_id"), row.get("year"))
-        if None not in k and k not in keys:
-            ck.error(pc.sheet.title, pc.ref("peer_id", row["_row"]), "同行成本对应的单位/年度不在同行数据表中",
-                     expected=f"“{peers.sheet.title}”表中的同行单位和年度", found=f"{k[0]} / {k[1]}",
-                     fix="改正同行单位代码或年度")
-
-    # settings: preset and the money it needs
-    preset = (mapping.get("budget") or {}).get("preset", "shanting")
-    if preset not in _rules.SUBSIDY_PRESETS:
-        ck.error(INFO_SHEET, info_ref.get((I.FIXED, "补贴口径")), "补贴口径未知", expected="、".join(_rules.SUBSIDY_PRESETS),
-                 found=preset, fix="从下拉列表选择")
-    else:
-        for k in _rules.PRESET_REQUIRES[preset]:
-            if k not in (mapping.get("money") or {}) and (I.MONEY, k) not in info_ref:
-                ck.error(INFO_SHEET, None, f"缺少金额 {k}", column="名称", expected=f"“金额”类别的一行：{k}（{LABELS.get(k, k)}）",
-                         found="无", fix=f"增加一行：金额 | {k} | 数值 | 万元")
-    plausibility(ck, spec, t, params, info_ref, path)
-
-
-def _check_rule(ck, rule, sheet, ref, _rules) -> None:
-    from ..expr import names as formula_names
-
+    for s in specs:
+        tb = t[s.table]
+        if (s.required and not tb.present) or any(c.required and c.name not in tb.col for c in s.columns) \
+                or (s.required and not tb.rows):
+            return  # a table the rules need is missing: its own error says so
+    data = copy.deepcopy(mapping)
+    for key in ck.bad_names:  # a bad 项目信息 cell: leave a placeholder, no follow-on "missing" or "undefined"
+        if key.startswith("money."):
+            data.setdefault("money", {})[key[6:]] = {"amount": 0.0, "unit": "元"}
+        else:
+            data.setdefault("parameters", {})[key] = float("nan")
     try:
-        unknown = sorted(formula_names(rule) - set(_rules.BASES))
-    except SyntaxError:
-        ck.error(sheet, ref, "核定规则无法解析", expected="如 min(actual_3yr_avg, peer_p50)", found=rule, fix="从下拉列表选择")
+        spec, budget_year, price_year, params, budget, money = settings(data, path.parent, path)
+    except InputError as e:
+        ck.problems.append(_from_error(e, sheets, ck))
         return
-    if unknown:
-        ck.error(sheet, ref, "核定规则含未知依据", expected="、".join(sorted(_rules.BASES)), found=rule, fix="从下拉列表选择")
+    frames, metas = {}, {}
+    for s in specs:
+        tb = t[s.table]
+        if not tb.present:
+            continue
+        cols = {}
+        for c in s.columns:
+            if c.name in tb.col:
+                f = MONEY_UNITS.get(tb.units.get(c.name, ""), None) if c.kind == "money" else 1.0
+                cols[c.name] = [None if r.get(c.name) is None or f is None else
+                                (r[c.name] * f if c.kind == "money" else r[c.name]) for r in tb.rows]
+            elif not c.required:
+                cols[c.name] = [c.default if c.default is not None else
+                                (float("nan") if c.kind in ("number", "money", "int", "year") else "")] * len(tb.rows)
+        frames[s.table] = pd.DataFrame(cols, index=range(len(tb.rows)))
+        metas[s.table] = _SheetMeta(path, tb, sheets[s.title].header)
+    if "peer_costs" not in frames:
+        frames["peer_costs"] = pd.DataFrame({"peer_id": [], "year": [], "item_id": [], "amount": []})
+    head = data.get("project", {})
+    proj = Project(id=str(head.get("id", "")), name=str(head.get("name", "")), path=path, spec=spec,
+                   budget_year=budget_year, price_year=price_year, parameters=params, money=money, tables=frames,
+                   meta=metas, rules={str(k): str(v) for k, v in (data.get("standard") or {}).items()},
+                   budget=budget, performance_targets=dict(data.get("performance_targets") or {}), raw=data)
+    ck.problems.extend(located(p, sheets, ck) for p in cross_problems(proj))
+
+
+def check_clean(ck: Checker, sheets: dict, mapping: dict, path: Path) -> None:
+    """On a workbook whose every cell is valid: build the project as the commands do, and list what they would refuse.
+
+    The cross-table rules (:func:`costing.schema.cross_problems`), then the
+    targets and the back-calculated need (formulas evaluated), and the
+    warnings that need the need (申报数 above it).
+    """
+    from ..method import back_calculate, set_target
+    from ..schema import build_project
+    from .check import _from_error
+
+    found: list = []  # the cross-table problems: already listed by check (same rules, same cells)
+    try:
+        project = build_project(copy.deepcopy(mapping), path.parent, path=path, problems=found)
+    except InputError as e:
+        ck.problems.append(_from_error(e, sheets, ck))
+        return
+    if any(p.severity == "错误" for p in found):
+        return
+    try:
+        need = back_calculate(set_target(project), project).items["cost"]
+    except InputError as e:
+        ck.problems.append(_from_error(e, sheets, ck))
+        return
+    _requested_vs_need(ck, need)
 
 
 def _info_refs(sheet) -> dict:
@@ -387,19 +384,17 @@ _KINDS = {"parameter": _r_parameter, "column": _r_column, "column_vs_parameter":
           "peer_median": _r_peer_median, "year_on_year": _r_year_on_year, "requested_vs_need": _r_requested_vs_need}
 
 
-def check_need(ck: Checker, path: Path, rules: list[dict]) -> None:
-    """The rules that need the back-calculated need (:func:`costing.method.back_calculate`): clean workbooks only."""
-    from ..method import back_calculate, set_target
-    from ..project import load_project
-
-    project = load_project(path)
-    need = back_calculate(set_target(project), project).items["cost"]
+def _requested_vs_need(ck: Checker, need) -> None:
+    """申报数 above the back-calculated need by more than the rule allows (:func:`costing.method.back_calculate`)."""
     tb = ck.tables["requested"]
+    ci = ck.tables["cost_items"]
+    names = {r.get("item_id"): r.get("item_name") or r.get("item_id") for r in ci.rows}
     f = _money_factor(tb, "requested")
-    for rule in rules:
+    for rule in ck.deferred:
         for r in tb.rows:
             n, amount = need.get(r.get("item_id")), (r.get("requested") or 0.0) * f
             if n and amount > n * (1 + rule["max_excess"]):
-                ck.warn(tb.sheet.title, tb.ref("requested", r["_row"]), f"{r['item_id']} 申报数高于测算需求 {amount / n - 1:.0%}",
+                ck.warn(tb.sheet.title, tb.ref("requested", r["_row"]),
+                        f"“{names.get(r['item_id'], r['item_id'])}”申报数高于测算需求 {amount / n - 1:.0%}",
                         expected=f"不超过测算需求 {n / 1e4:,.2f} 万元的 {1 + rule['max_excess']:.0%}",
                         found=f"{amount / 1e4:,.2f} 万元", fix=rule["fix"], rule=rule["id"], basis=rule["basis"])
