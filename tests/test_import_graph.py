@@ -27,16 +27,13 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 
 #: the core ring: these modules (a trailing ".*" = the package and everything in it)
 CORE = ("costing", "costing._lazy", "costing._cli", "costing._paths", "costing.errors", "costing.fmt", "costing.units",
+        "costing.intake",
         "costing.expr", "costing.glossary", "costing.io", "costing.outputs", "costing.plotting",
         "costing.rules", "costing.cuts", "costing.method", "costing.benchmark.*", "costing.cba.*")
 #: in the CBA package, the project-file loader belongs with the loaders, not the core
 NOT_CORE = ("costing.cba.project",)
 OUTER = ("costing.performance.*", "costing.report.*", "costing.workbook.*", "costing.teach", "costing.whatif",
          "costing.present", "costing.charts", "costing.examples", "costing.cli")
-#: issue 21 item 1, schema.py with a pure build_project (helper H16): until it lands, the
-#: project loader and the workbook reader import each other. Any other cycle fails now;
-#: this one fails the moment it is gone, so the allowance is deleted with it.
-PENDING_CYCLE = ("costing.project", "costing.schema", "costing.workbook.*")
 
 
 def _in(module: str, patterns) -> bool:
@@ -192,14 +189,8 @@ def test_graph_sees_imports_inside_functions_and_skips_type_checking():
 def test_no_import_cycles():
     graph = import_graph()
     print("\n" + describe(graph))
-    found = cycles(graph)
-    pending = [c for c in found if all(_in(m, PENDING_CYCLE) for m in c)]
-    others = [c for c in found if c not in pending]
-    assert others == [], "import cycles:\n" + "\n".join(" <-> ".join(c) for c in others)
-    assert len(pending) <= 1
-    if not pending:
-        raise AssertionError("the project <-> workbook cycle is gone: delete PENDING_CYCLE in "
-                             "tests/test_import_graph.py so that no cycle is allowed")
+    found = cycles(graph)  # schema.build_project is pure: the project loader and the workbook reader share it
+    assert found == [], "import cycles:\n" + "\n".join(" <-> ".join(c) for c in found)
 
 
 def test_core_imports_only_the_core():
