@@ -247,7 +247,7 @@ def test_project_bad_input_names_the_place(tmp_path):
     # text in an amount cell
     bad = src.copy()
     bad[header_line + 1] = bad[header_line + 1].replace(",846,", ",abc,")
-    with pytest.raises(InputError, match=f"row {header_line + 2}, column 'energy_saving'"):
+    with pytest.raises(InputError, match=f"第 {header_line + 2} 行，列“energy_saving”：不是数字"):
         cba.load_cba_project(_write_project(tmp_path, "\n".join(bad)))
     # missing column
     with pytest.raises(InputError, match="noise_benefit"):

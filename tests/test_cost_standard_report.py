@@ -124,8 +124,8 @@ def test_bad_data_is_invalid_before_anything_runs(tmp_path):
     lines = ops.read_text(encoding="utf-8").splitlines()
     lines[2] = lines[2].replace(",", ",x", 1)  # a non-numeric vehicle_km in row 3
     ops.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"operations.csv, row 3, column 'vehicle_km'"):
+    with pytest.raises(InputError, match=r"operations.csv，第 3 行，列“vehicle_km”：不是数字"):
         plan_report(root / "projects" / "bus_example.toml")
     (res,) = run_batch([root / "projects" / "bus_example.toml"], tmp_path / "out", jobs=1, progress=False)
-    assert res.status == "invalid" and "row 3" in res.error
+    assert res.status == "invalid" and "第 3 行" in res.error
     assert not (tmp_path / "out" / "bus_example").exists()

@@ -207,10 +207,10 @@ def policy_fields(project_file) -> Fields:
     Empty when there is no project file."""
     if not project_file:
         return Fields("policy", {})
-    import tomllib
+    from ..project import read_project_file
 
     path = Path(project_file)
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    data = read_project_file(path)  # TOML, YAML or a fill-in workbook (a report on bus.xlsx states its cap too)
     if (data.get("project") or {}).get("kind") == "portfolio":
         from ..performance.profile import load_profile
 
