@@ -171,7 +171,7 @@ def test_cli_spotcheck_round_trip_and_bad_workpaper(tmp_path, capsys):
     err = capsys.readouterr().err
     # the bad cell is named (file, sheet, row 3, column 复核完成值) and the other 13 workpapers are still read
     assert rc == 2 and "复核底稿_P001" in err and "复核完成值不是数字" in err and "很多" in err
-    assert "复核底稿" in err and ("row 3" in err or "第3行" in err)
+    assert "复核底稿" in err and ("row 3" in err or "第 3 行" in err or "第3行" in err)
     wb = openpyxl.load_workbook(xlsx)
     assert wb.sheetnames == ["说明", "复核结果", "复核明细", "自评质量", "整改清单", "无法读取的底稿"]
     assert wb["复核结果"].max_row == 1 + 13
