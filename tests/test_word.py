@@ -199,6 +199,21 @@ def test_docx_headings_figures_equal_xlsx_and_html_and_images(report):
 
 
 @pytest.mark.slow
+def test_html_has_the_sections_of_the_word_document(report):
+    """The HTML report and the Word document carry the same numbered sections, and the same 有关建议."""
+    import re
+
+    html = (report.report_dir / "bus_example_cost_standard.html").read_text(encoding="utf-8")
+    assert re.findall(r'<h2 class="costing-section" id="sec-\d+">(.*?)</h2>', html) == HEADINGS
+    d = docx.Document(report.report_dir / "bus_example_cost_standard.docx")
+    paras = [p.text for p in d.paragraphs]
+    advice = paras[paras.index("五、有关建议") + 1:paras.index("五、有关建议") + 4]
+    assert advice[0].startswith("（一）按核定的单位成本标准 9.3050 元/车公里安排补贴预算 6,758.26 万元")
+    for text in advice:
+        assert text in html
+
+
+@pytest.mark.slow
 def test_edited_template_gives_the_edited_heading(report, tmp_path):
     nb = nbformat.read(report.report_dir / "bus_example_cost_standard.ipynb", as_version=4)
     headline, tables = export.collect_records(nb)

@@ -130,3 +130,44 @@ def test_no_policy_number_is_typed_into_a_template():
             xml = z.read("word/document.xml").decode("utf-8")
         assert "3%" not in xml and "执行率10分" not in xml and "90分及以上" not in xml, name
         assert "policy." in xml
+
+
+# ------------------------------------------------------------------ HTML print
+
+
+def test_print_css_numbers_pages_and_forces_no_section_break():
+    from costing.report import export
+
+    css = export.READER_CSS
+    assert '@bottom-center { content: "— " counter(page) " —"' in css  # CSS paged media, printed by Chromium
+    assert "break-before: page" not in css  # sections run on: no near-empty page per section
+
+
+def test_a_table_too_wide_to_print_gets_column_groups_repeating_its_keys():
+    import pandas as pd
+
+    from costing import present
+    from costing.report import export
+
+    wide = pd.DataFrame({"项目编码": ["P001", "P002"], "项目名称": ["城市公交运行补贴", "农村客运班线补贴"],
+                         **{f"指标{j}（万元）": [12000.0 + j, 8242.0] for j in range(19)}})
+    html = export.print_column_groups(present.table_html(wide))
+    assert "costing-has-groups" in html
+    groups = html.split('<div class="costing-print-groups">')[1]
+    heads = [h.split("</tr></thead>")[0] for h in groups.split("<thead><tr>")[1:]]
+    assert len(heads) >= 2 and all(h.startswith("<th>项目编码</th><th>项目名称</th>") for h in heads)
+    # every column printed once beside the repeated keys: 19 others over the groups
+    assert sum(h.count("<th>") - 2 for h in heads) == 19
+    narrow = present.table_html(wide.iloc[:, :4])
+    assert export.print_column_groups(narrow) == narrow  # a table that fits is left alone
+
+
+def test_the_same_advice_text_for_html_and_word():
+    from costing.report.advice import cost_standard_advice, report_advice
+
+    paras = cost_standard_advice(9.305049, "元/车公里", 67582586.43)
+    # 9.305049 元/车公里 shown with 4 decimals; 67,582,586.43 元 = 6,758.26 万元
+    assert paras[0] == "（一）按核定的单位成本标准 9.3050 元/车公里安排补贴预算 6,758.26 万元，超出标准的部分不予安排。"
+    headline = {"unit_cost_standard": {"value": 9.305049, "unit": "元/车公里"},
+                "subsidy": {"value": 67582586.43, "unit": "元"}}
+    assert report_advice("cost_standard", headline) == paras and report_advice("cba", headline) == []

@@ -334,10 +334,9 @@ def cost_standard(doc) -> None:
               "分项审减情况见下表。")
     loop_table(doc, 'tables["审减情况"].without("成本项目代码")', "表7　申报数与审定数")
     heading(doc, "五、有关建议")
-    para(doc, "（一）按核定的单位成本标准 {{ figures.unit_cost_standard }} {{ figures.unit_cost_standard.unit }}"
-              "安排补贴预算 {{ figures.subsidy }} 万元，超出标准的部分不予安排。")
-    para(doc, "（二）将服务质量目标纳入绩效目标，开展运行监控，年度终了按实际服务量和绩效评价结果清算。")
-    para(doc, "（三）运营单位应建立成本台账，逐年报送经审计的成本数据，作为下一年度成本标准动态调整的依据。")
+    tag(doc, "{%p for a in advice %}")  # the same text as the HTML report (costing.report.advice)
+    para(doc, "{{ a }}")
+    tag(doc, "{%p endfor %}")
 
 
 def cba(doc) -> None:

@@ -137,7 +137,13 @@ _local = threading.local()
 #: MathJax, mermaid): the report opens offline and shows the same. LaTeX in
 #: markdown then shows as source; reports should not rely on it.
 #: The report's own look, on screen and in print (A4): a document, not a notebook.
-#: Sections start on a new page when printed; tables, charts and the 摘要 are not split.
+#: Printed: page numbers in the bottom margin box (— N —, CSS paged media, which Chromium prints),
+#: sections run on (no forced page break, so no near-empty pages), a heading stays with what
+#: follows, charts and the 摘要 are not split, a long table breaks between rows with its header
+#: repeated, and a wide table (present.WIDE_COLUMNS) goes to a landscape page ("wide" named page)
+#: instead of being clipped: printed, a table wider than the A4 text block is replaced by column groups
+#: that repeat its key columns (:func:`print_column_groups`; Chromium lays every page out at the first
+#: page's width, so a landscape page would not widen it).
 READER_CSS = """
 body { font-family: "Noto Serif CJK SC", "Source Han Serif SC", "Songti SC", SimSun, serif; }
 .jp-Notebook { max-width: 210mm; margin: 0 auto; padding: 12px 24px; }
@@ -162,15 +168,20 @@ body { font-family: "Noto Serif CJK SC", "Source Han Serif SC", "Songti SC", Sim
 .jp-RenderedHTMLCommon .costing-toc ol { list-style: none; padding-left: 0; }
 .jp-RenderedHTMLCommon .costing-toc ol ol { list-style: none; padding-left: 2em; }
 .costing-toc a { text-decoration: none; color: inherit; }
-@page { size: A4; margin: 18mm 16mm; }
+.costing-print-groups { display: none; }
+.costing-group-title { font-size: 8pt; color: #444; margin: 4px 0 2px; }
+@page { size: A4; margin: 18mm 16mm 20mm;
+  @bottom-center { content: "— " counter(page) " —"; font-size: 10pt; } }
 @media print {
   body { font-size: 11pt; }
   .jp-Notebook { max-width: none; padding: 0; }
-  .jp-RenderedHTMLCommon h2.costing-section { break-before: page; }
   h2, h3 { break-after: avoid; }
-  table, img, .costing-abstract, .costing-table-wrap { break-inside: avoid; }
-  .jp-OutputArea-output, .costing-table-wrap { overflow: visible !important; }
-  .costing-wide { zoom: 0.72; }
+  img, .costing-abstract { break-inside: avoid; }
+  .jp-OutputArea, .jp-OutputArea-child, .jp-OutputArea-output, .jp-Cell-outputWrapper, .costing-table-wrap {
+    overflow: visible !important; max-height: none !important; }
+  .costing-has-groups > table.costing-table { display: none; }
+  .costing-print-groups { display: block; }
+  .costing-print-groups table.costing-table { margin-bottom: 6px; }
   .jp-RenderedHTMLCommon table.costing-table { font-size: 8pt; }
   .jp-RenderedHTMLCommon table.costing-table th { font-size: 8pt; padding: 2px 3px; }
   thead { display: table-header-group; }
@@ -288,7 +299,51 @@ def to_html(nb) -> str:
     no code cells, no prompts, images embedded as base64, A4 print stylesheet."""
     body, _ = _html_exporter().from_notebook_node(reader_notebook(nb),
                                                   resources={"metadata": {"name": report_title(nb)}})
-    return body
+    return print_column_groups(body)
+
+
+#: [mm] text width of the printed A4 page (210 mm − 2 × 16 mm margins)
+PRINT_WIDTH_MM = 178
+#: [pt] printed table text (8 pt, estimated a little wider for the sans-serif digits)
+PRINT_TABLE_PT = 8.5
+_READER_TABLE = re.compile(r'(<div class="costing-table-wrap[^"]*)("><table class="costing-table"><thead><tr>)'
+                           r'(.*?)(</tr></thead><tbody>)(.*?)(</tbody></table>)', re.S)
+_TH = re.compile(r"<th>(.*?)</th>", re.S)
+_TR = re.compile(r"<tr>(.*?)</tr>", re.S)
+_TD = re.compile(r'<td class="([^"]*)">(.*?)</td>', re.S)
+
+
+def print_column_groups(html: str) -> str:
+    """After each reader table too wide for the printed page, a print-only copy split into column
+    groups that each repeat the key columns (编码, 名称, the first column): the screen shows the table
+    whole, the printout shows every column, none clipped (widths as :mod:`costing.report.word_layout`
+    estimates them)."""
+    from html import unescape
+
+    from .word_layout import column_groups, column_needs, key_columns
+
+    def split(m) -> str:
+        header = _TH.findall(m.group(3))
+        rows = [_TD.findall(r) for r in _TR.findall(m.group(5))]
+        grid = [[unescape(h) for h in header]] + [[unescape(v) for _, v in r] for r in rows]
+        if not header or any(len(r) != len(header) for r in grid):
+            return m.group(0)
+        mins, wants = column_needs(grid, PRINT_TABLE_PT)
+        if sum(mins) <= PRINT_WIDTH_MM:
+            return m.group(0)
+        groups = column_groups([(a + b) / 2 for a, b in zip(mins, wants)], key_columns(grid[0]), PRINT_WIDTH_MM)
+        parts = []
+        for k, cols in enumerate(groups, 1):
+            head = "".join(f"<th>{header[j]}</th>" for j in cols)
+            body = "".join("<tr>" + "".join(f'<td class="{r[j][0]}">{r[j][1]}</td>' for j in cols) + "</tr>"
+                           for r in rows)
+            title = f'<p class="costing-group-title">（{k}/{len(groups)}）</p>' if k > 1 else ""
+            parts.append(f'{title}<table class="costing-table"><thead><tr>{head}</tr></thead>'
+                         f"<tbody>{body}</tbody></table>")
+        return (m.group(1) + " costing-has-groups" + m.group(0)[len(m.group(1)):]
+                + '<div class="costing-print-groups">' + "".join(parts) + "</div>")
+
+    return _READER_TABLE.sub(split, html)
 
 
 # -------------------------------------------------------------------- xlsx

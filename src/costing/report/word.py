@@ -24,6 +24,8 @@ Fields of a report template (:data:`REPORT_FIELDS`)::
     charts                            the report's charts in order: .image, .number,
                                       .caption
     parameters.<name>                 the report's parameters
+    advice                            the 有关建议 paragraphs the HTML report shows too
+                                      (:func:`costing.report.advice.report_advice`)
     policy.<name>                     policy numbers, never typed into a template: for a
                                       portfolio its scoring profile (.title, .execution,
                                       .output, .benefit, .satisfaction [points], .grades,
@@ -53,7 +55,8 @@ from .export import RecordedTable
 TEMPLATE_DIR = Path(__file__).with_name("word_templates")
 
 #: Top-level fields of a report template.
-REPORT_FIELDS = frozenset({"project", "date", "figures", "tables", "charts", "parameters", "policy", "wording"})
+REPORT_FIELDS = frozenset({"project", "date", "figures", "tables", "charts", "parameters", "policy", "wording",
+                           "advice"})
 
 #: Width of an embedded chart [mm] (A4 minus the official-document margins).
 CHART_WIDTH_MM = 150
@@ -188,6 +191,8 @@ def type_wording(project_file) -> Fields:
 
 def report_context(nb, headline: dict, tables: list[RecordedTable], info: dict) -> dict:
     """The fields of a report template, from the executed notebook's records."""
+    from .advice import report_advice
+
     return {
         "project": Fields("project", {"id": info.get("project_id"), "name": info.get("project_name")}),
         "date": document_date(info),
@@ -198,6 +203,7 @@ def report_context(nb, headline: dict, tables: list[RecordedTable], info: dict) 
         "parameters": Fields("parameters", info.get("parameters", {})),
         "wording": type_wording(info.get("project_file")),
         "policy": policy_fields(info.get("project_file")),
+        "advice": report_advice(info.get("template"), headline),
     }
 
 
@@ -247,8 +253,10 @@ UNDATED = "　　年　　月　　日"
 
 
 def show_date(d) -> str:
-    """A date as a document shows it: 2026年9月30日."""
-    return f"{d.year}年{d.month}月{d.day}日"
+    """A date as a document shows it: 2026年9月30日 (:func:`costing.fmt.fmt_date`)."""
+    from ..fmt import fmt_date
+
+    return fmt_date(d)
 
 
 def document_date(info: dict) -> str:
