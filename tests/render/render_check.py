@@ -137,6 +137,31 @@ def reader_text(docx_path: Path) -> list[str]:
     return out
 
 
+def print_html(htmls: list[Path]) -> dict[Path, Path]:
+    """Print each HTML report to PDF with Chromium, as ``costing report --pdf`` does; {html: pdf}."""
+    import shutil
+
+    from costing.report.pdf import Converter
+
+    conv = Converter("chromium", shutil.which("chromium"), "html")
+    return {h: conv.convert(h, h.with_name(h.stem + ".print.pdf")) for h in htmls}
+
+
+_GROUPED = re.compile(r'(costing-has-groups"><table class="costing-table">).*?</table>', re.S)
+_NUM_CELL = re.compile(r'<td class="num">([^<]*)</td>')
+
+
+def html_missing_numbers(html_path: Path, text: str) -> dict[str, int]:
+    """Numbers of the HTML's tables that the printout lacks (a clipped column or row); a table
+    printed as column groups is checked in its groups."""
+    import html as _html
+
+    page = _GROUPED.sub(r"\1</table>", html_path.read_text(encoding="utf-8"))
+    want = Counter(n for c in _NUM_CELL.findall(page) for n in NUMBER.findall(_html.unescape(c)) if len(n) >= 2)
+    have = Counter(NUMBER.findall(text))
+    return {k: v - have[k] for k, v in want.items() if have[k] < v}
+
+
 def latin_words(docx_path: Path) -> Counter:
     return Counter(w for line in reader_text(docx_path) for w in LATIN.findall(line))
 
@@ -152,6 +177,11 @@ def main(out: Path) -> None:
         print(f"{d.relative_to(out)}\tpages {page_count(pdfs[d])}\tbroken {n}\t"
               f"{dict(list(missing.items())[:8])}\tlatin {dict(latin_words(d).most_common(6))}")
     print(f"{len(docs)} documents, {total} broken cells")
+    htmls = sorted((out / "reports").rglob("*.html"))
+    for h, pdf in print_html(htmls).items():
+        text = pdf_text(pdf)
+        print(f"{h.name}\tprinted pages {page_count(pdf)}\tmissing numbers {sum(html_missing_numbers(h, text).values())}"
+              f"\tpage numbers {'— 2 —' in text}")
 
 
 if __name__ == "__main__":

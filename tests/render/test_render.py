@@ -7,7 +7,8 @@ import shutil
 
 import pytest
 
-from render_check import broken_cells, build_documents, latin_words, page_count, pdf_text, to_pdf
+from render_check import (broken_cells, build_documents, html_missing_numbers, latin_words, page_count, pdf_text,
+                          print_html, to_pdf)
 
 pytestmark = pytest.mark.skipif(not (shutil.which("soffice") and shutil.which("pdftotext")),
                                 reason="LibreOffice (soffice) and poppler-utils (pdftotext) are needed")
@@ -51,3 +52,17 @@ def test_no_english_word_or_code_in_reader_text(rendered):
              if (words := {w: n for w, n in latin_words(d).items() if w not in UNIT_SYMBOLS})}
     if found:
         pytest.xfail(f"English words or codes still reach the reader (issue 17 item 3, H17a): {found}")
+
+
+@pytest.mark.skipif(not shutil.which("chromium"), reason="Chromium prints the HTML reports")
+def test_html_reports_print_every_number_with_page_numbers(rendered):
+    """Each HTML report printed by Chromium (as costing report --pdf does without LibreOffice): every
+    number of its tables is on paper (no clipped column), and the pages are numbered — N —."""
+    out, _ = rendered
+    htmls = sorted((out / "reports").rglob("*.html"))
+    assert len(htmls) == 6  # bus, sanitation, CBA, ex-ante, monitoring, self-evaluation
+    for h, pdf in print_html(htmls).items():
+        text = pdf_text(pdf)
+        print(f"{h.name}: {page_count(pdf)} printed pages")
+        assert not html_missing_numbers(h, text), h.name
+        assert "— 1 —" in text and (page_count(pdf) == 1 or "— 2 —" in text), h.name
