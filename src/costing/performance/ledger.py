@@ -58,7 +58,9 @@ import pandas as pd
 
 from ..errors import InputError
 from ..glossary import display_name
-from .notices import MONITORED_TYPES, REPLY_COLUMNS, RectificationNotice
+# numbering and open problems live with the notices (notices never imports the ledger)
+from .notices import (ADJUSTMENT_TYPE, MONITORED_TYPES, REPLY_COLUMNS, RectificationNotice, last_sequence,  # noqa: F401
+                      open_problems)
 
 #: file name of the ledger inside the notices folder
 LEDGER_FILE = "整改台账.xlsx"
@@ -66,15 +68,12 @@ LEDGER_FILE = "整改台账.xlsx"
 LEDGER_SHEET = "整改台账"
 #: the statuses of a problem (预算调整 rows: 待确认 until the bureau confirms, then 已整改)
 STATUSES = ("待回复", "已回复", "逾期未回复", "已整改", "待确认")
-#: problem type of a budget adjustment row
-ADJUSTMENT_TYPE = "预算调整"
 #: the ledger's columns (stable ids); money columns in 元
 LEDGER_COLUMNS = ["notice_number", "issued", "as_of", "department_id", "department_name", "seq", "project_id",
                   "project_name", "problem_type", "problem", "requirement", "deadline", "previous_number",
                   *REPLY_COLUMNS, "replied", "status", "closed", "budget", "proposed", "adjusted_budget", "confirmed"]
 MONEY_COLUMNS = ("budget", "proposed", "adjusted_budget")
 TEXT_COLUMNS = [c for c in LEDGER_COLUMNS if c not in MONEY_COLUMNS and c != "seq"]
-_NUMBER = re.compile(r"^(?P<prefix>.*)〔(?P<year>\d{4})〕(?P<seq>\d+)号$")
 
 
 def _header(col: str) -> str:
@@ -180,22 +179,6 @@ STATUS_RULES = {
 
 
 # ---- numbering --------------------------------------------------------------------------------
-
-def last_sequence(ledger: pd.DataFrame, year: int, prefix: str) -> int:
-    """The highest notice sequence of ``year`` with ``prefix`` in the ledger (0 when none)."""
-    seqs = [int(m["seq"]) for m in map(_NUMBER.match, ledger["notice_number"].astype(str))
-            if m and int(m["year"]) == int(year) and m["prefix"] == prefix]
-    return max(seqs, default=0)
-
-
-def open_problems(ledger: pd.DataFrame, *, before) -> pd.Series:
-    """``project_id|problem_type`` -> the first notice number, for problems still open from rounds before ``before``."""
-    d = pd.Timestamp(before).date().isoformat()
-    t = ledger[(ledger["as_of"] < d) & (ledger["status"] != "已整改") & (ledger["problem_type"] != ADJUSTMENT_TYPE)]
-    first = t["previous_number"].where(t["previous_number"] != "", t["notice_number"])
-    key = t["project_id"] + "|" + t["problem_type"]
-    return pd.Series(first.to_numpy(), index=key.to_numpy()).groupby(level=0).first()
-
 
 # ---- the round's notices into the ledger ------------------------------------------------------
 

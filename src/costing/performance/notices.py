@@ -55,6 +55,7 @@ list (预算调整范畴), one row each, the rule stated on the row:
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -98,6 +99,30 @@ MONITORED_TYPES = ("执行偏慢", "目标偏离", "填报不完整", "无预算
 def notice_number(prefix: str, year: int, seq: int) -> str:
     """发文字号: ``notice_number("文财绩", 2026, 3)`` -> ``文财绩〔2026〕3号`` (GB/T 9704-2012 §7.2.4: no leading zeros)."""
     return f"{prefix}〔{int(year)}〕{int(seq)}号"
+
+
+#: a number as notice_number writes it: prefix, year, sequence
+NUMBER_PATTERN = re.compile(r"^(?P<prefix>.*)〔(?P<year>\d{4})〕(?P<seq>\d+)号$")
+#: problem type of a budget adjustment row
+ADJUSTMENT_TYPE = "预算调整"
+
+
+def last_sequence(ledger: pd.DataFrame, year: int, prefix: str) -> int:
+    """The highest notice sequence of ``year`` with ``prefix`` in the ledger (0 when none)."""
+    seqs = [int(m["seq"]) for m in map(NUMBER_PATTERN.match, ledger["notice_number"].astype(str))
+            if m and int(m["year"]) == int(year) and m["prefix"] == prefix]
+    return max(seqs, default=0)
+
+
+def open_problems(ledger: pd.DataFrame, *, before) -> pd.Series:
+    """``project_id|problem_type`` -> the first notice number, for problems still open from rounds before ``before``."""
+    d = pd.Timestamp(before).date().isoformat()
+    t = ledger[(ledger["as_of"] < d) & (ledger["status"] != "已整改") & (ledger["problem_type"] != ADJUSTMENT_TYPE)]
+    first = t["previous_number"].where(t["previous_number"] != "", t["notice_number"])
+    key = t["project_id"] + "|" + t["problem_type"]
+    return pd.Series(first.to_numpy(), index=key.to_numpy()).groupby(level=0).first()
+
+
 ADJUSTMENT_COLUMNS = ["project_id", "project_name", "budget", "spent", "forecast", "forecast_source", "proposed",
                       "adjustment", "rule", "advice"]
 
@@ -321,8 +346,6 @@ def rectification_notices(portfolio: Portfolio, monitoring: MonitoringResult,
     items["previous_number"] = ""
     seq0 = 0
     if ledger is not None and len(ledger):
-        from .ledger import last_sequence, open_problems
-
         seq0 = last_sequence(ledger, portfolio.budget_year, prefix)
         earlier = open_problems(ledger, before=monitoring.as_of)
         key = items["project_id"] + "|" + items["problem_type"]
