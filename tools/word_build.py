@@ -425,7 +425,12 @@ def self_evaluation(doc) -> None:
     heading(doc, "四、部门整体绩效")
     loop_table(doc, 'tables["部门汇总"]', "表4　部门汇总")
     loop_table(doc, 'tables["部门整体绩效"]', "表5　部门整体绩效")
-    heading(doc, "五、结果应用")
+    tag(doc, '{%p if "绩效管理工作考核" in tables %}')
+    heading(doc, "五、绩效管理工作考核")
+    para(doc, "各部门绩效管理工作按下表计分（0–100分）。{{ figures.work_rule }}。")
+    loop_table(doc, 'tables["绩效管理工作考核"]', "表6　绩效管理工作考核")
+    tag(doc, "{%p endif %}")
+    heading(doc, '{% if "绩效管理工作考核" in tables %}六{% else %}五{% endif %}、结果应用')
     para(doc, "自评结果带入下一年度事前绩效评估：建议取消的项目，除写明恢复申报理由外，暂停安排预算。")
 
 

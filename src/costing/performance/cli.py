@@ -67,6 +67,10 @@ def add_ledger_arguments(parser: argparse.ArgumentParser) -> None:
 def add_evaluate_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``costing evaluate``."""
     _common(parser)
+    parser.add_argument("--rechecked", metavar="DIR", default=None,
+                        help="the spot-check's filled 复核底稿 (costing spotcheck): 自评质量 in the 绩效管理工作考核")
+    parser.add_argument("--spotcheck-rules", dest="spotcheck_rules", metavar="NAME|PATH", default=None,
+                        help="spot-check rules used with --rechecked (default local_2025)")
     parser.add_argument("--docx", metavar="DIR",
                         help="write one 项目支出绩效自评表 per project, and the key-project summary for "
                         "the People's Congress (人大), to this folder, as .docx")
@@ -91,7 +95,8 @@ def _issued(args):
     return parse_issued((data.get("report") or {}).get("issued"), file=args.portfolio, column="report.issued")
     parser.add_argument("--ledger", metavar="FILE", default=None,
                         help="measure execution against the budgets confirmed in this 整改台账.xlsx "
-                        "(调整后预算数; the original 全年预算数 stays shown)")
+                        "(调整后预算数; the original 全年预算数 stays shown); also gives the 绩效管理工作考核 "
+                        "its 整改回复按时率 and 整改完成率 (缺少数据 without it)")
 
 
 def add_spotcheck_arguments(parser: argparse.ArgumentParser) -> None:
@@ -313,8 +318,20 @@ def _evaluate(args, out=None) -> None:
           + f"; 评分口径 {res.profile.name}", file=out)
     scores = score_departments(pf, res)
     _print("部门整体绩效评分 (whole-department scores, ranked)", scores.table, out)
+    from .assessment import assess_work
+    from .assessment import shown as shown_assessment
+
+    ledger = _load_ledger(getattr(args, "ledger", None))
+    rechecked = None
+    if getattr(args, "rechecked", None):
+        from .spotcheck import recheck
+
+        rechecked = recheck(args.rechecked, rules=getattr(args, "spotcheck_rules", None), profile=pf.profile,
+                            ledger=ledger)
+    work = assess_work(pf, res, ledger=ledger, recheck=rechecked)
+    _print("绩效管理工作考核（缺少数据的考核内容不计0分，按有数据的权重折算）", shown_assessment(work)[0], out)
     if args.xlsx:
-        print(f"wrote {write_self_evaluation_xlsx(res, args.xlsx, year=pf.budget_year, departments=scores)}",
+        print(f"wrote {write_self_evaluation_xlsx(res, args.xlsx, year=pf.budget_year, departments=scores, work=work)}",
               file=out)
     if getattr(args, "docx", None):
         issued = _issued(args)
@@ -338,16 +355,9 @@ def _load_ledger(path):
     """The rectification ledger at ``path`` (H18's 整改台账), or None when not given."""
     if not path:
         return None
-    import importlib
+    from .ledger import load_ledger
 
-    from ..errors import InputError
-
-    try:  # H18's ledger module (performance/ledger.py); until it lands the 整改 list says 缺少数据
-        ledger = importlib.import_module(".ledger", __package__)
-    except ModuleNotFoundError:
-        raise InputError("这一版本还不能读取整改台账", column="--ledger", expected="不带 --ledger 运行",
-                         found=str(path)) from None
-    return ledger.load_ledger(path)
+    return load_ledger(path)
 
 
 def _spotcheck(args, out=None) -> None:

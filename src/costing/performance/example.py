@@ -102,6 +102,8 @@ def generate_frames(n_projects: int = 30, *, n_indicators: int | None = None, se
     dep = dep[["department_id", "department_name", "staff", "basic_budget", "basic_spent",
                "duty_completion", "satisfaction_survey"]]
     dept_targets = _department_inputs(dep, np.random.default_rng(seed + 2))
+    # 信息公开完成率 (绩效管理工作考核): fixed, no draw; the third department left blank on purpose (缺少数据)
+    dep["disclosure"] = dep["department_id"].map(DISCLOSURE)
 
     rows = []
     for k in range(n_projects):
@@ -233,6 +235,9 @@ def generate_frames(n_projects: int = 30, *, n_indicators: int | None = None, se
             "department_targets": dept_targets}
 
 
+#: 信息公开完成率 per department (synthetic); a department not listed has no record (缺少数据)
+DISCLOSURE = {"D01": 1.0, "D02": 0.9}
+
 #: the departments' own targets (两头锁定), synthetic: dimension, name, unit, direction, target
 DEPARTMENT_TARGETS = {
     "D01": [("履职效能", "公交线网覆盖率", "%", "higher", 95), ("履职效能", "道路养护计划完成率", "%", "higher", 100),
@@ -345,7 +350,8 @@ HEADERS = {
                     "staff_quota": "核定编制数", "staff_on_post": "实有在职人数",
                     "three_public": "三公经费支出（万元）", "three_public_prev": "上年三公经费支出（万元）",
                     "public_budget": "公用经费预算数（万元）", "public_spent": "公用经费支出数（万元）",
-                    "key_spending": "重点项目支出（万元）", "carryover": "年末结转结余（万元）"},
+                    "key_spending": "重点项目支出（万元）", "carryover": "年末结转结余（万元）",
+                    "disclosure": "信息公开完成率"},
     "department_targets": {"department_id": "部门编码", "dimension": "维度", "name": "指标名称", "unit": "计量单位",
                            "direction": "指标方向", "target": "年度指标值", "actual": "实际完成值"},
     "projects": {"project_id": "项目编码", "project_name": "项目名称", "department_id": "主管部门编码",

@@ -365,7 +365,7 @@ DEPARTMENT_SCORE_COLUMNS = ["department_id", "department_name", "dimension", "na
 
 def write_self_evaluation_xlsx(result: EvaluationResult, path: str | Path, *, year: int,
                                projects: list[str] | None = None,
-                               departments: DepartmentScores | None = None) -> Path:
+                               departments: DepartmentScores | None = None, work=None) -> Path:
     """The self-evaluation workbook: 说明 (rules), summary, departments, projects not evaluated,
     whole-department scores if given, and one 自评表 per project.
 
@@ -379,6 +379,9 @@ def write_self_evaluation_xlsx(result: EvaluationResult, path: str | Path, *, ye
         Project ids that get their own 自评表 sheet (default: all).
     departments : DepartmentScores, optional
         The scored whole-department performance: a ranked sheet and its detail.
+    work : WorkAssessment, optional
+        The 绩效管理工作考核 (:func:`costing.performance.assessment.assess_work`): a ranked
+        sheet with 缺少数据 marked, its detail, and the rule of re-weighting.
     """
     wb = Workbook()
     wb.remove(wb.active)
@@ -390,6 +393,16 @@ def write_self_evaluation_xlsx(result: EvaluationResult, path: str | Path, *, ye
     if departments is not None:
         add_table_sheet(wb, "部门整体绩效排名", to_display(departments.table))
         add_table_sheet(wb, "部门整体绩效评分", to_display(departments.indicators[DEPARTMENT_SCORE_COLUMNS]))
+    if work is not None:
+        from .assessment import shown as shown_assessment
+
+        table, detail = shown_assessment(work)
+        add_table_sheet(wb, "绩效管理工作考核", table)
+        add_table_sheet(wb, "绩效管理工作考核明细", detail)
+        add_table_sheet(wb, "考核规则", pd.DataFrame({"规则": ["折算", "权重"], "内容": [
+            work.framework.rule, "；".join(f"{n} {w:g}分" for n, w in zip(work.framework.components["name"],
+                                                                    work.framework.components["weight"]))],
+            "依据": [work.framework.source] * 2}), freeze="A2")
     ids = list(result.projects["project_id"]) if projects is None else list(projects)
     groups = dict(tuple(result.indicators.groupby("project_id", sort=False)))
     prj = result.projects.set_index("project_id", drop=False)

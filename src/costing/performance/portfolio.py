@@ -87,6 +87,8 @@ DEPARTMENT_COLUMNS = [
            aliases=("重点工作完成率", "履职完成率", "duty completion")),
     Column("satisfaction_survey", "number", required=False, allow_empty=True, min_value=0,
            aliases=("部门满意度", "满意度调查得分", "satisfaction survey")),
+    Column("disclosure", "number", required=False, allow_empty=True, min_value=0,
+           aliases=("信息公开完成率", "信息公开", "disclosure")),
     # inputs of the scored whole-department performance (costing.performance.department)
     Column("staff_quota", "int", required=False, allow_empty=True, min_value=0, aliases=("核定编制数", "编制数")),
     Column("staff_on_post", "int", required=False, allow_empty=True, min_value=0, aliases=("实有在职人数", "在职人员数")),
