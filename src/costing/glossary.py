@@ -170,9 +170,9 @@ DISPLAY_NAMES: dict[str, str] = {
     "over_achieved": "超额完成", "key_reason": "列入原因", "targets": "绩效目标（年度指标值）",
     "results": "实际完成值",
     # the in-year loop (monitoring rounds, rectification ledger, adjustments; costing.performance.ledger)
-    "n_unreviewed": "未评审项目数", "advice": "调整建议", "unbudgeted_spent": "无预算支出额", "n_unbudgeted": "无预算支出项目数",
-    "budget_before_adjustment": "调整前全年预算数", "notice_number": "文号", "issued": "发文日期",
-    "as_of": "监控时点", "previous_number": "首次通知文号", "reply_deadline": "完成时限（单位填写）",
+    "prev_year": "上年评价年度", "prev_note": "上年评价建议的处理", "n_unreviewed": "未评审项目数", "advice": "调整建议", "unbudgeted_spent": "无预算支出额", "n_unbudgeted": "无预算支出项目数",
+    "budget_before_adjustment": "调整前全年预算数", "notice_number": "文号",   # issued, as_of: below
+    "previous_number": "首次通知文号", "reply_deadline": "完成时限（单位填写）",
     "reply_note": "说明（单位填写）", "replied": "回复日期", "status": "整改状态", "closed": "销号日期",
     "adjusted_budget": "调整后预算数（财政局确认）", "confirmed": "确认日期",
     # the 自评表 as the national form, spot-check, key evaluations, 绩效管理工作考核 (costing.performance)

@@ -423,7 +423,7 @@ def _changed_from(values: dict, defaults: dict) -> dict:
 
 def _exante_headline(r) -> dict:
     t = r.total.iloc[0]
-    return {**{display_name(k): fmt_money(t[k]) for k in ("requested", "approved", "cut_amount")},
+    return {**{display_name(k): fmt_money(t[k]) for k in ("requested", "approved_final", "cut_amount")},
             display_name("cut_rate"): fmt_rate(r.cut_rate), "全部项目审减率": fmt_rate(r.cut_rate_all),
             "不予支持项目数": str(int((r.sheet["conclusion"] == "不予支持").sum())),
             display_name("n_no_assessment"): str(r.n_no_assessment), display_name("n_blocked"): str(r.n_blocked)}

@@ -148,8 +148,8 @@ def _assess(args, out=None) -> None:
     out = out or sys.stdout
     res = ex_ante(load_portfolio(args.portfolio))
     cols = ["project_id", "project_name", "department_name", "new_or_continuing", "requested", "approved_final",
-            "cut_amount", "cut_rate", "total", "conclusion", "prev_grade", "prev_recommendation", "exclusion_reason",
-            "problem"]
+            "cut_amount", "cut_rate", "total", "conclusion", "prev_year", "prev_grade", "prev_recommendation",
+            "prev_note", "exclusion_reason", "problem"]
     _print("事前绩效评估表 (ex-ante sheet)", res.sheet[cols], out)
     _print("部门汇总 (departments)", res.departments, out)
     _print("全部项目 (portfolio)", res.total, out)

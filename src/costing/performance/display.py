@@ -128,11 +128,11 @@ def ex_ante_abstract(result) -> tuple[list, str, list]:
     """Figures, judgement and flags of the ex-ante report (:func:`costing.present.show_abstract`)."""
     t = result.total.iloc[0]
     s = result.sheet
-    figures = [("申报数", f"{fmt_money(t['requested'])} 万元"), ("审定数", f"{fmt_money(t['approved'])} 万元"),
+    figures = [("申报数", f"{fmt_money(t['requested'])} 万元"), ("安排数", f"{fmt_money(t['approved_final'])} 万元"),
                ("审减额", f"{fmt_money(t['cut_amount'])} 万元"), ("审减率", fmt_rate(result.cut_rate)),
                ("评审项目数", f"{int(t['n'])} 个")]
     counts = s["conclusion"].value_counts()
-    judgement = (f"{len(s)} 个项目申报 {fmt_money(t['requested'])} 万元，审定 {fmt_money(t['approved'])} 万元，"
+    judgement = (f"{len(s)} 个项目申报 {fmt_money(t['requested'])} 万元，安排 {fmt_money(t['approved_final'])} 万元，"
                  f"审减 {fmt_money(t['cut_amount'])} 万元，审减率 {fmt_rate(result.cut_rate)}；评估结论："
                  + "，".join(f"{k} {v} 个" for k, v in counts.items()) + "。")
     flags = [f"{r.project_id} {r.project_name}：" + ("未开展事前绩效评估（无绩效，不预算）" if r.no_assessment else

@@ -211,6 +211,18 @@ def ex_ante(portfolio: Portfolio, *, thresholds: Mapping[str, float] | None = No
     own = prj["override_reason"].str.strip().to_numpy()
     sheet["override_reason"] = sheet["override_reason"].where(sheet["override_reason"] != "", own)
     sheet["blocked"] = (sheet["prev_recommendation"] == "取消") & (sheet["override_reason"] == "")
+    # the evaluation's year, and what became of its 取消 (applied, or not applicable with the reason): an
+    # evaluation older than the previous budget year is stale and says so
+    yr = pid.map(pv["year"]) if "year" in pv else pd.Series(np.nan, index=sheet.index)
+    sheet["prev_year"] = yr.map(lambda y: int(y) if pd.notna(y) else "").astype(object)   # a year, not a number
+    label = yr.map(lambda y: f"{int(y)}年度" if pd.notna(y) else "上年度")
+    stale = yr.notna() & (yr < portfolio.budget_year - 1)
+    cancel = sheet["prev_recommendation"] == "取消"
+    sheet["prev_note"] = np.select(
+        [cancel & sheet["blocked"], cancel & ~sheet["blocked"], stale & (sheet["prev_recommendation"] != "")],
+        [label + "评价建议取消" + np.where(stale, "（非上年度评价，仍适用）", "") + "，未说明恢复申报理由：暂停安排",
+         label + "评价建议取消，已说明恢复申报理由（" + sheet["override_reason"] + "）：取消建议不再适用，予以安排",
+         label + "评价（非上年度评价，仅供参考）"], "")
     not_supported = sheet["assessed"] & (sheet["conclusion"] == list(th)[-1])
     sheet["fundable"] = ~sheet["no_assessment"] & ~not_supported & ~sheet["blocked"] & ~sheet["targets_not_smart"]
     sheet["approved_final"] = sheet["approved"].where(sheet["fundable"], 0.0)
@@ -250,6 +262,9 @@ def ex_ante(portfolio: Portfolio, *, thresholds: Mapping[str, float] | None = No
              ("未评估项目", ~sheet["assessed"]),
              ("全部项目", pd.Series(True, index=sheet.index))]
     total = pd.concat([cut_summary(sheet[m], approved="approved_final", total_label=label) for label, m in lines])
+    # the summaries sum 安排数 (approved_final), not the reviewers' 审定数 (approved): one name per figure
+    dep = dep.rename(columns={"approved": "approved_final"})
+    total = total.rename(columns={"approved": "approved_final"})
     return ExAnteResult(sheet=sheet, departments=dep, total=total, thresholds=th, profile=prof)
 
 
