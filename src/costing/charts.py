@@ -31,7 +31,7 @@ def peer_unit_costs(result, metric: str | None = None) -> Figure:
     names = b.peers.get("peer_name", pd.Series(dtype=str)).reindex(peers.index).fillna("")
     labels = [n if n else i for i, n in zip(peers.index, names)]
     fig, ax = _fig(9, 4.8)
-    ax.bar(range(len(peers)), peers.to_numpy(), color=GREY, label="同行单位 (peers)")
+    ax.bar(range(len(peers)), peers.to_numpy(), color=GREY, label="同行单位")
     own = b.peer_summary.loc[metric, "project"]
     ax.axhline(own, color=RED, lw=2, label=f"本项目实际 {own:,.2f}")
     if metric == next(iter(result.project.spec["peers"]["metrics"])):
@@ -52,7 +52,7 @@ def cost_regression(result) -> Figure:
     out = result.project.output
     fig, ax = _fig(8, 5)
     peers = b.peers
-    ax.scatter(peers[out], from_yuan(peers["total_cost"], "万元"), color=GREY, label="同行单位 (peers)")
+    ax.scatter(peers[out], from_yuan(peers["total_cost"], "万元"), color=GREY, label="同行单位")
     if cf is not None:
         # the fitted surface along the peers' own scale, other regressors at their medians
         xs = np.geomspace(peers[out].min(), peers[out].max(), 50)
@@ -73,7 +73,7 @@ def cost_regression(result) -> Figure:
     ax.set_yscale("log")
     ax.set_xlabel(f"{result.target.output_label}（对数刻度）")
     ax.set_ylabel("总成本（万元，对数刻度）")
-    ax.set_title("同行成本函数 (cost function)")
+    ax.set_title("同行成本函数")
     ax.legend(fontsize=8)
     return fig
 

@@ -22,7 +22,7 @@ def plot_execution(result: MonitoringResult, ax=None):
     y = 100 * t["execution_rate"].to_numpy()
     low = t["low_execution"].to_numpy()
     ax.scatter(x[~low], y[~low], s=28, color="#4472c4", label="正常")
-    ax.scatter(x[low], y[low], s=36, color="#c00000", marker="v", label="执行偏慢 (low execution)")
+    ax.scatter(x[low], y[low], s=36, color="#c00000", marker="v", label="执行偏慢")
     tp = 100 * result.time_progress
     ax.axhline(tp, ls="--", color="black", lw=1, label=f"时间进度 {tp:.2f}%")
     ax.axhline(tp - 100 * result.tolerance, ls=":", color="#c00000", lw=1,
