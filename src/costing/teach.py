@@ -196,48 +196,9 @@ def show_table(title: str, df: pd.DataFrame, unit=None, *, index: bool | None = 
 
     if index is None:
         index = any(isinstance(n, str) and re.search(r"[\u4e00-\u9fff]", n) for n in df.index.names)
-    df = _chinese_frame(df)
     display(HTML(f'<div class="costing-course-table" data-title="{escape(title)}">'
                  f'<p class="costing-table-title"><b>{escape(title)}</b></p>'
                  f"{table_html(df, unit, index=index, note=note)}</div>"))
-
-
-_GLOSS_WITH_CJK = re.compile(r"\s+\(([A-Za-z][^()]*?),\s*([^()]*[\u4e00-\u9fff][^()]*)\)")
-_GLOSS = re.compile(r"\s+\((?![^()]*[\u4e00-\u9fff])[A-Za-z][^()]*\)")
-_UNIT_TAG = re.compile(r"\s*\[([^\[\]]+)\]")
-
-
-def chinese(text) -> str:
-    """A label as a trainee reads it: the English gloss dropped (``投资 (investment)`` -> ``投资``,
-    ``预算水平 P50 (budget P50, 总费用)`` -> ``预算水平 P50（总费用）``, ``净现金流量 (net) [万元]`` ->
-    ``净现金流量（万元）``); a formula such as ``P(NPV<0)`` is kept."""
-    s = _GLOSS_WITH_CJK.sub(lambda m: f"（{m.group(2)}）", str(text))
-    return _UNIT_TAG.sub(lambda m: f"（{m.group(1)}）", _GLOSS.sub("", s)).strip()
-
-
-def _chinese_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """``df`` with :func:`chinese` headers, index names and text cells (numbers untouched)."""
-    out = df.rename(columns=lambda c: chinese(c) if isinstance(c, str) else c)
-    names = [chinese(n) if isinstance(n, str) else n for n in out.index.names]
-    if isinstance(out.index, pd.MultiIndex):
-        out.index = out.index.set_names(names)
-    else:
-        out.index = out.index.rename(names[0])
-        if not pd.api.types.is_numeric_dtype(out.index):
-            out.index = out.index.map(lambda v: chinese(v) if isinstance(v, str) else v).rename(names[0])
-    for c in out.columns:
-        if not pd.api.types.is_numeric_dtype(out[c]):
-            out[c] = out[c].map(lambda v: chinese(v) if isinstance(v, str) else v)
-    out.attrs = dict(df.attrs)
-    return out
-
-
-def cash_flows(project) -> pd.DataFrame:
-    """The CBA project's incremental cash flows by year [万元], one row a year, Chinese headers."""
-    t = project.model.table(unit="万元").drop(columns=["t"], errors="ignore")
-    t = t.rename(columns=chinese).rename_axis("年份").reset_index()
-    t["年份"] = t["年份"].astype(int)
-    return t
 
 
 def _count(v: float, sign: bool = False) -> str:
@@ -327,8 +288,9 @@ class CBACase:
 def _discount_label(preset) -> str:
     """A discount preset's Chinese name (the English gloss of its label dropped)."""
     from .cba import preset_label
+    from .present import chinese
 
-    return re.sub(r"\s*\([A-Za-z][^()]*\)\s*$", "", str(preset_label(preset)))
+    return chinese(preset_label(preset))
 
 
 #: the lesson default of the Monte Carlo draws
@@ -596,7 +558,7 @@ def rule_bases(result: MethodResult) -> pd.DataFrame:
     Columns: 成本项目, 近三年实际, 同行P25/P50/P75, 效率前沿追赶, 定额测算, 现行规则 (in words),
     单位成本标准, and 效率前沿追赶高于同行中位数: the frontier basis starts from the project's own
     3-year actual and closes part of the gap by θ, so it stays above the peers' median when the
-    actual is far above it. Unit costs are in the project's 元/output unit (``attrs["unit"]``).
+    actual is far above it. Unit costs are in the project's 元/output unit (declared in ``attrs["units"]``).
     """
     from types import SimpleNamespace
 
@@ -616,7 +578,7 @@ def rule_bases(result: MethodResult) -> pd.DataFrame:
     out["单位成本标准"] = s["unit_cost"]
     out["效率前沿追赶高于同行中位数"] = (out["效率前沿追赶"] > out["同行中位数"]).where(out["同行中位数"].notna())
     out = out.reset_index(drop=True)
-    out.attrs["unit"] = result.budget.unit_cost_label
+    out.attrs["units"] = dict.fromkeys([*cols.values(), "单位成本标准"], result.budget.unit_cost_label)
     return out
 
 
@@ -803,7 +765,7 @@ def _ex_04_2(c):
 
 
 @exercise("04-3", "cba", "默认设置下（2000 次抽样），NPV 小于 0 的概率是多少（%）？", unit="%",
-          place=("风险分析", "净现值为负的概率 P(NPV<0)", "数值"), hint="")
+          place=("风险分析", "净现值为负的概率", "数值"), hint="P(NPV<0) 即净现值为负的概率。")
 def _ex_04_3(c):
     return 100 * c.montecarlo.prob_negative
 

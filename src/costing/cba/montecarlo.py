@@ -300,7 +300,7 @@ def simulate(model: CashFlowModel, factor_specs: Mapping[str, Mapping],
 
 
 def cdf_chart(result: MonteCarloResult, *, scale: float = 1e4, unit: str = "万元", ax=None,
-              title: str = "净现值累积分布 (NPV cumulative distribution)"):
+              title: str = "净现值累积分布"):
     """Empirical CDF of the NPV draws with P10/P50/P90 and the NPV = 0 line.
 
     Returns
@@ -316,13 +316,13 @@ def cdf_chart(result: MonteCarloResult, *, scale: float = 1e4, unit: str = "万�
         fig, ax = new_figure(7, 4)
     else:
         fig = ax.figure
-    ax.plot(x, y, color="#1f78b4", lw=1.5, label="经验分布 (empirical CDF)")
+    ax.plot(x, y, color="#1f78b4", lw=1.5, label="经验分布")
     ax.axvline(0, color="black", lw=1)
     for k, v in result.npv_percentiles().items():
         ax.axvline(v / scale, color="grey", ls="--", lw=0.8)
         ax.annotate(k, (v / scale, 0.02), rotation=90, fontsize=8, ha="right")
     ax.set_xlabel(f"净现值 NPV [{unit}]")
-    ax.set_ylabel("累积概率 (cumulative probability)")
+    ax.set_ylabel("累积概率")
     ax.set_title(f"{title}\nP(NPV<0) = {result.prob_negative:.1%}")
     ax.legend(loc="upper left")
     return fig

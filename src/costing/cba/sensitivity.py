@@ -262,7 +262,7 @@ def switching_values(f: OutputFn, factors: Sequence[str], *, target: float = 0.0
 
 def tornado_chart(table: SensitivityTable, *, low: float | None = None, high: float | None = None,
                   scale: float = 1e4, unit: str = "万元", labels: Mapping[str, str] | None = None,
-                  ax=None, title: str = "敏感性分析 龙卷风图 (tornado chart)"):
+                  ax=None, title: str = "敏感性分析（龙卷风图）"):
     """Tornado chart: output at the low and high change of each factor.
 
     Parameters
