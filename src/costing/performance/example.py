@@ -416,6 +416,69 @@ as_of = "{year}-09-30"
 """
 
 
+#: third-party key evaluations with their "5+1" stages and report scores (synthetic), appended to the TOML
+KEY_EVALUATIONS = """
+# Third-party key evaluations (重点评价) and their "5+1" quality control (synthetic): stages 文件约定、方案预审、
+# 全程介入、力推答辩、综合验收 + 结果应用, each with due date, date done, status, notes; the report scored on a
+# quality sheet (jiading: 嘉定区 agency rating; chongqing_2017: 重庆 2017 附件8, partial source).
+[key_evaluations]
+sheet = "jiading"
+
+[[key_evaluations.evaluation]]
+year = 2025
+project = "P001"
+agency = "甲绩效评价咨询有限公司（合成示例）"
+scores = { "评价工作组人员专业能力" = 13, "评价工作组人员稳定" = 15, "评价过程中沟通情况" = 17, "报告数据详实、符合项目实际" = 20, "结论清晰、问题建议明确可整改" = 19 }
+[key_evaluations.evaluation.stages]
+"文件约定" = { due = "2025-03-31", date = "2025-03-20", status = "已完成", notes = "委托协议约定评价范围、进度和质量要求" }
+"方案预审" = { due = "2025-04-30", date = "2025-04-25", status = "已完成", notes = "评价方案经专家预审后修改" }
+"全程介入" = { due = "2025-09-30", date = "2025-09-28", status = "已完成", notes = "财政部门参加现场核查" }
+"力推答辩" = { due = "2025-10-31", date = "2025-11-12", status = "已完成", notes = "答辩推迟，补充成本数据后通过" }
+"综合验收" = { due = "2025-11-30", date = "2025-11-28", status = "已完成", notes = "报告验收通过" }
+"结果应用" = { due = "2025-12-31", date = "2025-12-20", status = "已完成", notes = "按评价意见核减2026年补贴预算" }
+
+[[key_evaluations.evaluation]]
+year = 2025
+project = "P012"
+agency = "乙会计师事务所（合成示例）"
+sheet = "chongqing_2017"
+scores = { "封面规范" = 2, "表格规范" = 1.5, "数据计算准确" = 1, "报告内容完整" = 11, "绩效反映充分" = 15 }
+[key_evaluations.evaluation.stages]
+"文件约定" = { due = "2025-04-15", date = "2025-04-10", status = "已完成" }
+"方案预审" = { due = "2025-05-15", date = "2025-05-20", status = "已完成", notes = "方案两次退回修改" }
+"全程介入" = { due = "2025-09-30", date = "2025-09-30", status = "已完成" }
+"力推答辩" = { due = "2025-10-31", date = "2025-10-30", status = "已完成" }
+"综合验收" = { due = "2025-11-30", date = "2025-12-05", status = "已完成", notes = "计算差错更正后验收" }
+"结果应用" = { due = "2025-12-31", date = "2025-12-25", status = "已完成", notes = "完善垃圾收运考核办法" }
+
+[[key_evaluations.evaluation]]
+year = 2026
+project = "P001"
+agency = "甲绩效评价咨询有限公司（合成示例）"
+scores = { "评价工作组人员专业能力" = 14, "评价工作组人员稳定" = 15, "评价过程中沟通情况" = 19, "报告数据详实、符合项目实际" = 23, "结论清晰、问题建议明确可整改" = 23 }
+[key_evaluations.evaluation.stages]
+"文件约定" = { due = "2026-03-31", date = "2026-03-25", status = "已完成", notes = "委托协议约定评价范围、进度和质量要求" }
+"方案预审" = { due = "2026-04-30", date = "2026-04-28", status = "已完成" }
+"全程介入" = { due = "2026-09-30", date = "2026-09-26", status = "已完成" }
+"力推答辩" = { due = "2026-10-31", date = "2026-10-29", status = "已完成" }
+"综合验收" = { due = "2026-11-30", date = "2026-11-25", status = "已完成" }
+"结果应用" = { due = "2026-12-31", status = "进行中", notes = "评价建议纳入2027年预算编制" }
+
+[[key_evaluations.evaluation]]
+year = 2026
+project = "P022"
+agency = "乙会计师事务所（合成示例）"
+scores = { "评价工作组人员专业能力" = 11, "评价工作组人员稳定" = 0, "评价过程中沟通情况" = 14, "报告数据详实、符合项目实际" = 18, "结论清晰、问题建议明确可整改" = 17 }
+[key_evaluations.evaluation.stages]
+"文件约定" = { due = "2026-04-15", date = "2026-04-12", status = "已完成" }
+"方案预审" = { due = "2026-05-15", date = "2026-05-14", status = "已完成" }
+"全程介入" = { due = "2026-09-30", date = "2026-09-30", status = "已完成", notes = "评价期间更换项目负责人" }
+"力推答辩" = { due = "2026-10-31", status = "进行中", notes = "报告数据待补充" }
+"综合验收" = { due = "2026-11-30", status = "未开始" }
+"结果应用" = { due = "2026-12-31", status = "未开始" }
+"""
+
+
 def _fmt(v) -> str:
     if isinstance(v, float):
         if np.isnan(v):
@@ -458,7 +521,7 @@ def write_example(raw_dir: str | Path = RAW_DIR, portfolio_file: str | Path = PO
                 df.to_excel(xw, index=False, sheet_name="事前评估评分（合成示例）")
             path.write_bytes(normalize_xlsx(buf.getvalue()))
         written.append(path)
-    portfolio_file.write_text(TOML.format(year=BUDGET_YEAR), encoding="utf-8")
+    portfolio_file.write_text(TOML.format(year=BUDGET_YEAR) + KEY_EVALUATIONS, encoding="utf-8")
     written.append(portfolio_file)
     return written
 

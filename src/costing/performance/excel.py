@@ -365,7 +365,8 @@ DEPARTMENT_SCORE_COLUMNS = ["department_id", "department_name", "dimension", "na
 
 def write_self_evaluation_xlsx(result: EvaluationResult, path: str | Path, *, year: int,
                                projects: list[str] | None = None,
-                               departments: DepartmentScores | None = None, work=None) -> Path:
+                               departments: DepartmentScores | None = None, work=None,
+                               key_evaluations=None, project_names: dict | None = None) -> Path:
     """The self-evaluation workbook: 说明 (rules), summary, departments, projects not evaluated,
     whole-department scores if given, and one 自评表 per project.
 
@@ -382,6 +383,9 @@ def write_self_evaluation_xlsx(result: EvaluationResult, path: str | Path, *, ye
     work : WorkAssessment, optional
         The 绩效管理工作考核 (:func:`costing.performance.assessment.assess_work`): a ranked
         sheet with 缺少数据 marked, its detail, and the rule of re-weighting.
+    key_evaluations : KeyEvaluations, optional
+        Third-party key evaluations (:mod:`costing.performance.key_evaluations`): the 重点评价质量管控
+        sheet, the agency scorecard across the years on file and the quality sheets used, when any is recorded.
     """
     wb = Workbook()
     wb.remove(wb.active)
@@ -403,6 +407,12 @@ def write_self_evaluation_xlsx(result: EvaluationResult, path: str | Path, *, ye
             work.framework.rule, "；".join(f"{n} {w:g}分" for n, w in zip(work.framework.components["name"],
                                                                     work.framework.components["weight"]))],
             "依据": [work.framework.source] * 2}), freeze="A2")
+    if key_evaluations is not None and len(key_evaluations.evaluations):
+        from .key_evaluations import agency_scorecard, key_evaluation_control, sheets_table
+
+        add_table_sheet(wb, "重点评价质量管控", key_evaluation_control(key_evaluations, project_names))
+        add_table_sheet(wb, "评价机构记分卡", agency_scorecard(key_evaluations))
+        add_table_sheet(wb, "报告质量评分表", sheets_table(key_evaluations), freeze="A2")
     ids = list(result.projects["project_id"]) if projects is None else list(projects)
     groups = dict(tuple(result.indicators.groupby("project_id", sort=False)))
     prj = result.projects.set_index("project_id", drop=False)
