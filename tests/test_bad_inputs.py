@@ -111,7 +111,7 @@ CASES = [
     Case("standard-parameter-huge", STD, replace(BUS, "average_fare = 1.8", "average_fare = 1e308"),
          ("average_fare = 1e+308", "not a finite number")),
     Case("standard-parameter-overflow-product", STD, replace(BUS, "city_avg_wage = 105000.0", "city_avg_wage = 1e306"),
-         ("cost_items.csv", "row 2", "too large")),
+         ("cost_items.csv", "第 2 行", "太大，无法计算")),
     Case("standard-sanitation-actual_costs-inf", ("standard", "{ws}/projects/sanitation_example.toml"),
          cell("raw/sanitation_example/actual_costs.csv", 3, 2, "inf"), ("sanitation_example", "第 3 行", "“inf”")),
     Case("standard-parameter-inf", STD, replace(BUS, "average_fare = 1.8", "average_fare = inf"),

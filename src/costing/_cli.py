@@ -67,7 +67,10 @@ def guarded(name: str, fn, args) -> int:
         rc = fn(args)
         return EXIT_OK if rc is None else rc
     except InputError as e:
-        print(f"costing {name}: bad input: {e}", file=sys.stderr)
+        if getattr(e, "chinese", False):  # a message for a budget unit: Chinese from the first word
+            print(f"costing {name}：输入有误：{e}", file=sys.stderr)
+        else:
+            print(f"costing {name}: bad input: {e}", file=sys.stderr)
         return EXIT_INPUT
     except CostingError as e:
         print(f"costing {name}: {e}", file=sys.stderr)

@@ -96,8 +96,9 @@ def set_target(project: Project) -> Target:
         bad = ~np.isfinite(rows[name].to_numpy())
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise InputError(f"driver {name!r} is not finite for this row", **meta.where(None, i + 2),
-                             expected="finite inputs (check zeros in divisors)", found=f)
+            raise InputError(f"由该行算出的{name}不是有限的数（代码 {name}）", **meta.where(None, i + 2),
+                             expected="有限的数（检查作除数的单元格是否为 0）", found=f,
+                             fix="检查该行的发车间隔、周转时间等作除数的数值")
     row_env = {c: rows[c].to_numpy() for c in rows.columns}
     env = dict(project.parameters)
     env["n_rows"] = float(len(rows))
@@ -153,12 +154,14 @@ def back_calculate(target: Target, project: Project) -> Need:
         p_i = float(evaluate(row["unit_price"], env, where=meta.where("unit_price", i + 2))) * factor
         for what, v, col in (("quantity", q_i, "quantity"), ("unit price", p_i, "unit_price")):
             if not np.isfinite(v) or v < 0:
-                raise InputError(f"{what} is negative or not finite", **meta.where(col, i + 2),
-                                 expected="a finite number >= 0", found=row[col])
+                label = "数量" if col == "quantity" else "单价"
+                raise InputError(f"{label}为负数或不是有限的数（算得 {v:g}）", **meta.where(col, i + 2),
+                                 expected="不小于 0 的有限数", found=row[col],
+                                 fix=f"{label}填正数；公式请检查减号和作除数的参数")
         c_i = q_i * p_i
         if not np.isfinite(c_i):
-            raise InputError("quantity × unit price is too large to compute", **meta.where("unit_price", i + 2),
-                             expected="a finite cost [元]", found=f"{q_i:g} × {p_i:g} 元")
+            raise InputError("数量 × 单价太大，无法计算", **meta.where("unit_price", i + 2),
+                             expected="有限的成本（元）", found=f"{q_i:g} × {p_i:g} 元", fix="核对数量、单价和参数的位数")
         q.append(q_i)
         price.append(p_i)
         cost.append(c_i)
@@ -375,9 +378,9 @@ def cost_function(project: Project, target: Target, peers: pd.DataFrame, own: pd
     try:
         cf = fit_cost_function(peers, cost, regs, form=bspec.get("form", "cobb_douglas"), min_obs=min_obs)
     except ModelError as e:
-        raise InputError(str(e), file=str(pmeta.path), sheet=pmeta.sheet,
-                         expected=f"at least {min_obs} peers with positive {regs}",
-                         found=f"{len(peers)} peers") from None
+        raise InputError("同行数据不足以估计成本函数", file=str(pmeta.path), sheet=pmeta.sheet,
+                         expected=f"至少 {min_obs} 家同行单位，且成本函数所用各列为正数",
+                         found=f"{len(peers)} 家", fix="补充同行单位数据（同一年度）") from None
     env = dict(project.parameters)
     env.update(target.drivers)
     env.update({k: v for k, v in project.money.items()})

@@ -505,10 +505,11 @@ def _standard_rules(p: Project) -> Iterator[Problem]:
             continue
         peer = sorted(b for b in used if b.startswith("peer_"))
         if peer and item not in peer_items:
+            name = row.get("item_name") or item
             yield _err(f"核定规则“{rule_label(rule)}”需要同行成本，但“{TABLE_TITLES['peer_costs']}”表没有"
-                       f"成本项目 {item} 的数据", f"“{TABLE_TITLES['peer_costs']}”表有 {item} 的同行金额", rule,
-                       f"在“{TABLE_TITLES['peer_costs']}”表填写同行单位 {item} 的金额，或改用不需要同行数据的规则"
-                       "（如定额测算 quota、近三年实际平均 actual_3yr_avg）", **where)
+                       f"“{name}”的数据", f"“{TABLE_TITLES['peer_costs']}”表有“{name}”（代码 {item}）的同行金额", rule,
+                       f"在“{TABLE_TITLES['peer_costs']}”表填写各同行单位“{name}”的金额，或改用不需要同行数据的规则"
+                       "（如定额测算、近三年实际平均）", **where)
     for item in p.rules:
         if item not in set(items["item_id"]):
             yield _err("核定规则对应的成本项目代码未知", "成本项目表中的代码", item, "改为成本项目表中的代码",

@@ -173,16 +173,15 @@ def type_wording(project_file) -> Fields:
     """``wording.<key>``: the sentences of the project's type (``[wording]`` of its TOML,
     e.g. ``targets``, ``need``), so each document speaks of its own type; empty for a
     project file without a type (a portfolio, a CBA project)."""
-    import tomllib
-
-    from ..project import load_type
+    from ..errors import InputError
+    from ..project import load_type, read_project_file
 
     words = {}
     if project_file:
         path = Path(project_file)
-        try:
-            head = tomllib.loads(path.read_text(encoding="utf-8")).get("project", {})
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        try:  # TOML, YAML or a fill-in workbook
+            head = read_project_file(path).get("project", {})
+        except (OSError, InputError):
             head = {}
         if isinstance(head, dict) and head.get("type"):
             words = load_type(str(head["type"]), base_dir=path.parent).get("wording", {})

@@ -10,15 +10,22 @@ from .layout import KINDS
 
 def add_new_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("kind", metavar="TYPE", choices=KINDS, help="bus | sanitation | cba | portfolio")
-    p.add_argument("out", metavar="OUT.xlsx", help="the workbook to write")
+    # dest "workbook", not "out": --out is the report folder every command checks
+    p.add_argument("workbook", metavar="OUT.xlsx", help="the workbook to write (an existing file is not overwritten)")
     p.add_argument("--from", dest="source", metavar="PROJECT.toml",
                    help="write this project file's settings and tables into the workbook")
 
 
 def run_new(args) -> int:
+    from pathlib import Path
+
+    from ..errors import InputError
     from .write import new_workbook
 
-    out = new_workbook(args.kind, args.out, source=args.source)
+    if Path(args.workbook).exists():
+        raise InputError("文件已存在，未覆盖", file=args.workbook, expected="一个新文件名", found="已有的文件",
+                         fix="换一个文件名，或先把原文件改名（以免覆盖已填写的工作簿）")
+    out = new_workbook(args.kind, args.workbook, source=args.source)
     print(f"已生成 {out}：填写黄色区域并删除灰色示例行后，运行 costing check {out.name}")
     return 0
 

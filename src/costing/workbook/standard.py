@@ -149,7 +149,7 @@ def check(ck: Checker, sheets: dict, mapping: dict, path: Path) -> None:
     ck.tables = t
     for s in specs:  # a required table with no rows (the loader refuses it)
         if t[s.table].present and s.required and not sheets[s.title].rows:
-            ck.error(s.title, None, f"表“{s.title}”没有数据", expected="表头下至少一行数据", found="只有表头",
+            ck.error(s.title, "A2", f"表“{s.title}”没有数据", expected="表头下至少一行数据", found="只有表头",
                      fix="填写数据（可参照模板的示例行）")
     params = {**spec.get("parameters", {}), **mapping.get("parameters", {})}
     _cross(ck, sheets, mapping, path, specs, t)

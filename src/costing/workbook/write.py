@@ -284,9 +284,10 @@ def new_workbook(kind: str, out, *, source=None) -> Path:
         rows (marked) from the bundled synthetic example.
     """
     if kind not in KINDS:
-        raise InputError("unknown workbook type", expected=f"one of {list(KINDS)}", found=kind)
+        raise InputError("项目类型未知", expected="、".join(KINDS), found=kind, fix="选 bus、sanitation、cba 或 portfolio")
     if Path(out).suffix.lower() != ".xlsx":
-        raise InputError("the workbook must be an .xlsx file", file=str(out), expected=".xlsx", found=Path(out).suffix)
+        raise InputError("工作簿文件名应以 .xlsx 结尾", file=str(out), expected=".xlsx", found=Path(out).suffix or "（无扩展名）",
+                         fix="把文件名改为 xxx.xlsx")
     from .kinds import module_for
 
     return module_for(kind).write(kind, Path(out), source, _Writer(kind))
