@@ -240,9 +240,12 @@ def policy_fields(project_file) -> Fields:
             "recommendations": "，".join(f"{'、'.join(g)}建议{a}" for a, g in by_advice.items())})
     if (data.get("project") or {}).get("kind") not in (None, "costing"):
         return Fields("policy", {})
-    from ..project import load_project
+    from ..schema import type_spec
 
-    cap = load_project(path).parameters.get("profit_rate_cap", 0.03)
+    # the type's [parameters] under the project's own, as costing.project.load_project merges them
+    # (without reading the project's tables)
+    params = {**(type_spec(data, path.parent).get("parameters") or {}), **(data.get("parameters") or {})}
+    cap = params.get("profit_rate_cap", 0.03)
     return Fields("policy", {"profit_rate_cap": fmt_rate(cap)})
 
 

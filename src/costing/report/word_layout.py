@@ -23,6 +23,7 @@ is left as it is.
 from __future__ import annotations
 
 import copy
+import functools
 import math
 import re
 
@@ -48,9 +49,9 @@ SHORT = 4
 _UNBREAKABLE = re.compile(r"[-−+]?\d[\d,]*(?:\.\d+)?%?|[A-Za-z0-9_.\-/]+")
 
 
+@functools.cache
 def _q(tag: str) -> str:
-    p, name = tag.split(":")
-    return f"{{{W}}}{name}"
+    return f"{{{W}}}{tag.split(':')[1]}"
 
 
 def _twips(mm: float) -> int:
@@ -77,35 +78,48 @@ def char_em(ch: str) -> float:
     return 0.5
 
 
+#: [mm per em per pt] 1 pt = 25.4 / 72 mm, with a 5 % allowance
+_MM_PER_EM_PT = 25.4 / 72 * 1.05
+
+
+@functools.lru_cache(maxsize=65536)
+def _em(text: str) -> float:
+    return sum(char_em(c) for c in text)
+
+
 def text_mm(text: str, pt: float = TABLE_PT) -> float:
     """Estimated width of ``text`` on one line [mm] at ``pt`` points."""
-    return sum(char_em(c) for c in text) * pt * 25.4 / 72 * 1.05
+    return _em(text) * pt * _MM_PER_EM_PT
 
 
 def _short(text: str) -> bool:
     return len(text) <= SHORT
 
 
-def min_width(text: str, pt: float = TABLE_PT) -> float:
-    """The narrowest a cell holding ``text`` may be [mm, padding included]: its longest
-    unbreakable piece (the whole text when it is a number, a code or a label of ≤ 4 characters)."""
+@functools.lru_cache(maxsize=65536)
+def _min_natural_em(text: str) -> tuple[float, float]:
+    """(narrowest, one-line) width of a cell's text [em]: the narrowest is its longest unbreakable
+    piece (the whole text when it is a number, a code or a label of ≤ 4 characters), at least
+    4 characters for a text that may break."""
     lines = [s.strip() for s in text.split("\n") if s.strip()]
-    if not lines:
-        return PADDING_MM
     need = 0.0
     for line in lines:
         if _short(line) or _UNBREAKABLE.fullmatch(line):
-            need = max(need, text_mm(line, pt))
+            need = max(need, _em(line))
             continue
-        pieces = _UNBREAKABLE.findall(line)
-        longest = max((text_mm(p, pt) for p in pieces), default=0.0)
-        need = max(need, longest, text_mm("四个汉字", pt))
-    return need + PADDING_MM
+        longest = max((_em(p) for p in _UNBREAKABLE.findall(line)), default=0.0)
+        need = max(need, longest, 4.0)
+    return need, max((_em(s.strip()) for s in text.split("\n")), default=0.0)
+
+
+def min_width(text: str, pt: float = TABLE_PT) -> float:
+    """The narrowest a cell holding ``text`` may be [mm, padding included] (:func:`_min_natural_em`)."""
+    return _min_natural_em(text)[0] * pt * _MM_PER_EM_PT + PADDING_MM
 
 
 def natural_width(text: str, pt: float = TABLE_PT) -> float:
     """Width of ``text`` with each of its lines unbroken [mm, padding included]."""
-    return max((text_mm(s.strip(), pt) for s in text.split("\n")), default=0.0) + PADDING_MM
+    return _min_natural_em(text)[1] * pt * _MM_PER_EM_PT + PADDING_MM
 
 
 def lines_needed(text: str, width_mm: float, pt: float = TABLE_PT) -> int:
@@ -136,17 +150,19 @@ _ORDER = {
 }
 
 
+_RANK = {f"{{{W}}}{owner}": {f"{{{W}}}{n}": i for i, n in enumerate(names)} for owner, names in _ORDER.items()}
+
+
 def _put(parent, tag: str, attrs: dict | None = None):
     """Set the child ``tag`` of a properties element (replacing one there), in schema order."""
-    name = tag.split(":")[1]
-    for old in parent.findall(_q(tag)):
+    qt = _q(tag)
+    for old in parent.findall(qt):
         parent.remove(old)
-    el = parent.makeelement(_q(tag), {_q(f"w:{k}"): v for k, v in (attrs or {}).items()})
-    order = _ORDER[parent.tag.split("}")[1]]
-    rank = order.index(name)
+    el = parent.makeelement(qt, {_q(f"w:{k}"): v for k, v in (attrs or {}).items()})
+    ranks = _RANK[parent.tag]
+    rank = ranks[qt]
     for i, child in enumerate(parent):
-        other = child.tag.split("}")[1]
-        if other in order and order.index(other) > rank:
+        if ranks.get(child.tag, -1) > rank:
             parent.insert(i, el)
             return el
     parent.append(el)
@@ -329,10 +345,15 @@ def _apply_widths(tbl, widths: list[float]) -> None:
         grid.remove(col)
     for w in widths:
         grid.append(grid.makeelement(_q("w:gridCol"), {_q("w:w"): str(_twips(w))}))
+    tw = [str(_twips(w)) for w in widths]
+    q_tc, q_tcw, q_w, q_type = _q("w:tc"), _q("w:tcW"), _q("w:w"), _q("w:type")
     for tr in _rows(tbl):
-        for tc, w in zip(tr.findall(_q("w:tc")), widths):
+        for tc, w in zip(tr.findall(q_tc), tw):
             pr_ = _tcpr(tc)
-            _put(pr_, "w:tcW", {"w": str(_twips(w)), "type": "dxa"})
+            if len(pr_):  # keep the schema order among what is there
+                _put(pr_, "w:tcW", {"w": w, "type": "dxa"})
+            else:
+                pr_.append(pr_.makeelement(q_tcw, {q_w: w, q_type: "dxa"}))
             text = _cell_text(tc)
             if text and (_short(text) or _UNBREAKABLE.fullmatch(text)):
                 _put(pr_, "w:noWrap")
