@@ -208,3 +208,76 @@ def test_the_year_on_the_example(tmp_path, capsys):
     assert "nan" not in dep.lower() and "15681.45" in dep
     d01 = next(line for line in dep.splitlines() if line.strip().startswith("D01")).split()
     assert d01[-4:-1] == ["15681.45", "9", "0"]
+
+
+# ---- several dates, one view -----------------------------------------------------------------
+
+def test_one_table_of_two_dates(pf, tmp_path):
+    from openpyxl import load_workbook
+
+    from costing.cli import main
+    from costing.performance.monitoring import monitor_dates, one_table
+
+    rounds = monitor_dates(pf, ["2026-09-30", "2026-06-30"])            # any order: sorted
+    assert [d.isoformat() for d in rounds.dates] == ["2026-06-30", "2026-09-30"]
+    t = one_table(rounds).set_index("项目编码")
+    assert len(t) == 26                                                   # one row per funded project
+    p = t.loc["P006"]
+    # 6-30: 40.20 / 256 = 15.70%; 181/365 = 49.59%; 偏差 15.703 − 49.589 = −33.89 百分点
+    assert p["6月30日·预算执行率（%）"] == pytest.approx(15.70) and p["6月30日·时间进度（%）"] == pytest.approx(49.59)
+    assert p["6月30日·偏差（百分点）"] == pytest.approx(-33.89)
+    # 9-30: 98.48 / 256 = 38.47%; 273/365 = 74.79%; 偏差 38.469 − 74.795 = −36.33; change 38.469 − 15.703 = +22.77
+    assert p["9月30日·预算执行率（%）"] == pytest.approx(38.47) and p["9月30日·偏差（百分点）"] == pytest.approx(-36.33)
+    assert p["9月30日·执行率较上期变化（百分点）"] == pytest.approx(22.77)
+    # P011 群众满意度 rated 不可能 at both dates: one red light each time, no change
+    assert "不可能1" in t.loc["P011", "6月30日·完成目标可能性"] and t.loc["P011", "9月30日·红灯较上期变化"] == 0
+    # the same date twice is bad input
+    with pytest.raises(InputError, match="监控时点重复"):
+        monitor_dates(pf, ["2026-06-30", "2026-06-30"])
+    # CLI: several --as-of -> the 一表通观 sheet after 说明; the per-project forms as well
+    out = tmp_path / "m.xlsx"
+    assert main(["monitor", str(EXAMPLE), "--as-of", "2026-06-30", "--as-of", "2026-09-30", "--xlsx", str(out)]) == 0
+    wb = load_workbook(out, read_only=True)
+    assert wb.sheetnames[:3] == ["说明", "一表通观", "绩效跟踪分析表"] and "跟踪表_P006" in wb.sheetnames
+    one = tmp_path / "one.xlsx"
+    assert main(["monitor", str(EXAMPLE), "--as-of", "2026-09-30", "--xlsx", str(one)]) == 0
+    assert "一表通观" not in load_workbook(one, read_only=True).sheetnames   # one date: as before
+
+
+def test_per_project_form_layout(pf, tmp_path):
+    from openpyxl import load_workbook
+
+    from costing.performance.excel import write_tracking_xlsx
+
+    m = cp.monitor(pf, "2026-09-30")
+    ws = load_workbook(write_tracking_xlsx(m, tmp_path / "t.xlsx"))["跟踪表_P006"]
+    assert ws["A1"].value == "项目支出绩效跟踪分析表（2026年1—9月）"
+    heads = [c.value for c in ws[3] if c.value]
+    assert heads[:4] == ["项目资金（万元）", "年初预算数", "全年预算数", "1—9月执行数"] and "偏差（百分点）" in heads
+    assert ws["E4"].value == pytest.approx(98.48)                         # 1—9月执行数, 万元
+    assert ws["K4"].value == pytest.approx(100 * (98.48 / 256 - 273 / 365))   # −36.33 百分点
+    assert ws["A5"].value == "年度总体目标" and "智慧交通平台运维" in ws["C5"].value
+    assert [c.value for c in ws[6]][:5] == ["一级指标", "二级指标", "三级指标", "年度指标值", "1—9月执行情况"]
+
+
+def test_a_reply_row_that_matches_no_problem_is_bad_input(tmp_path):
+    from openpyxl import load_workbook
+
+    from costing.cli import main
+
+    notices = tmp_path / "n"
+    assert main(["monitor", str(EXAMPLE), "--as-of", "2026-06-30", "--notices", str(notices)]) == 0
+    xlsx = next(notices.glob("整改建议书_文财绩〔2026〕2号_*.xlsx"))
+    wb = load_workbook(xlsx)
+    ws = wb["整改建议书"]
+    ws["B5"] = "P999"                                                      # 序号 1 with another project
+    ws["J5"] = "已整改"
+    bad = tmp_path / "回复.xlsx"
+    wb.save(bad)
+    from costing.performance.ledger import apply_replies, load_ledger
+
+    with pytest.raises(InputError, match="回复行与整改建议书的问题对不上") as e:
+        apply_replies(load_ledger(notices), [bad], "2026-07-10")
+    assert e.value.location.row == 5 and "回复.xlsx" in str(e.value.location.file)
+    # a second round at the same date is refused (numbers would repeat)
+    assert main(["monitor", str(EXAMPLE), "--as-of", "2026-06-30", "--notices", str(notices)]) == 2

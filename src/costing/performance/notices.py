@@ -349,7 +349,7 @@ def rectification_notices(portfolio: Portfolio, monitoring: MonitoringResult,
         seq0 = last_sequence(ledger, portfolio.budget_year, prefix)
         earlier = open_problems(ledger, before=monitoring.as_of)
         key = items["project_id"] + "|" + items["problem_type"]
-        items["previous_number"] = key.map(earlier).fillna("").astype(str)
+        items["previous_number"] = key.map(earlier).astype(object).fillna("").astype(str)
         again = items["previous_number"] != ""
         items.loc[again, "problem"] = (items.loc[again, "problem"] + "（已于" + items.loc[again, "previous_number"]
                                        + "通知，再次提醒）")
