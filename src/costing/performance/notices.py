@@ -123,7 +123,8 @@ def open_problems(ledger: pd.DataFrame, *, before) -> pd.Series:
     return pd.Series(first.to_numpy(), index=key.to_numpy()).groupby(level=0).first()
 
 
-ADJUSTMENT_COLUMNS = ["project_id", "project_name", "budget", "spent", "forecast", "forecast_source", "proposed",
+ADJUSTMENT_COLUMNS = ["project_id", "project_name", "budget_before_adjustment", "budget", "spent", "forecast",
+                      "forecast_source", "proposed",
                       "adjustment", "rule", "advice"]
 
 
@@ -277,7 +278,7 @@ def _adjustments(mon: MonitoringResult, evaluation: EvaluationResult | None) -> 
         cancel = t["project_id"].map(evaluation.projects.set_index("project_id")["recommendation"]).eq("取消")
         rule = rule.mask(cancel, "取消")
         proposed = proposed.mask(cancel, t["spent"])
-    out = t[["project_id", "project_name", "department_id", "budget", "spent"]].copy()
+    out = t[["project_id", "project_name", "department_id", "budget_before_adjustment", "budget", "spent"]].copy()
     out["forecast"] = forecast
     out["forecast_source"] = np.where(rule == "取消", "—", np.where(reported, "单位填报", "按序时进度推算"))
     out["proposed"] = proposed
