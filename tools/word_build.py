@@ -305,7 +305,7 @@ def cost_standard(doc) -> None:
               "核定补贴 {{ figures.subsidy }} 万元，申报 {{ figures.requested }} 万元，"
               "审减 {{ figures.cut_amount }} 万元，审减率 {{ figures.cut_rate }}。")
     tag(doc, '{%p if "服务目标" in tables %}')
-    loop_table(doc, 'tables["服务目标"].without("driver")', "表1　服务目标")
+    loop_table(doc, 'tables["服务目标"].without("指标代码")', "表1　服务目标")
     tag(doc, "{%p endif %}")
     heading(doc, "二、测算依据和方法")
     # the project type's own sentences ([wording] of its TOML): a sanitation report never speaks of 车公里
@@ -316,7 +316,7 @@ def cost_standard(doc) -> None:
     para(doc, "（四）核定标准，编制预算。每个成本项目按明确的规则核定标准并记录依据；"
               "补贴＝核定成本＋税金－票款及其他收入－上级补贴＋核定成本×合理利润率（上限{{ policy.profit_rate_cap }}）。")
     tag(doc, '{%p if "资源测算" in tables %}')
-    loop_table(doc, 'tables["资源测算"].without("item_id")', "表2　资源测算")
+    loop_table(doc, 'tables["资源测算"].without("成本项目代码")', "表2　资源测算")
     tag(doc, "{%p endif %}")
     heading(doc, "三、测算过程和结果")
     tag(doc, '{%p if "同行比较" in tables %}')
@@ -351,9 +351,9 @@ def cba(doc) -> None:
     heading(doc, "三、评价指标")
     loop_table(doc, 'tables["summary"]', "表2　评价指标")
     heading(doc, "四、敏感性分析和风险分析")
-    para(doc, "对投资、运营费用和各项效益分别变动±10%、±20%，计算经济净现值的变化和敏感度系数，"
-              "并求出使经济净现值为零的临界点（见图1）；按各因素的概率分布做蒙特卡洛模拟（见表3、图2）。"
-              "各因素的敏感性和临界点明细见同名 Excel 工作簿。")
+    para(doc, "对投资、运营费用和各项效益分别上下变动，计算经济净现值的变化和敏感度系数，"
+              "并求出使经济净现值为零的临界点（见图1，图中为最大的变动幅度）；按各因素的概率分布做蒙特卡洛模拟"
+              "（见表3、图2）。各因素的变动幅度、敏感性和临界点明细见同名工作簿。")
     loop_table(doc, 'tables["montecarlo"]', "表3　蒙特卡洛风险分析")
     charts_block(doc)
     heading(doc, "五、有关建议")

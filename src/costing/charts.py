@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 
 from .glossary import display_name
 from .method import subsidy_sensitivity
-from .plotting import new_figure
+from .plotting import new_figure, readable_ticks
 from .units import from_yuan
 
 BLUE, ORANGE, GREY, GREEN, RED = "#1f5aa6", "#e07b00", "#9a9a9a", "#2e8b57", "#c0392b"
@@ -74,6 +74,7 @@ def cost_regression(result) -> Figure:
     ax.set_xlabel(f"{result.target.output_label}（对数刻度）")
     ax.set_ylabel("总成本（万元，对数刻度）")
     ax.set_title("同行成本函数")
+    readable_ticks(ax, suffix="x")  # 车公里 as 500万; total cost already in 万元
     ax.legend(fontsize=8)
     return fig
 

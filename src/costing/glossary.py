@@ -181,6 +181,7 @@ DISPLAY_NAMES: dict[str, str] = {
     "spent_other": "其他资金执行数",
     # cost-benefit analysis (costing.cba)
     "real": "不变价", "nominal": "现价",
+    "cobb_douglas": "柯布-道格拉斯形式", "translog": "超越对数形式", "ols": "最小二乘回归", "quantile": "中位数回归",
     "enpv": "经济净现值（ENPV）", "eirr": "经济内部收益率（EIRR）", "bcr": "效益费用比（BCR）",
     "expected_npv": "期望净现值", "prob_npv_negative": "净现值为负的概率",
     # the CBA report's tables (sheet names of its workbook)

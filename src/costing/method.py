@@ -140,7 +140,7 @@ def back_calculate(target: Target, project: Project) -> Need:
     ``cost_<item_id>`` of any earlier item and ``subtotal`` (the sum of the
     earlier items), so on-costs (五险一金 as a rate on wages) and management
     fees (a rate on direct costs) are data too. The price unit's money part
-    (``元/kWh``, ``万元/辆``) converts the price to 元.
+    (``元/kWh``, ``万元/辆``) converts the price to 元; ``price_unit`` then reads 元/….
     """
     items = project.tables["cost_items"]
     meta = project.meta["cost_items"]
@@ -171,6 +171,9 @@ def back_calculate(target: Target, project: Project) -> Need:
                  "cost_driver", "rule"]].copy()
     out["quantity"] = q
     out["unit_price"] = price
+    # the price is now in 元: its unit says so (1.4 万元/辆·年 is held as 14,000 元/辆·年)
+    out["price_unit"] = ["元/" + u.split("/", 1)[1].strip() if "/" in u else "元"
+                         for u in out["price_unit"].astype(str)]
     out["cost"] = cost
     out["unit_cost"] = out["cost"] / target.output_amount
     out = out.set_index("item_id")

@@ -67,6 +67,35 @@ def new_figure(width: float = 8.0, height: float = 4.5):
     return fig, fig.add_subplot()
 
 
+def _num(x: float) -> str:
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}".rstrip("0").rstrip(".")
+
+
+def tick_text(v: float, suffix: bool = True) -> str:
+    """A tick as a reader reads it, never in scientific notation: 2×10⁴ -> 2万, 3×10⁸ -> 3亿
+    (``suffix``), or 20,000 (an axis already in 万元, where 万 would read as 万万元)."""
+    a = abs(v)
+    if suffix and a >= 1e8:
+        return _num(v / 1e8) + "亿"
+    if suffix and a >= 1e4:
+        return _num(v / 1e4) + "万"
+    return _num(v) if a >= 1 or v == 0 else f"{v:.3g}"
+
+
+def readable_ticks(ax, axes: str = "xy", *, suffix: str = "xy") -> None:
+    """Tick labels without scientific notation or offsets on ``axes`` (call after
+    ``set_xscale``/``set_yscale``, which reset the formatters). On the axes in ``suffix``
+    large values read 2万, 3亿; elsewhere 20,000. The unit stays in the axis label."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    for name in axes:
+        axis = ax.xaxis if name == "x" else ax.yaxis
+        if axis.get_scale() == "log":  # ticks at 1, 2 and 5 of each decade, all labelled
+            axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+            axis.set_minor_formatter(NullFormatter())
+        axis.set_major_formatter(FuncFormatter(lambda v, _pos, s=name in suffix: tick_text(v, s)))
+
+
 def _register_png_display() -> None:
     """In IPython/Jupyter, show a returned ``Figure`` as a PNG image (not as text).
 

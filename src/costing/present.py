@@ -91,6 +91,7 @@ def target_table(result) -> pd.DataFrame:
     money = t["单位"] == "元"
     t.loc[money, "数值"] = from_yuan(t.loc[money, "数值"], WAN)
     t.loc[money, "单位"] = WAN
+    t.index.name = "指标代码"  # the workbook keeps the code in a column labelled 代码
     return t
 
 
@@ -167,6 +168,7 @@ def need_table(result) -> pd.DataFrame:
     t = pd.DataFrame({"成本项目": n["item_name"], "类别": n["category"], "数量": n["quantity"],
                       "数量单位": n["quantity_unit"], "单价（元）": n["unit_price"], "单价单位": n["price_unit"],
                       "测算成本（万元）": from_yuan(n["cost"], WAN), f"单位成本（{label}）": n["unit_cost"]})
+    t.index.name = "成本项目代码"  # the workbook keeps the code in a column labelled 代码
     t.attrs["units"] = {"单价（元）": "money", "测算成本（万元）": WAN, f"单位成本（{label}）": label}
     t.attrs["row_units"] = {"数量": "数量单位"}
     return t
@@ -376,6 +378,19 @@ def chinese(label) -> str:
     text = str(label)
     out = _GLOSS.sub("", text).strip()
     return out or text
+
+
+def cba_changes_sentence(changes) -> str:
+    """The changes the sensitivity analysis applies, as the table and the tornado chart show them:
+    (-0.2, -0.1, 0.1, 0.2) -> "变动幅度 ±10%、±20%；龙卷风图为 ±20%。" (the chart shows the largest change)."""
+    mags = sorted({abs(float(c)) for c in changes if c})
+    sym = all(-m in changes and m in changes for m in mags)
+    shown = "、".join((f"±{fmt(m, 'rate', 0)}" if sym else fmt(m, "rate", 0)) for m in mags)
+    if not sym:
+        shown = "、".join(("+" if c > 0 else "") + fmt(c, "rate", 0) for c in sorted(changes) if c)
+    lo, hi = min(changes), max(changes)
+    return (f"变动幅度 {shown}；龙卷风图为因素变动 {('+' if lo > 0 else '') + fmt(lo, 'rate', 0)} 和 "
+            f"+{fmt(hi, 'rate', 0)} 时的经济净现值。")
 
 
 def cba_cashflow_table(model) -> pd.DataFrame:

@@ -168,12 +168,14 @@ def residual_plot(cf: CostFunctionResult, *, title: str | None = None):
 
     Returns ``(fig, ax)`` so callers can mark more on it.
     """
+    from ..glossary import display_name
     from ..plotting import new_figure
 
     fig, ax = new_figure(8, 4.2)
-    ax.scatter(cf.fitted, cf.residuals, s=14, color="#9a9a9a", label="同行单位 (peers)")
+    ax.scatter(cf.fitted, cf.residuals, s=14, color="#9a9a9a", label="同行单位")
     ax.axhline(0, color="black", lw=0.8)
-    ax.set_xlabel("拟合值 ln(总成本) (fitted ln cost)")
-    ax.set_ylabel("残差 (residual)")
-    ax.set_title(title or f"成本函数残差（{cf.form}，{cf.method.upper()}，R² = {cf.rsquared:.3f}，n = {cf.n}）")
+    ax.set_xlabel("拟合值：总成本的自然对数")
+    ax.set_ylabel("残差")
+    ax.set_title(title or f"成本函数残差（{display_name(cf.form)}，{display_name(cf.method)}，R² = {cf.rsquared:.3f}，"
+                          f"同行样本 {cf.n} 个）")
     return fig, ax

@@ -106,16 +106,16 @@ class DiscountPreset:
 DISCOUNT_PRESETS: dict[str, DiscountPreset] = {p.name: p for p in [
     DiscountPreset(
         name="china_8",
-        label="中国 社会折现率 8% (China social discount rate)",
+        label="中国 社会折现率 8%",
         schedule=((0, 0.08),),
         source="国家发展改革委、建设部《建设项目经济评价方法与参数（第三版）》，中国计划出版社",
         date="2006",
         note=("社会折现率 8%。受益期长、远期效益较大且效益实现风险较小的项目（如水利等公益性"
-              "基础设施）可适当降低，但不应低于 6%；见 preset 'china_6' 与 SL 72—2013。"),
+              "基础设施）可适当降低，但不应低于 6%；见“中国 长期公益性项目 6%”方案与 SL 72—2013。"),
     ),
     DiscountPreset(
         name="china_6",
-        label="中国 长期公益性项目 6% (China, long-lived public-welfare projects)",
+        label="中国 长期公益性项目 6%",
         schedule=((0, 0.06),),
         source=("国家发展改革委、建设部《建设项目经济评价方法与参数（第三版）》(2006)；"
                 "水利部《水利建设项目经济评价规范》SL 72—2013"),
@@ -124,29 +124,29 @@ DISCOUNT_PRESETS: dict[str, DiscountPreset] = {p.name: p for p in [
     ),
     DiscountPreset(
         name="uk_green_book",
-        label="UK Green Book declining STPR 3.5% → 1.0%",
+        label="英国绿皮书 递减社会时间偏好率 3.5% → 1.0%",
         schedule=((0, 0.035), (31, 0.030), (76, 0.025), (126, 0.020), (201, 0.015), (301, 0.010)),
         source=("HM Treasury, The Green Book: Central Government Guidance on Appraisal and "
                 "Evaluation, Annex A6 (discount rates and the declining schedule)"),
         date="2022",
-        note=("Real rate: 3.5% for years 0-30, 3.0% for 31-75, 2.5% for 76-125, 2.0% for 126-200, "
-              "1.5% for 201-300, 1.0% from 301; factors are the cumulative product of the yearly rates."),
+        note=("实际折现率：第 0–30 年 3.5%，31–75 年 3.0%，76–125 年 2.5%，126–200 年 2.0%，"
+              "201–300 年 1.5%，301 年起 1.0%；折现系数为逐年折现率的累乘。"),
     ),
     DiscountPreset(
         name="nz_non_commercial",
-        label="New Zealand Treasury 2% (non-commercial)",
+        label="新西兰财政部 非商业项目 2%",
         schedule=((0, 0.02),),
         source="New Zealand Treasury, public sector discount rates for cost-benefit analysis",
         date="2024-10",
-        note="Real rate for non-commercial proposals, in effect from October 2024.",
+        note="非商业项目的实际折现率，2024 年 10 月起执行。",
     ),
     DiscountPreset(
         name="nz_commercial",
-        label="New Zealand Treasury 8% (commercial)",
+        label="新西兰财政部 商业项目 8%",
         schedule=((0, 0.08),),
         source="New Zealand Treasury, public sector discount rates for cost-benefit analysis",
         date="2024-10",
-        note="Real rate for commercial proposals, in effect from October 2024.",
+        note="商业项目的实际折现率，2024 年 10 月起执行。",
         kind="financial",
     ),
 ]}
@@ -161,7 +161,7 @@ def preset_label(name: str) -> str:
 def custom_preset(rate: float, *, name: str = "custom", label: str | None = None,
                   source: str = "user supplied", date: str = "", note: str = "") -> DiscountPreset:
     """A flat preset at ``rate`` [fraction per year], recording who set it and when."""
-    return DiscountPreset(name=name, label=label or f"custom {rate:.2%}",
+    return DiscountPreset(name=name, label=label or f"自定义 {rate:.2%}",
                           schedule=((0, float(rate)),), source=source, date=date, note=note)
 
 

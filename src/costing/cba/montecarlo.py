@@ -307,6 +307,7 @@ def cdf_chart(result: MonteCarloResult, *, scale: float = 1e4, unit: str = "万�
     -------
     matplotlib.figure.Figure
     """
+    from ..fmt import fmt_rate
     from ..plotting import new_figure, setup_fonts
 
     setup_fonts()
@@ -316,13 +317,13 @@ def cdf_chart(result: MonteCarloResult, *, scale: float = 1e4, unit: str = "万�
         fig, ax = new_figure(7, 4)
     else:
         fig = ax.figure
-    ax.plot(x, y, color="#1f78b4", lw=1.5, label="经验分布")
+    ax.plot(x, y, color="#1f78b4", lw=1.5, label="模拟结果的累积分布")
     ax.axvline(0, color="black", lw=1)
     for k, v in result.npv_percentiles().items():
         ax.axvline(v / scale, color="grey", ls="--", lw=0.8)
         ax.annotate(k, (v / scale, 0.02), rotation=90, fontsize=8, ha="right")
-    ax.set_xlabel(f"净现值 NPV [{unit}]")
+    ax.set_xlabel(f"净现值（{unit}）")
     ax.set_ylabel("累积概率")
-    ax.set_title(f"{title}\nP(NPV<0) = {result.prob_negative:.1%}")
+    ax.set_title(f"{title}（净现值为负的概率 {fmt_rate(result.prob_negative)}）")
     ax.legend(loc="upper left")
     return fig

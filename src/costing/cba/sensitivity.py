@@ -59,6 +59,8 @@ def _irr_output(model, factor_items, preset, timing):
 
 #: output name -> builder(model, factor_items, preset, timing) -> f(multipliers)
 OUTPUTS: dict[str, Callable] = {"npv": _npv_output, "irr": _irr_output}
+#: an output's name on a chart
+OUTPUT_NAMES = {"npv": "经济净现值", "irr": "经济内部收益率"}
 
 
 def _item_multiplier(item: str, mult: Mapping[str, float], factor_items: Mapping[str, Sequence[str]]) -> float:
@@ -262,7 +264,7 @@ def switching_values(f: OutputFn, factors: Sequence[str], *, target: float = 0.0
 
 def tornado_chart(table: SensitivityTable, *, low: float | None = None, high: float | None = None,
                   scale: float = 1e4, unit: str = "万元", labels: Mapping[str, str] | None = None,
-                  ax=None, title: str = "敏感性分析（龙卷风图）"):
+                  ax=None, title: str = "经济净现值敏感性（龙卷风图）"):
     """Tornado chart: output at the low and high change of each factor.
 
     Parameters
@@ -301,7 +303,7 @@ def tornado_chart(table: SensitivityTable, *, low: float | None = None, high: fl
     ax.barh(y, hi[order] - base, left=base, color="#1b9e77", label=f"因素 {high:+.0%}")
     ax.axvline(base, color="black", lw=1)
     ax.set_yticks(y, names)
-    ax.set_xlabel(f"{table.output.upper()} [{unit}]")
+    ax.set_xlabel(f"{OUTPUT_NAMES.get(table.output, table.output)}（{unit}）")
     ax.set_title(title)
     ax.legend(loc="lower right")
     return fig

@@ -58,7 +58,7 @@ def plot_deviation(result: MonitoringResult, ax=None, *, top: int = 20):
                label=f"偏离阈值 {100 * result.deviation_threshold:.0f}%")
     ax.axvline(0, color="black", lw=0.8)
     ax.set_xlabel("目标实现程度 − 100%（百分点）")
-    ax.set_title("指标序时进度偏差（deviation per indicator）")
+    ax.set_title("指标序时进度偏差")
     ax.legend(loc="lower right", fontsize=8)
     return ax
 

@@ -21,13 +21,13 @@ MONEY = {"requested", "approved", "approved_final", "cut_amount", "budget_initia
 POINTS = {"gap", "d_gap", "d_execution_rate"}
 RATES = {"cut_rate", "execution_rate", "time_progress", "achievement", "basic_execution",
          "project_execution", "assessed_share", "smart_share", "duty_completion", "good_share",
-         "benefit_rate", "satisfaction_rate"}
+         "benefit_rate", "satisfaction_rate", "satisfaction_survey"}
 #: points (2 decimals everywhere: 87.50)
 SCORES = {"necessity", "economy", "target_quality", "feasibility", "compliance", "total", "total_score", "score",
           "execution_score", "output_score", "benefit_score", "satisfaction_score", "prev_score", "mean_score",
-          "weighted_score", "example_score"}
+          "weighted_score", "example_score", "运行成本", "管理效率", "履职效能", "社会效益", "服务对象满意度"}
 #: years and code numbers (2026, not 2,026)
-PLAIN = {"year", "budget_year", "ind_no", "seq"}
+PLAIN = {"year", "budget_year", "ind_no", "seq", "rank"}
 BOOLS = {"assessed", "no_assessment", "blocked", "fundable", "low_execution", "deviating", "deviation",
          "missing_actual", "missed", "key_project", "targets_not_smart", "review_required", "funded",
          "over_achieved"}

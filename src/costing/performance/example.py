@@ -382,7 +382,7 @@ TOML = """# SYNTHETIC example portfolio: invented departments, projects and figu
 # `python -m costing.performance.example` (seeded). It describes no real bureau.
 [project]
 id = "example_portfolio"
-name = "某区{year}年度项目支出绩效管理（合成示例 synthetic）"
+name = "某区{year}年度项目支出绩效管理（合成示例）"
 kind = "portfolio"
 budget_year = {year}
 

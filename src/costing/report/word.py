@@ -154,8 +154,9 @@ _LATIN_NOTE = re.compile(r"\s*[（(][^（）()]*[A-Za-z][^（）()]*[)）]\s*")
 
 
 def notebook_charts(nb) -> list[Chart]:
-    """Every PNG a notebook shows, in order, captioned with the heading above it
-    (English glosses in brackets dropped)."""
+    """Every PNG a notebook shows, in order, captioned with the chart's own title (recorded in the
+    output's metadata by :mod:`costing.plotting`, so two charts under one heading differ), else the
+    heading above it (English glosses in brackets dropped)."""
     charts, heading = [], ""
     for cell in nb.cells:
         if cell.cell_type == "markdown":
@@ -165,7 +166,9 @@ def notebook_charts(nb) -> list[Chart]:
         for out in cell.get("outputs", []):
             png = out.get("data", {}).get("image/png")
             if png:
-                charts.append(Chart(len(charts) + 1, heading, base64.b64decode(png)))
+                meta = out.get("metadata", {}).get("image/png", {}) or out.get("metadata", {})
+                title = _LATIN_NOTE.sub("", str(meta.get("alt", ""))).strip()  # the chart's title (plotting)
+                charts.append(Chart(len(charts) + 1, title or heading, base64.b64decode(png)))
     return charts
 
 
