@@ -91,8 +91,7 @@ def target_table(result) -> pd.DataFrame:
     money = t["单位"] == "元"
     t.loc[money, "数值"] = from_yuan(t.loc[money, "数值"], WAN)
     t.loc[money, "单位"] = WAN
-    t.index.name = "指标代码"  # the workbook keeps the code in a column labelled 代码
-    return t
+    return t.reset_index(drop=True)  # the codes are in the appendix 代码对照表, not in the reader's table
 
 
 def performance_targets_table(result) -> pd.DataFrame:
@@ -168,7 +167,7 @@ def need_table(result) -> pd.DataFrame:
     t = pd.DataFrame({"成本项目": n["item_name"], "类别": n["category"], "数量": n["quantity"],
                       "数量单位": n["quantity_unit"], "单价（元）": n["unit_price"], "单价单位": n["price_unit"],
                       "测算成本（万元）": from_yuan(n["cost"], WAN), f"单位成本（{label}）": n["unit_cost"]})
-    t.index.name = "成本项目代码"  # the workbook keeps the code in a column labelled 代码
+    t = t.reset_index(drop=True)  # the codes are in the appendix 代码对照表
     t.attrs["units"] = {"单价（元）": "money", "测算成本（万元）": WAN, f"单位成本（{label}）": label}
     t.attrs["row_units"] = {"数量": "数量单位"}
     return t
