@@ -198,6 +198,12 @@ def test_the_year_on_the_example(tmp_path, capsys):
     carried = pd.read_csv(out / "上年整改事项.csv")
     open_rows = led[(led["status"] != "已整改") & (led["problem_type"] != "预算调整")]
     assert len(carried) == len(open_rows) > 0
+    # ... and start next year's ledger: a 2027 notice numbers from 1 and cites 2026's number on a repeat
+    from costing.performance.ledger import last_sequence, open_problems
+
+    nxt = load_ledger(out / "整改" / "整改台账.xlsx")
+    assert len(nxt) == len(open_rows) and last_sequence(nxt, 2027, "文财绩") == 0
+    assert open_problems(nxt, before="2027-06-30")["P006|执行偏慢"] == "文财绩〔2026〕1号"
     capsys.readouterr()
     assert main(["assess", str(out / "example_portfolio_2027.toml")]) == 0
     shown = capsys.readouterr().out

@@ -49,6 +49,8 @@ INDICATOR_KEEP = ["project_id", "indicator_id", "level1", "level2", "level3", "u
                   "target", "weight", "data_source"]
 #: the open rectification items carried to next year (上年整改事项), written next to the skeleton
 OPEN_ITEMS_FILE = "上年整改事项.csv"
+#: next year's notices folder, holding a ledger that starts with the open items
+NOTICES_FOLDER = "整改"
 #: file names of the skeleton's tables
 FILES = {"departments": "departments.csv", "projects": "projects.csv", "indicators": "indicators.csv",
          "previous_evaluation": "previous_evaluation.csv", "department_targets": "department_targets.csv"}
@@ -241,6 +243,12 @@ def write_rollover(result: Rollover, out_dir: str | Path, *, portfolio_id: str) 
 
             items = result.open_items[LEDGER_COLUMNS]
             to_display(items, unit="元", decimals=2).to_csv(tmp / OPEN_ITEMS_FILE, index=False, encoding="utf-8")
+            # next year's notices folder starts from them: `costing monitor … --notices OUT/整改` numbers its
+            # notices from 1 for the new year and cites last year's number on a problem found again (再次提醒)
+            from .ledger import LEDGER_FILE, write_ledger
+
+            (tmp / NOTICES_FOLDER).mkdir()
+            write_ledger(result.open_items, tmp / NOTICES_FOLDER / LEDGER_FILE)
         (tmp / f"{pid}.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
         if out.exists():
             out.rmdir()
