@@ -121,3 +121,14 @@ def test_public_toilets_and_waste_sorting_have_their_own_indicators(example_eval
     sweeping = set(cp.load_library("sanitation")["level3"])
     assert not names13 & sweeping and not names14 & sweeping
     assert "公厕设施完好率" in names13 and "居民分类投放准确率" in names14
+
+
+def test_line_rounding_is_the_one_rule_of_round_half_up():
+    from costing.performance.evaluation import round_scores
+    from costing.units import round_half_up
+
+    # every 3-decimal value from 0 to 100 (all the ties x.xx5) and some negatives: the vectorised rounding of the
+    # 自评表 lines equals costing.units.round_half_up (half away from zero on the written number)
+    x = np.concatenate([np.arange(0, 100_001) / 1000, -np.arange(0, 2_001) / 1000, [4.4685, 6.2275, 91.875]])
+    assert round_scores([1.005, 2.675, 0.125, -1.005]).tolist() == [1.01, 2.68, 0.13, -1.01]
+    np.testing.assert_array_equal(round_scores(x), [round_half_up(float(v), 2) for v in x])

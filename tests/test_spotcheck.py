@@ -175,3 +175,30 @@ def test_cli_spotcheck_round_trip_and_bad_workpaper(tmp_path, capsys):
     wb = openpyxl.load_workbook(xlsx)
     assert wb.sheetnames == ["说明", "复核结果", "复核明细", "自评质量", "整改清单", "无法读取的底稿"]
     assert wb["复核结果"].max_row == 1 + 13
+
+
+def test_rectification_list_joins_the_ledger(example, tmp_path):
+    from costing.performance.ledger import empty_ledger
+
+    pf, ev = example
+    written, _, _ = write_workpapers(choose_sample(pf, ev, share=0.0, seed=1), ev, tmp_path)
+    p2 = next(p for p in written if "P002" in p.name)
+    wb = openpyxl.load_workbook(p2)
+    wb["复核底稿"]["N3"] = "无佐证"                      # 完成工作任务数量: no evidence -> 0, 重大
+    wb.save(p2)
+    led = empty_ledger()
+    row = {c: "" for c in led.columns}
+    rows = [{**row, "notice_number": "文财绩〔2026〕1号", "department_id": "D01", "project_id": "P002",
+             "problem_type": "目标偏离", "status": "已整改"},
+            {**row, "notice_number": "文财绩〔2026〕1号", "department_id": "D01", "project_id": "P002",
+             "problem_type": "预算调整", "status": "待确认"}]
+    led = pd.concat([led, pd.DataFrame(rows)], ignore_index=True)
+    res = recheck(tmp_path, ledger=led)
+    rect = res.rectification
+    assert len(rect) == 1 and rect.loc[0, "problem"] == "无佐证材料，不得分" and rect.loc[0, "level"] == "重大"
+    # the ledger's problem rows of the same project, not its 预算调整 rows
+    assert rect.loc[0, "ledger"] == "文财绩〔2026〕1号 目标偏离（已整改）"
+    assert rect.loc[0, "deadline"] == "复核后30日内"                     # no --as-of: no date invented
+    p = res.projects.set_index("project_id").loc["P002"]
+    # 自评 94.06 − 12.16 (the line now 0) = 81.90; gap 12.16 ≥ 10 -> 重大 and the grade falls 优 -> 良
+    assert p["recheck_score"] == pytest.approx(81.90) and p["conclusion"] == "重大" and p["recheck_grade"] == "良"

@@ -61,12 +61,14 @@ FUND_ROWS = {"total": "年度资金总额", "fiscal": "其中：当年财政拨�
 def round_scores(x) -> np.ndarray:
     """Line scores as shown: half away from zero to :data:`SCORE_DECIMALS` decimals [points].
 
-    The one rounding rule of :func:`costing.units.round_half_up`, applied to
-    each distinct value (scores repeat, so this stays fast on long tables).
+    The rule of :func:`costing.units.round_half_up` (Excel's ROUND on the number as written), vectorised:
+    the scaled value is first snapped to 9 decimals, so a float such as 1.005 (stored as 1.00499999…)
+    rounds up as its written form does (1.01); tests check it against ``round_half_up``.
     """
-    v = pd.Series(np.asarray(x, dtype=float).reshape(-1))
-    table = {u: round_half_up(float(u), SCORE_DECIMALS) for u in pd.unique(v) if np.isfinite(u)}
-    return v.map(table).to_numpy(dtype=float)
+    v = np.asarray(x, dtype=float).reshape(-1)
+    scale = 10.0 ** SCORE_DECIMALS
+    snapped = np.round(v * scale, 9)
+    return np.sign(snapped) * np.floor(np.abs(snapped) + 0.5) / scale
 
 
 @dataclass
