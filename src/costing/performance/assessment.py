@@ -290,7 +290,8 @@ def shown(assessment: WorkAssessment) -> tuple[pd.DataFrame, pd.DataFrame]:
     t = assessment.table.copy()
     notes = assessment.detail.set_index(["department_id", "component"])["note"]
     for c in assessment.framework.components["name"]:
-        t[c] = [notes[(d, c)] if pd.isna(v) else v for d, v in zip(t["department_id"], t[c])]
+        if t[c].isna().any():   # a column mixing scores and notes: scores written with 2 decimals, as elsewhere
+            t[c] = [notes[(d, c)] if pd.isna(v) else f"{v:.2f}" for d, v in zip(t["department_id"], t[c])]
     # each component's column holds its 0–100 score: "…（分）", so no reader takes 覆盖率 for a percentage
     t = t.rename(columns={**HEADERS, **{c: f"{c}（分）" for c in assessment.framework.components["name"]}})
     d = assessment.detail.drop(columns="key").copy()

@@ -330,18 +330,16 @@ def _evaluate(args, out=None) -> None:
                             ledger=ledger)
     work = assess_work(pf, res, ledger=ledger, recheck=rechecked)
     _print("绩效管理工作考核（缺少数据的考核内容不计0分，按有数据的权重折算）", shown_assessment(work)[0], out)
-    key_evals = None
-    if pf.path is not None and pf.path.suffix.lower() == ".toml":
-        from .key_evaluations import agency_scorecard, key_evaluation_control, load_key_evaluations
+    key_evals = None   # [key_evaluations] of a portfolio .toml: written to the workbook (--xlsx), not printed
+    if args.xlsx and pf.path is not None and pf.path.suffix.lower() == ".toml":
+        from .key_evaluations import load_key_evaluations
 
         key_evals = load_key_evaluations(pf.path)
-        if len(key_evals.evaluations):
-            names = dict(zip(pf.projects["project_id"], pf.projects["project_name"]))
-            _print("重点评价质量管控（“5+1”）", key_evaluation_control(key_evals, names), out)
-            _print("评价机构记分卡", agency_scorecard(key_evals), out)
     if args.xlsx:
-        print(f"wrote {write_self_evaluation_xlsx(res, args.xlsx, year=pf.budget_year, departments=scores, work=work, key_evaluations=key_evals, project_names=dict(zip(pf.projects['project_id'], pf.projects['project_name'])))}",
-              file=out)
+        names = dict(zip(pf.projects["project_id"], pf.projects["project_name"]))
+        path = write_self_evaluation_xlsx(res, args.xlsx, year=pf.budget_year, departments=scores, work=work,
+                                          key_evaluations=key_evals, project_names=names)
+        print(f"wrote {path}", file=out)
     if getattr(args, "docx", None):
         issued = _issued(args)
         from ..report.word_docs import write_self_evaluation_docs
