@@ -160,12 +160,14 @@ class Panel:
     latest run; ``sliders``, ``rule_menus`` and ``preset_menu`` are the widgets.
     """
 
-    def __init__(self, project: Project, *, knobs: tuple[str, ...] | None = None, delta: float = 0.10):
+    def __init__(self, project: Project, *, knobs: tuple[str, ...] | None = None, delta: float = 0.10,
+                 baseline: MethodResult | None = None):
         import ipywidgets as w
 
         self.project = project
         self.delta = delta
-        self.baseline = run_method(project)
+        # the default run: given by a lesson that has it already (the same project, no knob turned)
+        self.baseline = baseline if baseline is not None and baseline.project is project else run_method(project)
         knobs = knobs or PANEL_KNOBS
         self.sliders = {}
         for k in knobs:
@@ -211,7 +213,10 @@ class Panel:
         from . import charts
         from .units import fmt_money, fmt_rate
 
-        self.result = r = run(self.project, **self.settings())
+        settings = self.settings()
+        at_default = not settings["rules"] and settings["preset"] == self.baseline.budget.preset and all(
+            v == knob_value(self.project, k) for k, v in settings.items() if k in self.sliders)
+        self.result = r = self.baseline if at_default else run(self.project, **settings)
         b, b0 = r.budget, self.baseline.budget
         self.headline.value = (
             f"<div style='font-size:1.1em;line-height:1.8'>"
