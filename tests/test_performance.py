@@ -360,10 +360,10 @@ def test_reverse_indicator_rule_comes_from_the_profile():
     assert cp.score_indicator(0.2, 0.4, direction="lower", weight=20, reverse="linear") == pytest.approx(0.0)
     assert cp.score_indicator(0.2, 0.5, direction="lower", weight=20, reverse="linear") == 0.0
     assert cp.score_indicator(0.2, 0.4, direction="lower", weight=20, reverse="ratio") == pytest.approx(10.0)
-    # the rules table names a source for the rule in force, "local practice" where there is none
+    # the rules table names a source for the rule in force, "local practice" (地方做法 for the reader) where there is none
     rules = cp.load_profile("variant_20").rules().set_index("规则")
     assert "(1 − (实际值 − 目标值) ÷ 目标值)" in rules.loc["反向指标（≤）", "取值"]
-    assert "local practice" in rules.loc["反向指标（≤）", "依据"]
+    assert "地方做法" in rules.loc["反向指标（≤）", "依据"]
 
 
 def test_execution_weight_changes_form_and_validation(tmp_path):

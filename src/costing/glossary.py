@@ -195,6 +195,18 @@ DISPLAY_NAMES: dict[str, str] = {
 }
 
 
+#: English phrases the data files use for a rule's source, and the reader's words for them
+SOURCE_TERMS = {"local practice": "地方做法"}
+
+
+def reader_source(text) -> str:
+    """A rule's source as a reader reads it: ``local practice`` -> ``地方做法``."""
+    out = str(text)
+    for en, zh in SOURCE_TERMS.items():
+        out = out.replace(en, zh)
+    return out
+
+
 def display_name(key, default: str | None = None) -> str:
     """The reader's name for an identifier: ``display_name("cut_rate")`` -> ``"审减率"``.
 

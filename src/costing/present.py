@@ -356,7 +356,7 @@ def cost_standard_abstract(result) -> tuple[list, str, list]:
         flags.append(f"本项目{spec['label']} {fmt_value(s['project'], unit_kind(spec['unit']) or 'number')} {spec['unit']}，"
                      f"高于同行 P75，在 {int(s['n']) + 1} 个单位中由低到高排第 {int(s['rank'])}。")
     if bench.diagnostics.get("flag"):
-        flags.append(bench.diagnostics["message"].split("（")[0] + "。")
+        flags.append(bench.diagnostics["message"] + "。")
     if bench.cost_function is not None and bench.actual_residual > 0:
         flags.append(f"最近一年实际成本高于同规模同行的预期成本（对数残差 {bench.actual_residual:+.3f}）。")
     if bench.frontier is not None and bench.frontier.efficiency < 1:

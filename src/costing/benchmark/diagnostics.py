@@ -27,17 +27,17 @@ def cost_plus_diagnostic(trend: pd.DataFrame, *, unit_cost: str = "unit_cost",
                          passengers_per_output: str = "passengers_per_output") -> dict:
     """Flag the cost-plus pattern in a yearly trend table (index = year).
 
-    Returns ``{"flag": bool, "slopes": {...}, "message": str}``. Without a
-    passenger column (a sanitation project) the flag is False and the message
-    says why.
+    Returns ``{"flag": bool, "slopes": {...}, "message": str}`` (the message is
+    reader text, in Chinese). Without a passenger column (a sanitation project)
+    the flag is False and the message says why.
     """
     years = trend.index.to_numpy()
     slopes = {c: trend_slope(years, trend[c]) for c in (unit_cost, cost_per_passenger, passengers_per_output)
               if c in trend.columns}
     if len(slopes) < 3:
         return {"flag": False, "slopes": slopes,
-                "message": "no passenger statistics: the cost-plus diagnostic does not apply"}
+                "message": "无客运量统计，不适用成本加成诊断"}
     flag = slopes[unit_cost] > 0 and slopes[cost_per_passenger] > 0 and slopes[passengers_per_output] < 0
-    msg = ("成本加成特征：单位成本与人次成本上升而单位里程客运量下降（cost-plus pattern）" if flag
-           else "未见成本加成特征（no cost-plus pattern）")
+    msg = ("成本加成特征：单位成本与人次成本上升而单位里程客运量下降" if flag
+           else "未见成本加成特征")
     return {"flag": bool(flag), "slopes": slopes, "message": msg}

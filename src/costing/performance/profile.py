@@ -157,7 +157,7 @@ class ScoringProfile:
         over = ("不适用" if not self.over_achievement else
                 f"实际值达到目标值的{self.over_achievement:.0%}及以上（反向指标为目标值÷实际值）须填写偏差原因")
         rows = [
-            ("评分口径", f"{self.name}：{self.title}", str(self.path.name) if self.path else ""),
+            ("评分口径", self.title, "组合文件选定的评分口径"),
             ("权重", f"预算执行率 {w['execution']:g} 分；产出指标 {w['产出指标']:g} 分；效益指标 {w['效益指标']:g} 分；"
                    f"满意度指标 {w['满意度指标']:g} 分", self.sources["weights"]),
             ("正向指标（≥）", "达标得满分，否则按 实际值 ÷ 目标值 × 分值 计分", HIGHER_SOURCE),
@@ -174,7 +174,9 @@ class ScoringProfile:
             ("重点项目（报人大）", f"年初预算数 ≥ {from_yuan(self.key_project_threshold, '万元'):g}万元，或标注为重点项目",
              self.sources["key_projects"]),
         ]
-        return pd.DataFrame(rows, columns=["规则", "取值", "依据"])
+        from ..glossary import reader_source
+
+        return pd.DataFrame([(a, b, reader_source(c)) for a, b, c in rows], columns=["规则", "取值", "依据"])
 
 
 def _merge(base: dict, child: dict) -> dict:
