@@ -302,6 +302,13 @@ def test_lesson_runs_and_every_check_says_right(name, tmp_path):
         for o in outputs:  # feedback and tables are HTML; Markdown output has no ** CommonMark leaves open
             assert "**" not in str(o.get("data", {}).get("text/html", "")), run
             assert _unclosed_bold(str(o.get("data", {}).get("text/markdown", ""))) == [], run
+        for h in _html_outputs(cells):  # Chinese names only: no code column, no snake_case code in a cell
+            for div in lxml.html.fromstring(f"<div>{h}</div>").xpath('//div[@class="costing-course-table"]'):
+                heads = [th.text_content() for th in div.xpath(".//th")]
+                assert not [x for x in heads if x.endswith("代码")], (run, div.get("data-title"), heads)
+                codes = [td.text_content() for td in div.xpath(".//td")
+                         if re.fullmatch(r"[a-z]+(_[a-z0-9]+)+|[a-z_]+\(.*\)", td.text_content().strip())]
+                assert not codes, (run, div.get("data-title"), codes[:5])
         for ex_id in wanted:  # the hints: the place each names shows the answer
             ex = teach.EXERCISES[ex_id]
             if ex.setting != setting or ex.place is None:

@@ -182,11 +182,18 @@ class BusCase:
 COMPARISON = "本次设置与默认设置的比较"
 
 
-def show_table(title: str, df: pd.DataFrame, unit=None, *, index: bool | None = None, note: str | None = None) -> None:
+#: text left, numbers right in the lab (JupyterLab right-aligns every cell of a rendered table)
+_TABLE_STYLE = ("<style>.costing-course-table td.text,.costing-course-table td.short,"
+                ".costing-course-table th{text-align:left}.costing-course-table td.num{text-align:right}</style>")
+
+
+def show_table(title: str, df: pd.DataFrame, unit=None, *, index: bool | None = None, note: str | None = None,
+               codes: bool = False) -> None:
     """Display ``df`` as a reader table (:func:`costing.present.table_html`) under a visible ``title``.
 
     Exercise hints name tables by these titles. ``index`` keeps the index as the first
     column (default: when its name is Chinese, i.e. it holds reader-facing names; an index of codes is dropped).
+    Columns of internal codes (headers ending in 代码) are left out unless ``codes`` (a lesson that teaches them).
     """
     from html import escape
 
@@ -195,8 +202,15 @@ def show_table(title: str, df: pd.DataFrame, unit=None, *, index: bool | None = 
     from .present import table_html
 
     if index is None:
-        index = any(isinstance(n, str) and re.search(r"[\u4e00-\u9fff]", n) for n in df.index.names)
-    display(HTML(f'<div class="costing-course-table" data-title="{escape(title)}">'
+        index = any(isinstance(n, str) and re.search(r"[\u4e00-\u9fff]", n) and (codes or not n.endswith("代码"))
+                    for n in df.index.names)
+    if not codes:
+        kept = [c for c in df.columns if not str(c).endswith("代码")]
+        if len(kept) < len(df.columns):
+            attrs = dict(df.attrs)
+            df = df[kept]
+            df.attrs = attrs
+    display(HTML(f'{_TABLE_STYLE}<div class="costing-course-table" data-title="{escape(title)}">'
                  f'<p class="costing-table-title"><b>{escape(title)}</b></p>'
                  f"{table_html(df, unit, index=index, note=note)}</div>"))
 
