@@ -376,12 +376,12 @@ def _spotcheck(args, out=None) -> None:
     out = out or sys.stdout
     pf = load_portfolio(args.portfolio)
     if bool(args.out) == bool(args.rechecked):
-        raise InputError("spotcheck needs either --out DIR (choose the sample) or --rechecked DIR (read back)",
-                         column="--out / --rechecked", expected="one of the two", found="both" if args.out else "neither")
+        raise InputError("抽查需要 --out 目录（抽取样本、写出复核底稿）或 --rechecked 目录（读回复核底稿），二者选一",
+                         column="--out / --rechecked", expected="二者之一", found="两个都给了" if args.out else "都没有给")
     if args.out:
         if args.share is None or args.seed is None:
-            raise InputError("choosing the sample needs --share and --seed", column="--share / --seed",
-                             expected="e.g. --share 0.2 --seed 2027", found="")
+            raise InputError("抽取样本需要随机抽取比例 --share 和随机种子 --seed", column="--share / --seed",
+                             expected="如 --share 0.2 --seed 2027", found="未给出")
         ev = evaluate_portfolio(pf)
         sample = choose_sample(pf, ev, share=args.share, seed=args.seed, rules=args.rules)
         t = sample.table[sample.table["sampled"]][["project_id", "project_name", "department_name", "budget", "score",
