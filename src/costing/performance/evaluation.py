@@ -46,7 +46,7 @@ from .exante import funded_projects
 from .monitoring import execution_rate, latest_on_or_before, spending_at
 from .portfolio import EX_ANTE_COLUMNS, PREVIOUS_COLUMNS, Portfolio, Project, _empty
 from .scoring import grade, recommend, score_execution, score_indicator
-from ..units import fmt_rate, round_half_up
+from ..units import round_half_up
 
 #: text of an unexplained deviation
 UNEXPLAINED = "未说明"
@@ -242,14 +242,18 @@ def evaluate_portfolio(portfolio: Portfolio, *, bands: Mapping[str, float] | Non
 
 def _goal_result(t: pd.DataFrame, r: pd.DataFrame) -> list[str]:
     """年度总体目标的实际完成情况 written from the indicators when the unit gave none (Chinese)."""
-    names = r[r["missed"]].groupby("project_id", sort=False)["level3"].agg("、".join)
-    n = r.groupby("project_id", sort=False).size()
+    m = r["missed"].to_numpy(dtype=bool)
+    missed: dict[str, list[str]] = {}
+    for pid, name in zip(r["project_id"].to_numpy(dtype=object)[m], r["level3"].to_numpy(dtype=object)[m]):
+        missed.setdefault(pid, []).append(str(name))
+    names = {pid: "、".join(v) for pid, v in missed.items()}
+    n_missed = {pid: len(v) for pid, v in missed.items()}
+    n = r.groupby("project_id", sort=False).size().to_dict()
+    rate = [round_half_up(100 * v, 2) for v in t["execution_rate"].to_numpy(dtype=float)]
     out = []
-    for pid, rate in zip(t["project_id"], t["execution_rate"]):
-        total = int(n.get(pid, 0))
-        miss = names.get(pid, "")
-        k = total - (miss.count("、") + 1 if miss else 0)
-        text = f"预算执行率{fmt_rate(rate)}；{total}项绩效指标中{k}项达到年度指标值"
+    for pid, pct in zip(t["project_id"], rate):
+        total, miss = int(n.get(pid, 0)), names.get(pid, "")
+        text = f"预算执行率{pct:.2f}%；{total}项绩效指标中{total - n_missed.get(pid, 0)}项达到年度指标值"
         out.append(text + (f"，未达到的有：{miss}。" if miss else "。"))
     return out
 
