@@ -33,8 +33,9 @@ def _copy_fixtures(dst: Path) -> Path:
 
 
 def _xlsx_values(path: Path) -> dict:
+    """Every cell value, but the 说明 sheet's 生成时间 (the time of the run)."""
     wb = load_workbook(path)
-    return {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in wb}
+    return {ws.title: [[c.value for c in row] for row in ws.iter_rows() if row[0].value != "生成时间"] for ws in wb}
 
 
 @pytest.fixture(scope="module")

@@ -487,8 +487,13 @@ def render_template(tpl: PlannedTemplate, stage: Staging, *, pdf=None, kernel_na
     nb.metadata["costing"] = {"project_id": spec.project_id, "template": tpl.name, "headline": headline}
     nbformat.write(nb, str(nb_path))
     (build / f"{stem}.html").write_text(export.to_html(nb), encoding="utf-8")
+    from .. import __version__
+
     info = {"project_id": spec.project_id, "project_name": spec.name,
-            "project_file": str(spec.path), "template": tpl.name, "parameters": shown}
+            "project_file": str(spec.path), "template": tpl.name, "parameters": shown,
+            # for the workbook's 说明 sheet: input hashes, version, time of the run
+            "inputs": export.input_entries(spec.input_files, spec.path.parent), "version": __version__,
+            "created": export.now_iso()}
     export.write_xlsx(build / f"{stem}.xlsx", tables, headline, info)
     exts = ("html", "xlsx", "ipynb")
     if tpl.word is not None:

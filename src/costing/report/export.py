@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import platform
 import re
 import threading
@@ -516,7 +517,10 @@ def _write_about(ws, info: dict, headline: dict, tables: list[RecordedTable]) ->
             kind="text" if isinstance(v, str) else ("rate" if name.endswith(("delta", "rate")) else "number"
                                                     if isinstance(v, float) else "plain"))
     for f in info.get("inputs", []):
-        add(f"输入文件：{f['name']}", f["sha256"], "SHA-256")
+        name = f["name"]
+        if info.get("project_file") and f.get("path"):  # relative to the project file: ../raw/x.csv
+            name = Path(os.path.relpath(f["path"], Path(str(info["project_file"])).parent)).as_posix()
+        add(f"输入文件：{name}", f["sha256"], "SHA-256")
     for name, rec in headline.items():
         value, unit, kind = _figure_cell(rec["value"], rec.get("unit"))
         add(f"主要指标：{display_name(name)}", value, unit, kind)
