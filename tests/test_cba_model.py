@@ -77,7 +77,7 @@ def test_model_signs_and_appraisal_hand_computed():
     assert r.enpv == pytest.approx(r.pv_benefits - r.pv_costs, rel=1e-12)
     assert cba.npv(r.eirr, m.net()) == pytest.approx(0, abs=1e-9)
     assert r.payback == pytest.approx(2 + 20 / 60)  # cum -100, -60, -20, +40
-    assert list(r.summary()["指标 (measure)"])[0].startswith("经济净现值")
+    assert list(r.summary()["指标"])[0].startswith("经济净现值")
 
 
 def test_model_validation():

@@ -397,7 +397,7 @@ def cba_cashflow_table(model) -> pd.DataFrame:
     t = model.table(unit=WAN)
     out = pd.DataFrame({"年份": t.index.to_numpy(), "t": t["t"].to_numpy()})
     for c in t.columns[1:]:
-        out[chinese(c).replace(" [万元]", "").replace("[万元]", "")] = from_yuan(0, WAN) + t[c].to_numpy()
+        out[chinese(c).replace(f"（{WAN}）", "")] = t[c].to_numpy()
     out.attrs["units"] = {**dict.fromkeys(out.columns[2:], WAN), "年份": "plain", "t": "plain"}
     return out
 

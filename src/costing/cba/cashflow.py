@@ -186,9 +186,9 @@ class CashFlowModel:
         from ..units import from_yuan
 
         df = pd.DataFrame({(it.label or it.name): from_yuan(it.signed, unit) for it in self.items},
-                          index=pd.Index(self.years, name="年份 (year)"))
+                          index=pd.Index(self.years, name="年份"))
         df.insert(0, "t", np.arange(self.period + 1))
-        df[f"净现金流量 (net) [{unit}]"] = from_yuan(self.net(), unit)
+        df[f"净现金流量（{unit}）"] = from_yuan(self.net(), unit)
         return df
 
     def with_items(self, items: Sequence[CashFlowItem]) -> "CashFlowModel":
@@ -280,20 +280,21 @@ class CBAResult:
     table: pd.DataFrame
 
     def summary(self, unit: str = "万元") -> pd.DataFrame:
-        """One row per measure, labelled in Chinese with English terms."""
-        from ..units import fmt_money, fmt_rate
+        """One row per measure, labelled in Chinese (shown text; the numbers are the attributes,
+        and :func:`costing.present.cba_summary_table` gives them as numbers with units)."""
+        from ..fmt import fmt, fmt_money, fmt_rate
 
         rows = [
-            ("经济净现值 (ENPV)", fmt_money(self.enpv, unit), unit),
-            ("经济内部收益率 (EIRR)", fmt_rate(self.eirr), "%"),
-            ("效益费用比 (BCR)", f"{self.bcr:.3f}", "—"),
-            ("效益现值 (PV benefits)", fmt_money(self.pv_benefits, unit), unit),
-            ("费用现值 (PV costs)", fmt_money(self.pv_costs, unit), unit),
-            ("静态投资回收期 (payback)", f"{self.payback:.2f}", "年"),
-            ("动态投资回收期 (discounted payback)", f"{self.discounted_payback:.2f}", "年"),
-            ("折现率方案 (discount preset)", preset_label(self.discount), "—"),
+            ("经济净现值（ENPV）", fmt_money(self.enpv, unit), unit),
+            ("经济内部收益率（EIRR）", fmt_rate(self.eirr), "%"),
+            ("效益费用比（BCR）", fmt(self.bcr, "number"), "—"),
+            ("效益现值", fmt_money(self.pv_benefits, unit), unit),
+            ("费用现值", fmt_money(self.pv_costs, unit), unit),
+            ("静态投资回收期", fmt(self.payback, "number"), "年"),
+            ("动态投资回收期", fmt(self.discounted_payback, "number"), "年"),
+            ("折现率方案", preset_label(self.discount), "—"),
         ]
-        return pd.DataFrame(rows, columns=["指标 (measure)", "数值 (value)", "单位 (unit)"])
+        return pd.DataFrame(rows, columns=["指标", "数值", "单位"])
 
     def _repr_html_(self):
         return self.summary().to_html(index=False)
@@ -324,10 +325,9 @@ def appraise(model: CashFlowModel, discount="china_8", *, timing: str = "start")
     pv_b = float(ben @ df)
     pv_c = float(-(cost @ df))
     table = pd.DataFrame({
-        "t": np.arange(T), "效益 (benefits)": ben, "费用 (costs)": cost, "净现金流量 (net)": net,
-        "折现系数 (discount factor)": df, "净现值 (discounted net)": net * df,
-        "累计净现值 (cumulative)": np.cumsum(net * df),
-    }, index=pd.Index(model.years, name="年份 (year)"))
+        "t": np.arange(T), "效益": ben, "费用": cost, "净现金流量": net,
+        "折现系数": df, "折现净现金流量": net * df, "累计净现值": np.cumsum(net * df),
+    }, index=pd.Index(model.years, name="年份"))
     return CBAResult(
         enpv=float(net @ df), eirr=float(irr(net)), bcr=float(bcr(preset, ben, cost, timing=timing)),
         pv_benefits=pv_b, pv_costs=pv_c, payback=float(payback_period(net)),

@@ -210,20 +210,21 @@ class MonteCarloResult:
         return {f"P{int(x)}": float(v) for x, v in zip(q, np.percentile(self.irr[ok], q))}
 
     def summary(self, unit: str = "万元") -> pd.DataFrame:
-        """Headline risk figures, labelled in Chinese with English terms."""
-        from ..units import fmt_money, fmt_rate
+        """Headline risk figures, labelled in Chinese (shown text; :func:`costing.present.cba_risk_table`
+        gives them as numbers with units)."""
+        from ..fmt import fmt, fmt_money, fmt_rate
 
         p = self.npv_percentiles()
         ip = self.irr_percentiles()
         b = budget_levels(self.cost)
-        rows = [("抽样次数 (draws)", f"{self.npv.size:,}", "次"),
-                ("期望净现值 (expected NPV)", fmt_money(self.expected_npv, unit), unit),
-                ("净现值为负的概率 P(NPV<0)", fmt_rate(self.prob_negative), "%")]
-        rows += [(f"净现值 {k} (NPV {k})", fmt_money(v, unit), unit) for k, v in p.items()]
-        rows += [(f"内部收益率 {k} (IRR {k})", fmt_rate(v), "%") for k, v in ip.items()]
-        rows += [("无内部收益率的比例 (share without IRR)", fmt_rate(float(np.mean(~np.isfinite(self.irr)))), "%")]
-        rows += [(f"预算水平 {k} (budget {k}, 总费用)", fmt_money(v, unit), unit) for k, v in b.items()]
-        return pd.DataFrame(rows, columns=["指标 (measure)", "数值 (value)", "单位 (unit)"])
+        rows = [("抽样次数", fmt(self.npv.size, "count"), "次"),
+                ("期望净现值", fmt_money(self.expected_npv, unit), unit),
+                ("净现值为负的概率", fmt_rate(self.prob_negative), "%")]
+        rows += [(f"净现值 {k}", fmt_money(v, unit), unit) for k, v in p.items()]
+        rows += [(f"内部收益率 {k}", fmt_rate(v), "%") for k, v in ip.items()]
+        rows += [("无内部收益率的抽样占比", fmt_rate(float(np.mean(~np.isfinite(self.irr)))), "%")]
+        rows += [(f"预算水平 {k}（总费用）", fmt_money(v, unit), unit) for k, v in b.items()]
+        return pd.DataFrame(rows, columns=["指标", "数值", "单位"])
 
     def _repr_html_(self):
         return self.summary().to_html(index=False)
