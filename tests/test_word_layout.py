@@ -40,7 +40,7 @@ def test_column_groups_repeat_the_key_columns():
     assert groups == [[0, 1, 2, 3, 4], [0, 1, 5, 6, 7], [0, 1, 8, 9, 10], [0, 1, 11, 12]]
 
 
-def _wide_document(n_cols: int, tmp_path, long_text: str = ""):
+def _wide_document(n_cols: int, tmp_path, long_text: str = "", tail: int = 6):
     """A rendered-like document: a caption, then a 100 %-wide table of numbers (as loop_table makes)."""
     template = docx.Document(word.default_template("ex_ante"))
     body = template.element.body
@@ -62,7 +62,8 @@ def _wide_document(n_cols: int, tmp_path, long_text: str = ""):
         t.cell(0, j).text = ["项目编码", "项目名称"][j] if j < 2 else f"指标{j}"
         t.cell(1, j).text = ["P001", "城市公交运行补贴"][j] if j < 2 else "12,000.00"
         t.cell(2, j).text = ["P002", "农村客运班线补贴"][j] if j < 2 else (long_text or "-3.50%")
-    template.add_paragraph("后文")
+    for k in range(tail):
+        template.add_paragraph(f"后文{k}")
     return template
 
 
@@ -88,6 +89,10 @@ def test_a_wide_table_turns_landscape_and_a_wider_one_splits(tmp_path):
     wl.fit_tables(d.element.body)
     sects = _sections(d.element.body)
     assert [s.find(qn("w:pgSz")).get(qn("w:orient")) for s in sects] == [None, "landscape", None]
+    # two lines after it to the end: they stay on its landscape page (no portrait page for two lines)
+    d = _wide_document(10, tmp_path, tail=2)
+    wl.fit_tables(d.element.body)
+    assert [s.find(qn("w:pgSz")).get(qn("w:orient")) for s in _sections(d.element.body)] == [None, "landscape"]
     d = _wide_document(21, tmp_path)  # ex-ante 表2: 21 columns
     wl.fit_tables(d.element.body)
     tables = d.element.body.findall(qn("w:tbl"))

@@ -412,6 +412,26 @@ def _note_paragraph(tbl, text: str):
     return p
 
 
+#: at most this many plain paragraphs between two landscape tables (or after the last one) are
+#: kept on the landscape pages rather than given a portrait page of their own
+SHORT_RUN = 4
+
+
+def _short_run(el, step: str) -> list:
+    """The plain paragraphs (no picture, no section break) from ``el`` on in direction ``step``
+    ("getprevious"/"getnext"), when there are at most :data:`SHORT_RUN` of them before a table, a
+    picture, a section break or the end; else []."""
+    run = []
+    while el is not None and el.tag == _q("w:p"):
+        if el.find(f"{_q('w:pPr')}/{_q('w:sectPr')}") is not None or next(el.iter(_q("w:drawing")), None) is not None:
+            break
+        run.append(el)
+        if len(run) > SHORT_RUN:
+            return []
+        el = getattr(el, step)()
+    return run
+
+
 def _keeps_with_next(p) -> bool:
     """A heading (or any paragraph kept with the next) just above a table's caption."""
     if p is None or p.tag != _q("w:p") or p.find(f"{_q('w:pPr')}/{_q('w:sectPr')}") is not None:
@@ -512,11 +532,23 @@ def fit_tables(body, sect=None) -> int:
             first = caption if caption is not None else tables[0][0]
             while _keeps_with_next(first.getprevious()):  # its heading turns with it
                 first = first.getprevious()
-            before = first.getprevious()
-            if before is not None and before in ends:  # the landscape section before goes on
+            between = _short_run(first.getprevious(), "getprevious")
+            before = between[-1].getprevious() if between else first.getprevious()
+            if before is not None and before in ends:
+                # a landscape section just before, with a few lines between: it goes on (no page
+                # holding only those lines)
                 before.getparent().remove(before)
             else:
                 first.addprevious(_break_paragraph(sect, first))
+            after = _short_run(anchor.getnext(), "getnext")
+            last = after[-1] if after else anchor
+            if last.getnext() is not None and last.getnext().tag == _q("w:sectPr"):
+                # the table and the document's last few lines end the document: its last section
+                # turns (no portrait page holding only those lines)
+                for tag in ("w:pgSz", "w:pgMar"):
+                    body_el = sect.find(_q(tag))
+                    body_el.getparent().replace(body_el, copy.deepcopy(land_sect.find(_q(tag))))
+                continue
             end = _break_paragraph(land_sect, anchor)
             anchor.addnext(end)
             ends.add(end)
