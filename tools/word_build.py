@@ -342,8 +342,8 @@ def cost_standard(doc) -> None:
 def cba(doc) -> None:
     letterhead(doc, "{{ project.name }}成本效益分析报告", "{{ date }}")
     heading(doc, "一、主要结论")
-    para(doc, "按选定的折现率方案，项目经济净现值（ENPV）{{ figures.enpv }} 万元，经济内部收益率（EIRR）"
-              "{{ figures.eirr }}，效益费用比（BCR）{{ figures.bcr }}。蒙特卡洛模拟的期望净现值 "
+    para(doc, "按选定的折现率方案，项目经济净现值 {{ figures.enpv }} 万元，经济内部收益率 "
+              "{{ figures.eirr }}，效益费用比 {{ figures.bcr }}。蒙特卡洛模拟的期望净现值 "
               "{{ figures.expected_npv }} 万元，净现值为负的概率 {{ figures.prob_npv_negative }}。")
     heading(doc, "二、现金流量")
     para(doc, "费用为负、效益为正，按年计，第0年不折现，金额单位为万元。")
