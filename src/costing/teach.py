@@ -914,7 +914,8 @@ def _setting_note(ex: Exercise, case, own) -> str | None:
     if own is case:
         return None
     want = {k: v for k, v in ex.setting.items()}
-    return (f"注：本题的设置是 {_fmt_setting(want)}（其余为默认值），笔记本现在的设置是 {_fmt_setting(case.changed)}，"
+    now = f"改过的参数是 {_fmt_setting(case.changed)}" if case.changed else "是默认设置"
+    return (f"注：本题的设置是 {_fmt_setting(want)}（其余为默认值），笔记本现在{now}，"
             "上面各表显示的是现在设置的结果。自检按本题的设置判断；要在表中读到本题的数字，"
             "请把参数单元格改成本题的设置，再运行所有单元格。")
 
