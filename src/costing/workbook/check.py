@@ -152,7 +152,8 @@ class Checker:
             return t
         cols = {c.name: c for c in spec.columns}
         extra = {glossary._norm(a): c.name for c in spec.columns for a in c.aliases}
-        unnamed = []
+        width = max([len(sh.header), *(len(values) for _, values in sh.rows)])
+        unnamed = [j for j in range(len(sh.header), width)]
         for j, h in enumerate(sh.header):
             if h is None or str(h).strip() == "":
                 unnamed.append(j)
@@ -265,6 +266,9 @@ def check_workbook(path) -> tuple[list[Problem], dict | None]:
     for r, values in info.rows:
         if len(values) > 2 and isinstance(values[1], str) and values[1].strip() == "项目类型":
             kind, kind_row = (str(values[2]).strip() if values[2] is not None else ""), r
+    from .kinds import kind_code
+
+    kind = kind_code(kind) if kind is not None else None
     mod = module_for(kind)
     if mod is None:
         from .layout import KIND_LABELS

@@ -194,7 +194,7 @@ def _cross(ck: Checker, sheets: dict, mapping: dict, path: Path, specs: list[Tab
         if key.startswith("money."):
             data.setdefault("money", {})[key[6:]] = {"amount": 0.0, "unit": "元"}
         else:
-            data.setdefault("parameters", {})[key] = float("nan")
+            data.setdefault("parameters", {})[key] = 0.0
     try:
         spec, budget_year, price_year, params, budget, money = settings(data, path.parent, path)
     except InputError as e:
