@@ -69,7 +69,7 @@ def test_negative_higher_level_subsidy_refused_in_toml_and_workbook(bus_xlsx, tm
         load_project(toml)
     assert "上级补贴不能为负数" in str(e.value) and "money.higher_level_subsidy" in str(e.value)
     assert "-650.00 万元" in str(e.value)
-    wb = _edit(_copy(bus_xlsx, tmp_path), lambda wb: wb["项目信息"].cell(_info_row(wb["项目信息"], "higher_level_subsidy"), 3,
+    wb = _edit(_copy(bus_xlsx, tmp_path), lambda wb: wb["项目信息"].cell(_info_row(wb["项目信息"], "上级补贴"), 3,
                                                                      -650))
     [p] = _errors(wb)
     assert p.problem == "上级补贴不能为负数" and p.ref.startswith("项目信息!C")
@@ -228,9 +228,9 @@ def test_unlabelled_csv_column_refused(tmp_path):
 
 # -- specific advice, no follow-on errors, at most 200 listed ---------------------------------------
 def test_a_parameter_with_a_unit_gives_one_error_with_specific_advice(bus_xlsx, tmp_path):
-    wb = _edit(_copy(bus_xlsx, tmp_path), lambda wb: wb["项目信息"].cell(_info_row(wb["项目信息"], "city_avg_wage"), 3, "8.6万"))
+    wb = _edit(_copy(bus_xlsx, tmp_path), lambda wb: wb["项目信息"].cell(_info_row(wb["项目信息"], "城市社会平均工资"), 3, "8.6万"))
     [p] = _errors(wb)  # no follow-on "公式中的名称未定义：city_avg_wage"
-    assert p.problem == "参数 city_avg_wage 不是数字" and "8.6万 元 填 86000" in p.fix
+    assert p.problem == "参数“城市社会平均工资”不是数字" and "8.6万 元 填 86000" in p.fix
 
 
 def test_advice_differs_by_rule():

@@ -97,7 +97,7 @@ def test_choice_columns_have_data_validation(bus_xlsx):
     info_lists = lists(info)
     assert f"C{_info_row(info, '补贴口径')}" in info_lists
     assert f"C{_info_row(info, '项目类型')}" in info_lists
-    assert f"D{_info_row(info, 'requested_subsidy')}" in info_lists  # money unit 元/万元/亿元
+    assert f"D{_info_row(info, '申报补贴总额')}" in info_lists  # money unit 元/万元/亿元
     years = [dv for dv in wb["历年成本"].data_validations.dataValidation if dv.type == "whole"]
     assert years and str(years[0].sqref).startswith("A2")
 
@@ -123,7 +123,7 @@ def _seed_ten_errors(path: Path) -> dict[str, str]:
     put("历年成本", "成本项目代码", 3, "driver_wages", "duplicate year/item")
     put("申报数", "成本项目代码", 2, "unknown_item", "unknown cost item")
     info = wb["项目信息"]
-    r = _info_row(info, "requested_subsidy")
+    r = _info_row(info, "申报补贴总额")
     info[f"D{r}"] = "千元"
     seeded[f"项目信息!D{r}"] = "unknown money unit"
     pi = wb["价格指数"]
@@ -146,7 +146,7 @@ def test_ten_seeded_errors_give_exactly_ten_entries(bus_xlsx, tmp_path):
         assert p.expected and p.fix
     by_ref = {p.ref: p for p in errors}
     assert by_ref["运营统计!B3"].found == "#DIV/0!"
-    assert "千元" in by_ref[f"项目信息!D{_info_row(load_workbook(bad)['项目信息'], 'requested_subsidy')}"].found
+    assert "千元" in by_ref[f"项目信息!D{_info_row(load_workbook(bad)['项目信息'], '申报补贴总额')}"].found
 
 
 def test_every_command_lists_all_problems_and_exits_2(bus_xlsx, tmp_path, capsys):
@@ -182,7 +182,7 @@ def test_check_exit_codes_and_json(bus_xlsx, tmp_path, capsys):
 def test_warnings_are_rules_with_their_basis(bus_xlsx, tmp_path):
     wb = load_workbook(bus_xlsx)
     info = wb["项目信息"]
-    info[f"C{_info_row(info, 'energy_per_100km_bev')}"] = 400.0      # kWh per 100 km: implausible
+    info[f"C{_info_row(info, '纯电动百公里电耗')}"] = 400.0      # kWh per 100 km: implausible
     info.append(("参数", "driver_per_vehicle", 1.6, "", ""))          # 山亭 caps drivers at 1.3 per bus
     ops = wb["运营统计"]
     col = _col(ops, "平均工资")

@@ -74,6 +74,8 @@ class Column:
     choices: tuple[str, ...] = ()
     default: object = None
     labels: tuple[str, ...] = ()
+    #: (label, code) pairs an open text column (any formula allowed) also accepts for a code
+    open_labels: tuple[tuple[str, str], ...] = ()
 
     def shown_choices(self) -> tuple[str, ...]:
         """What a dropdown offers: the Chinese labels, or the codes when a column has none."""
@@ -297,6 +299,9 @@ def check_value(c: Column, v, unit: str | None = None):
             if text in c.labels:
                 return c.choices[c.labels.index(text)]
             raise Bad("不在可选值之内", "、".join(c.shown_choices()), "从下拉列表中选择")
+        for label, code in c.open_labels:
+            if text == label:
+                return code
         if c.kind == "expr":
             try:
                 x = parse_number(v)

@@ -29,6 +29,7 @@ from typing import Any, Iterator
 import pandas as pd
 
 from .errors import InputError
+from .glossary import rule_label
 from .intake import ERROR, WARNING, YEAR_MAX, YEAR_MIN, Column, Problem, chinese_name
 from .io import TableMeta, parse_money, read_table, read_text_file
 
@@ -41,6 +42,10 @@ OPTIONAL_TABLES = ("peer_costs",)
 TABLE_TITLES = {"targets": "目标任务", "cost_items": "成本项目", "actual_costs": "历年成本", "operations": "运营统计",
                 "peers": "同行数据", "peer_costs": "同行成本", "price_index": "价格指数", "requested": "申报数"}
 
+#: the standard rules a 核定规则 dropdown offers (any formula over the bases is allowed too)
+RULE_CHOICES = ("quota", "actual_3yr_avg", "peer_p25", "peer_p50", "peer_p75", "frontier",
+                "min(actual_3yr_avg, quota)", "min(actual_3yr_avg, peer_p50)")
+
 COST_ITEM_COLUMNS = [
     Column("item_id", "text"),
     Column("item_name", "text"),
@@ -52,7 +57,8 @@ COST_ITEM_COLUMNS = [
     Column("price_index", "text", required=False, allow_empty=True, choices=("cpi", "wage", "none"),
            labels=("居民消费价格指数", "工资指数", "不调整"), default="cpi"),
     Column("cost_driver", "text", required=False, allow_empty=True, default=""),
-    Column("rule", "text", required=False, allow_empty=True, default=""),
+    Column("rule", "text", required=False, allow_empty=True, default="",
+           open_labels=tuple((rule_label(r), r) for r in RULE_CHOICES)),
 ]
 ACTUAL_COST_COLUMNS = [Column("year", "year"), Column("item_id", "text"), Column("amount", "money", min_value=0)]
 PEER_COST_COLUMNS = [Column("peer_id", "text"), Column("year", "year"), Column("item_id", "text"),
@@ -392,6 +398,8 @@ def _price_units(p: Project) -> Iterator[Problem]:
 
 def _item_codes(p: Project) -> Iterator[Problem]:
     items = [x for x in p.tables["cost_items"]["item_id"] if not _none(x)]
+    if len(items) < len(p.tables["cost_items"]):
+        return  # a code cell is already refused: which codes are known is not (no follow-on errors)
     known = set(items)
     for tname in ("actual_costs", "requested", "peer_costs"):
         t = p.tables[tname]
@@ -494,20 +502,22 @@ def _standard_rules(p: Project) -> Iterator[Problem]:
         rule, where = ("" if _none(row["rule"]) else row["rule"]) or "quota", _at(p, "cost_items", "rule", i)
         if item in p.rules:
             rule, where = p.rules[item], _setting(p, f"standard.{item}")
+        offered = "下拉列表中的规则：" + "、".join(rule_label(r) for r in RULE_CHOICES)
         try:
             used = formula_names(rule)
         except SyntaxError:
-            yield _err("核定规则无法解析", "如 min(actual_3yr_avg, peer_p50)", rule, "从下拉列表选择", **where)
+            yield _err("核定规则无法解析", offered, rule, "从下拉列表选择", **where)
             continue
         unknown = sorted(used - set(_rules.BASES))
         if unknown:
-            yield _err("核定规则含未知依据", "、".join(sorted(_rules.BASES)), rule, "从下拉列表选择", **where)
+            yield _err("核定规则含未知依据", offered, rule, "从下拉列表选择", **where)
             continue
         peer = sorted(b for b in used if b.startswith("peer_"))
         if peer and item not in peer_items:
             name = row.get("item_name") or item
             yield _err(f"核定规则“{rule_label(rule)}”需要同行成本，但“{TABLE_TITLES['peer_costs']}”表没有"
-                       f"“{name}”的数据", f"“{TABLE_TITLES['peer_costs']}”表有“{name}”（代码 {item}）的同行金额", rule,
+                       f"“{name}”的数据", f"“{TABLE_TITLES['peer_costs']}”表有“{name}”（代码 {item}）的同行金额",
+                       rule_label(rule),
                        f"在“{TABLE_TITLES['peer_costs']}”表填写各同行单位“{name}”的金额，或改用不需要同行数据的规则"
                        "（如定额测算、近三年实际平均）", **where)
     for item in p.rules:

@@ -125,6 +125,7 @@ class Checker:
         self.tables: dict[str, Table] = {}
         self.info_cells: dict[str, str] = {}  # setting key ("money.taxes") -> its 值 cell on 项目信息
         self.bad_names: set[str] = set()      # parameters whose cell is bad (no follow-on "name undefined")
+        self.project = None                   # the project built from the checked cells (cost-standard kinds)
 
     def add(self, severity, sheet, cell, problem, expected="", found="", fix="", column=None, **kw):
         self.problems.append(Problem(severity, sheet, cell, problem, str(expected), str(found), fix,
@@ -372,9 +373,15 @@ def _info_mapping(ck: Checker, sheet: Sheet, kind: str) -> dict:
     for r, values in sheet.rows:
         if not _filled(values):
             continue
-        cat, name, value, unit = (tuple(values) + (None,) * 4)[:4]
+        cat, name, value, unit, _, code = (tuple(values) + (None,) * 6)[:6]
         cat = str(cat).strip() if cat is not None else ""
         name = "" if name is None else str(name).strip()
+        label = name  # what the unit reads (Chinese); the code is what formulas and settings use
+        code = "" if code is None else str(code).strip()
+        if cat in (I.PARAM, I.MONEY):
+            name = code or I.code_of(name)
+        elif cat in (I.RULE, I.OTHER) and code:
+            name = code
         if isinstance(value, str):
             value = value.strip()
         key = {I.PARAM: f"parameters.{name}", I.MONEY: f"money.{name}", I.RULE: f"standard.{name}",
@@ -387,7 +394,7 @@ def _info_mapping(ck: Checker, sheet: Sheet, kind: str) -> dict:
             ck.error(INFO_SHEET, f"B{r}", "名称为空", expected="参数或设置的名称", found="（空）", fix="填写名称或删除该行")
             continue
         if (cat, name) in seen:
-            ck.error(INFO_SHEET, f"B{r}", "名称重复", expected="每项只出现一次", found=name, fix="删除重复的行")
+            ck.error(INFO_SHEET, f"B{r}", "名称重复", expected="每项只出现一次", found=label, fix="删除重复的行")
             continue
         seen.add((cat, name))
         if cat == I.FIXED:
@@ -414,6 +421,10 @@ def _info_mapping(ck: Checker, sheet: Sheet, kind: str) -> dict:
                     from .kinds import kind_code
 
                     value = kind_code(value)
+                elif f.key == "budget.preset":
+                    from ..rules import SUBSIDY_PRESETS
+
+                    value = I.value_code(value, SUBSIDY_PRESETS)
             I._set(out, f.key, value)
         elif cat == I.PARAM:
             if I.numeric_parameters(kind) or not isinstance(value, str):
@@ -427,7 +438,7 @@ def _info_mapping(ck: Checker, sheet: Sheet, kind: str) -> dict:
                         fix = "填写数字"
                     except Bad as e:
                         fix = e.fix
-                    ck.error(INFO_SHEET, f"C{r}", f"参数 {name} 不是数字", expected="数字（金额放在“金额”类别并注明单位）",
+                    ck.error(INFO_SHEET, f"C{r}", f"参数“{label}”不是数字", expected="数字（金额放在“金额”类别并注明单位）",
                              found=_show(value), fix=fix)
                     ck.bad_names.add(name)
                     continue
@@ -441,23 +452,22 @@ def _info_mapping(ck: Checker, sheet: Sheet, kind: str) -> dict:
             except (ValueError, TypeError):
                 x = None
             if x is None:
-                ck.error(INFO_SHEET, f"C{r}", f"金额 {name} 不是数字", expected="数字", found=_show(value), fix="填写金额")
+                ck.error(INFO_SHEET, f"C{r}", f"金额“{label}”不是数字", expected="数字", found=_show(value), fix="填写金额")
                 ck.bad_names.add(f"money.{name}")
                 continue
             u = "" if unit is None else str(unit).strip()
             if u not in MONEY_UNITS:
-                ck.error(INFO_SHEET, f"D{r}", f"金额 {name} 的单位未知", expected="元、万元 或 亿元", found=_show(unit),
+                ck.error(INFO_SHEET, f"D{r}", f"金额“{label}”的单位未知", expected="元、万元 或 亿元", found=_show(unit),
                          fix="从下拉列表选择单位")
                 ck.bad_names.add(f"money.{name}")
                 continue
             I._set(out, f"money.{name}", {"amount": value if isinstance(value, (int, float)) else x, "unit": u})
         elif cat == I.RULE:
-            I._set(out, f"standard.{name}", "" if value is None else str(value).strip())
+            from ..schema import RULE_CHOICES
+
+            I._set(out, f"standard.{name}", I.value_code(value, RULE_CHOICES))
         elif cat == I.OTHER:
-            try:
-                I._set(out, name, I.parse_literal("" if value is None else str(value)))
-            except ValueError:  # plain text typed as a value: kept as text
-                I._set(out, name, "" if value is None else str(value))
+            I._set(out, name, I.plain_value(value))
         else:
             ck.error(INFO_SHEET, f"A{r}", "类别未知", expected="、".join(I.CATEGORIES), found=_show(cat),
                      fix="从下拉列表选择类别")

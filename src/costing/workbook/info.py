@@ -17,6 +17,64 @@ import re
 import tomllib
 from dataclasses import dataclass
 
+#: Chinese names of parameters and money items, with their unit in brackets (项目信息 shows the name, the unit
+#: in 单位 and the code in 代码; formulas use the code)
+LABELS = {
+    "average_fare": "平均票价（元/人次）", "city_avg_wage": "城市社会平均工资（元/人·年）",
+    "driver_wage_factor": "驾驶员工资系数（× 社平工资）", "staff_wage_factor": "管理人员工资系数（× 社平工资）",
+    "worker_wage_factor": "作业人员工资系数（× 社平工资）", "supervisor_wage_factor": "管理人员工资系数",
+    "social_insurance_rate": "五险一金费率（比例）", "spare_ratio": "备用车比例", "driver_per_vehicle": "人车比（驾驶员/车）",
+    "staff_per_vehicle": "综合人车比（管理及辅助人员/车）", "profit_rate_cap": "利润率上限",
+    "energy_per_100km_bev": "纯电动百公里电耗（kWh）", "energy_per_100km_diesel": "柴油车百公里油耗（升）",
+    "energy_per_100km_cng": "CNG 车百公里气耗（立方米）", "electricity_price": "电价（元/kWh）",
+    "diesel_price": "柴油价格（元/升）", "cng_price": "天然气价格（元/立方米）", "bev_price": "纯电动车购置价（元/辆）",
+    "diesel_bus_price": "柴油车购置价（元/辆）", "cng_bus_price": "CNG 车购置价（元/辆）",
+    "grant_share_bev": "纯电动车购置补助比例", "salvage_rate": "残值率", "bev_life_years": "纯电动车折旧年限（年）",
+    "diesel_life_years": "柴油车折旧年限（年）", "depot_area_m2": "场站面积（平方米）", "management_rate": "管理费率",
+    "free_ride_trips": "免费乘车人次", "concession_trips": "优惠乘车人次", "concession_discount": "优惠折扣",
+    "taxes": "税金", "other_revenue": "其他业务收入", "higher_level_subsidy": "上级补贴",
+    "cold_route_loss": "冷僻线路亏损", "requested_subsidy": "申报补贴总额",
+}
+
+
+def split_label(code: str, labels: dict | None = None) -> tuple[str, str]:
+    """(Chinese name, unit) of a parameter or money code: ``electricity_price`` -> ``("电价", "元/kWh")``."""
+    from ..glossary import split_header
+
+    text = (labels or LABELS).get(code)
+    if not text:
+        return code, ""
+    name, unit = split_header(text)
+    return name, unit or ""
+
+
+def code_of(name: str, labels: dict | None = None) -> str:
+    """The code of a parameter or money row typed as its code or its Chinese name (with or without unit)."""
+    from ..glossary import split_header
+
+    text = str(name).strip()
+    for code, label in (labels or LABELS).items():
+        if text in (code, label) or text == split_header(label)[0]:
+            return code
+    return text
+
+
+#: what the 补贴口径 / 核定规则 / 项目类型 dropdowns show; the code stays behind (read back by :func:`value_code`)
+def value_labels(codes) -> dict[str, str]:
+    from ..glossary import display_name, rule_label
+
+    return {c: (rule_label(c) if "(" in c else display_name(c)) for c in codes}
+
+
+def value_code(text, codes) -> str:
+    """A dropdown value typed as its code or its Chinese label -> the code."""
+    t = "" if text is None else str(text).strip()
+    for code, label in value_labels(codes).items():
+        if t in (code, label):
+            return code
+    return t
+
+
 #: category names of the rows
 FIXED, PARAM, MONEY, RULE, OTHER = "项目", "参数", "金额", "核定规则", "其他"
 CATEGORIES = (FIXED, PARAM, MONEY, RULE, OTHER)
@@ -41,12 +99,12 @@ PROJECT_FIELDS = (
 )
 FIELDS: dict[str, tuple[Field, ...]] = {
     "standard": PROJECT_FIELDS + (
-        Field("项目类型", "project.type", note="bus 公交运行补贴；sanitation 环卫保洁", required=True,
+        Field("项目类型", "project.type", note="从下拉列表选择（公交运行补贴、环卫保洁）", required=True,
               choices="项目类型"),
         Field("预算年度", "project.budget_year", "year", "年", required=True, choices="年度"),
         Field("价格基年", "project.price_year", "year", "年", "所有金额按此年价格重述（默认为预算年度）",
               choices="年度"),
-        Field("补贴口径", "budget.preset", note="shanting 山亭口径；policy_operating_split 政策性/经营性分列",
+        Field("补贴口径", "budget.preset", note="从下拉列表选择（山亭口径；三门峡口径：政策性、经营性亏损分列）",
               choices="补贴口径"),
         Field("合理利润率", "budget.profit_rate", "number", "比例", "如 0.02 表示 2%"),
     ),
@@ -130,32 +188,66 @@ def _flatten(d: dict, prefix: str = ""):
 TABLE_SECTIONS = ("tables", "items")
 
 
-def rows_from_mapping(mapping: dict, kind: str, labels: dict | None = None) -> list[tuple]:
-    """The 项目信息 rows ``(类别, 名称, 值, 单位, 说明)`` for a project file's settings.
+def rows_from_mapping(mapping: dict, kind: str, labels: dict | None = None, note: str = "") -> list[tuple]:
+    """The 项目信息 rows ``(类别, 名称, 值, 单位, 说明, 代码)`` for a project file's settings.
 
-    ``labels`` maps a parameter or money name to its Chinese description.
+    Parameters and money amounts are named in Chinese (``labels``: code -> ``名称（单位）``),
+    with their unit and their code (the name formulas use) in the 代码 column; dropdown
+    settings (项目类型, 补贴口径, 核定规则) show their Chinese label; ``其他`` rows hold plain values.
     """
+    from .layout import KIND_LABELS
+
     labels = labels or {}
     rows, used = [], set()
     for f in fields_for(kind):
-        rows.append((FIXED, f.label, _get(mapping, f.key), f.unit, f.note))
+        v = _get(mapping, f.key)
+        if f.key in ("project.type", "project.kind") and v in KIND_LABELS:
+            v = KIND_LABELS[v]
+        elif f.key == "budget.preset" and isinstance(v, str):
+            v = value_labels([v])[v]
+        rows.append((FIXED, f.label, v, f.unit, f.note, ""))
         used.add(f.key)
     standard = kind in ("bus", "sanitation")
     for k, v in (mapping.get("parameters") or {}).items():
-        rows.append((PARAM, k, v, "", labels.get(k, "")))
+        name, unit = split_label(k, labels)
+        rows.append((PARAM, name, v, unit, note, k))
     if standard:
         for k, v in (mapping.get("money") or {}).items():
             if isinstance(v, dict) and set(v) == {"amount", "unit"}:
-                rows.append((MONEY, k, v["amount"], v["unit"], labels.get(k, "")))
+                rows.append((MONEY, split_label(k, labels)[0], v["amount"], v["unit"], note, k))
             else:
-                rows.append((OTHER, f"money.{k}", toml_literal(v), "", ""))
+                rows.append((OTHER, f"money.{k}", _plain(v), "", "", f"money.{k}"))
         for k, v in (mapping.get("standard") or {}).items():
-            rows.append((RULE, k, v, "", "该成本项目的核定规则（优先于成本项目表）"))
+            rows.append((RULE, k, value_labels([v])[v] if isinstance(v, str) else v, "",
+                         "该成本项目（代码）的核定规则，优先于成本项目表", k))
     skip = set(TABLE_SECTIONS) | {"parameters"} | ({"money", "standard"} if standard else set())
     for k, v in _flatten({k: v for k, v in mapping.items() if k not in skip}):
         if k not in used:
-            rows.append((OTHER, k, toml_literal(v), "", ""))
+            rows.append((OTHER, k, _plain(v), "", "", k))
     return rows
+
+
+def plain_value(cell):
+    """A 其他 row's value read back: numbers as numbers, text as text; a list or table (``[...]``,
+    ``{...}``), a quoted string or true/false as the TOML value it spells."""
+    if cell is None:
+        return ""
+    if not isinstance(cell, str):
+        return cell
+    text = cell.strip()
+    if text in ("true", "false") or text[:1] in ("[", "{", '"'):
+        try:
+            return parse_literal(text)
+        except ValueError:
+            return text
+    return text
+
+
+def _plain(v):
+    """A setting as a 其他 row shows it: text and numbers as they are, lists and tables as TOML values."""
+    if isinstance(v, str) or (isinstance(v, (int, float)) and not isinstance(v, bool)):
+        return v
+    return toml_literal(v)
 
 
 def numeric_parameters(kind: str) -> bool:

@@ -25,7 +25,7 @@ LISTS_SHEET = "选项"
 #: header of the column that marks the example rows of a blank workbook
 EXAMPLE_COLUMN = "示例行"
 EXAMPLE_MARK = "示例（请删除本行）"
-INFO_HEADERS = ("类别", "名称", "值", "单位", "说明")
+INFO_HEADERS = ("类别", "名称", "值", "单位", "说明", "代码")
 KINDS = ("bus", "sanitation", "cba", "portfolio")
 #: the project types as the 项目类型 dropdown shows them (the code stays behind the label)
 KIND_LABELS = {"bus": "公交运行补贴", "sanitation": "环卫保洁", "cba": "成本效益分析", "portfolio": "项目库（绩效管理全周期）"}

@@ -15,23 +15,8 @@ from . import info as I
 from .check import Checker, Table, _show
 from .layout import INFO_SHEET, TableSheet, header, project_sheets
 
-#: Chinese descriptions of parameters and money items (the 说明 column of 项目信息)
-LABELS = {
-    "average_fare": "平均票价（元/人次）", "city_avg_wage": "城市社会平均工资（元/人·年）",
-    "driver_wage_factor": "驾驶员工资系数（× 社平工资）", "staff_wage_factor": "管理人员工资系数（× 社平工资）",
-    "worker_wage_factor": "作业人员工资系数（× 社平工资）", "supervisor_wage_factor": "管理人员工资系数",
-    "social_insurance_rate": "五险一金费率（比例）", "spare_ratio": "备用车比例", "driver_per_vehicle": "人车比（驾驶员/车）",
-    "staff_per_vehicle": "综合人车比（管理及辅助人员/车）", "profit_rate_cap": "利润率上限",
-    "energy_per_100km_bev": "纯电动百公里电耗（kWh）", "energy_per_100km_diesel": "柴油车百公里油耗（升）",
-    "energy_per_100km_cng": "CNG 车百公里气耗（立方米）", "electricity_price": "电价（元/kWh）",
-    "diesel_price": "柴油价格（元/升）", "cng_price": "天然气价格（元/立方米）", "bev_price": "纯电动车购置价（元/辆）",
-    "diesel_bus_price": "柴油车购置价（元/辆）", "cng_bus_price": "CNG 车购置价（元/辆）",
-    "grant_share_bev": "纯电动车购置补助比例", "salvage_rate": "残值率", "bev_life_years": "纯电动车折旧年限（年）",
-    "diesel_life_years": "柴油车折旧年限（年）", "depot_area_m2": "场站面积（平方米）", "management_rate": "管理费率",
-    "free_ride_trips": "免费乘车人次", "concession_trips": "优惠乘车人次", "concession_discount": "优惠折扣",
-    "taxes": "税金", "other_revenue": "其他业务收入", "higher_level_subsidy": "上级补贴",
-    "cold_route_loss": "冷僻线路亏损", "requested_subsidy": "申报补贴总额",
-}
+#: Chinese names of parameters and money items (the 名称 of 项目信息; the code stays in its 代码 column)
+LABELS = I.LABELS
 #: who fills each sheet in
 FILLED_BY = {"targets": "预算单位", "cost_items": "财政部门与预算单位", "actual_costs": "预算单位（审计数）",
              "operations": "预算单位", "peers": "财政部门", "peer_costs": "财政部门", "price_index": "财政部门",
@@ -70,17 +55,17 @@ def write(kind: str, out: Path, source, w) -> Path:
             raise InputError("the project file is of another type", file=str(source), column="project.type",
                              expected=kind, found=project.type_id)
         mapping = {k: v for k, v in project.raw.items() if k != "tables"}
-        labels = dict(LABELS)
+        note = ""
         if blank:
             mapping["project"] = {"id": "", "name": "", "type": kind, "budget_year": project.budget_year,
                                   "price_year": project.price_year}
-            labels = {k: (v + "；示例值，请核实") for k, v in LABELS.items()}
+            note = "示例值，请核实"
         sheets = project_sheets(project.spec)
-        extra_lists = {f"{s.title}_{c.name}": list(c.choices) for s in sheets for c in s.columns if c.choices}
+        extra_lists = {f"{s.title}_{c.name}": list(c.shown_choices()) for s in sheets for c in s.columns if c.choices}
         w.add_lists(extra_lists)
         for s in sheets:
             _write_table(w, s, project, examples=0 if not blank or s.table == "cost_items" else 2)
-        w.info_sheet(I.rows_from_mapping(mapping, kind, labels), kind)
+        w.info_sheet(I.rows_from_mapping(mapping, kind, LABELS, note), kind)
         t = project.spec["type"]
         guide = [
             f"{t['name']}成本测算填报工作簿：预算单位填写服务目标、成本项目、历年成本和运营数据，"
@@ -90,15 +75,17 @@ def write(kind: str, out: Path, source, w) -> Path:
         rows = [(INFO_SHEET, "项目编号、类型、年度、补贴口径，测算参数和金额（金额注明单位）", "预算单位", "是")]
         rows += [(s.title, s.purpose, FILLED_BY[s.table], "是" if s.required else "否") for s in sheets]
         item = project.tables["cost_items"].iloc[0]
+        rule = item["rule"] or "quota"
         example = [f"成本项目“{item['item_name']}”：数量公式 {item['quantity']}，单价 {item['unit_price']}（{item['price_unit']}），"
-                   f"核定规则 {item['rule'] or 'quota'}。公式中的名称来自“项目信息”的参数和目标测算结果。",
-                   "历年成本：每年每个成本项目一行，如 2024 | driver_wages | 2272.68（万元）。",
-                   f"项目信息：金额类别一行一项，如 requested_subsidy | 9128 | 万元（申报补贴总额）。"]
+                   f"核定规则“{I.value_labels([rule])[rule]}”。公式中的名称是“项目信息”各参数的代码（代码列）和目标测算结果。",
+                   f"历年成本：每年每个成本项目一行，如 2024 | {item['item_id']} | 金额（万元）。",
+                   "项目信息：金额类别一行一项，如 金额 | 申报补贴总额 | 9128 | 万元。"]
         w.guide_sheet(f"{t['name']}成本测算填报表", guide, rows, example)
         return w.save(out)
 
 
 def _write_table(w, s: TableSheet, project, examples: int) -> None:
+    from ..schema import RULE_CHOICES as _RULES
     from ..units import money_factor
 
     frame = project.tables[s.table]
@@ -116,6 +103,12 @@ def _write_table(w, s: TableSheet, project, examples: int) -> None:
     heads += [meta.headers[c] for c in extras]
     if examples:
         out = out.head(examples)
+    for c in cols:  # dropdown columns show Chinese labels; the reader maps them back to the codes
+        if c.labels:
+            shown = dict(zip(c.choices, c.labels))
+            out[c.name] = out[c.name].map(lambda v: shown.get(v, v))
+        elif c.name == "rule":
+            out[c.name] = out[c.name].map(lambda v: I.value_labels([v])[v] if isinstance(v, str) and v in _RULES else v)
     choices = {j: (f"{s.title}_{c.name}", True) for j, c in enumerate(cols, start=1) if c.choices}
     if s.table == "cost_items":
         j = {c.name: j for j, c in enumerate(cols, start=1)}
@@ -224,6 +217,7 @@ def _cross(ck: Checker, sheets: dict, mapping: dict, path: Path, specs: list[Tab
                    meta=metas, rules={str(k): str(v) for k, v in (data.get("standard") or {}).items()},
                    budget=budget, performance_targets=dict(data.get("performance_targets") or {}), raw=data)
     ck.problems.extend(located(p, sheets, ck) for p in cross_problems(proj))
+    ck.project = proj  # the project the loader builds from these cells (the same rules): check_clean reuses it
 
 
 def check_clean(ck: Checker, sheets: dict, mapping: dict, path: Path) -> None:
@@ -237,14 +231,16 @@ def check_clean(ck: Checker, sheets: dict, mapping: dict, path: Path) -> None:
     from ..schema import build_project
     from .check import _from_error
 
-    found: list = []  # the cross-table problems: already listed by check (same rules, same cells)
-    try:
-        project = build_project(copy.deepcopy(mapping), path.parent, path=path, problems=found)
-    except InputError as e:
-        ck.problems.append(_from_error(e, sheets, ck))
-        return
-    if any(p.severity == "错误" for p in found):
-        return
+    project = getattr(ck, "project", None)  # built by _cross from the checked cells
+    if project is None:
+        found: list = []  # the cross-table problems: already listed by check (same rules, same cells)
+        try:
+            project = build_project(copy.deepcopy(mapping), path.parent, path=path, problems=found)
+        except InputError as e:
+            ck.problems.append(_from_error(e, sheets, ck))
+            return
+        if any(p.severity == "错误" for p in found):
+            return
     try:
         need = back_calculate(set_target(project), project).items["cost"]
     except InputError as e:

@@ -30,15 +30,18 @@ def lists(kind: str) -> dict[str, list]:
     from .. import rules
     from ..cba.discounting import DISCOUNT_PRESETS, TIMINGS
 
+    from ..schema import COST_ITEM_COLUMNS, RULE_CHOICES
+    from .layout import KIND_LABELS
+
     years = list(range(2015, 2041))
-    return {
-        "项目类型": list(KINDS),
+    price_index = next(c for c in COST_ITEM_COLUMNS if c.name == "price_index")
+    return {  # Chinese labels; the reader maps each back to its code
+        "项目类型": list(KIND_LABELS.values()),
         "金额单位": list(MONEY_UNITS),
         "年度": years,
-        "补贴口径": sorted(rules.SUBSIDY_PRESETS),
-        "核定规则": ["quota", "actual_3yr_avg", "peer_p25", "peer_p50", "peer_p75", "frontier",
-                 "min(actual_3yr_avg, quota)", "min(actual_3yr_avg, peer_p50)"],
-        "价格指数类型": ["cpi", "wage", "none"],
+        "补贴口径": list(_info.value_labels(sorted(rules.SUBSIDY_PRESETS)).values()),
+        "核定规则": list(_info.value_labels(RULE_CHOICES).values()),
+        "价格指数类型": list(price_index.shown_choices()),
         "价格口径": ["real", "nominal"],
         "折现率口径": sorted(DISCOUNT_PRESETS),
         "折现时点": list(TIMINGS),
@@ -167,12 +170,12 @@ class _Writer:
         for j, h in enumerate(INFO_HEADERS, start=1):
             c = ws.cell(1, j, h)
             c.font, c.fill, c.border = self.st["header_font"], self.st["header_fill"], self.st["border"]
-        for letter, width in zip("ABCDE", (10, 30, 36, 10, 50)):
+        for letter, width in zip("ABCDEF", (10, 30, 36, 12, 40, 26)):
             ws.column_dimensions[letter].width = width
             ws.column_dimensions[letter].protection = self.st["unlocked"]
         fixed = {f.label: f for f in _info.fields_for(kind)}
-        for i, (cat, name, value, unit, note) in enumerate(rows, start=2):
-            for j, v in enumerate((cat, name, _cell_value(value), unit, note), start=1):
+        for i, (cat, name, value, unit, note, code) in enumerate(rows, start=2):
+            for j, v in enumerate((cat, name, _cell_value(value), unit, note, code), start=1):
                 c = ws.cell(i, j, v)
                 c.protection = self.st["unlocked"]
             for j in (3, 4) if cat in (_info.PARAM, _info.MONEY) else (3,):
