@@ -34,8 +34,9 @@ def _workbook(path: Path, **values) -> Path:
     if values:
         wb = openpyxl.load_workbook(path)
         for row in wb["项目信息"].iter_rows(min_row=2):
-            if row[1].value in values:
-                row[2].value = values[row[1].value]
+            code = row[5].value if len(row) > 5 and row[5].value else row[1].value  # 代码 column, else 名称
+            if code in values:
+                row[2].value = values[code]
         wb.save(path)
     return path
 

@@ -851,7 +851,7 @@ def _ex_07_3(c):
 
 @exercise("08-1", "workbook", "在工作簿“项目信息”表把电价（electricity_price）改为 0.95 并保存后，核定补贴是多少万元？",
           unit="万元", setting={"electricity_price": 0.95}, place=("测算结果", "核定补贴（审定数）", "数值"),
-          hint="电价不在参数单元格里，在工作簿中：用 Excel 或 WPS 改“项目信息”表中 electricity_price 一行的“值”，"
+          hint="电价不在参数单元格里，在工作簿中：用 Excel 或 WPS 改“项目信息”表中“电价”一行（代码 electricity_price）的“值”，"
                "保存并关闭工作簿，再运行所有单元格。")
 def _ex_08_1(c):
     return _wan(c.result.budget.subsidy)
