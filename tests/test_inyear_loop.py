@@ -77,7 +77,7 @@ def test_unbudgeted_spending_is_its_own_problem(pf):
     notices = {n.department_id: n for n in rectification_notices(pf, m)}
     it = notices["D03"].items.set_index("project_id")
     row = it[it["problem_type"] == "无预算支出"].loc["P027"]
-    assert row["problem"] == "本年度未安排预算（新增项目未开展事前绩效评估（无绩效，不预算）），截至2026-12-31已支出4,023.58万元"
+    assert row["problem"] == "本年度未安排预算（新增项目未开展事前绩效评估（无绩效，不预算）），截至2026年12月31日已支出4,023.58万元"
     # P029's file says 年初 292, 全年 277: the −15 in-year cut applies to no budget, so 全年预算数 is 0, not −15
     ex = m.excluded.set_index("project_id")
     assert ex.loc["P029", "budget"] == 0

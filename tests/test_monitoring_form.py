@@ -145,7 +145,7 @@ def test_rectification_notices_per_unit():
     kinds = list(zip(n.items["project_id"], n.items["problem_type"]))
     assert kinds == [("P1", "执行偏慢"), ("P1", "目标偏离"), ("P1", "填报不完整"), ("P2", "目标偏离"), ("P2", "填报不完整")]
     assert list(n.items["seq"]) == [1, 2, 3, 4, 5]
-    assert n.items.loc[0, "problem"].startswith("截至2026-09-30预算执行率40.00%")
+    assert n.items.loc[0, "problem"].startswith("截至2026年9月30日预算执行率40.00%")
     assert "车公里（实现程度77.99%）" in n.items.loc[1, "problem"] and "长效机制（完成目标可能性为不可能）" in n.items.loc[1, "problem"]
     assert n.items.loc[0, "requirement"] == REQUIREMENTS["执行偏慢"]
     assert (n.items["reply_measures"] == "").all()

@@ -370,7 +370,7 @@ def ex_ante(doc) -> None:
               "筹资合规性五个维度逐项打分，得出予以支持、部分支持或不予支持的结论，并核定审减额与审减率。"
               "上年绩效评价结果同时带入本年评估。")
     heading(doc, "三、综合评估情况与评估结论")
-    para(doc, "经评估，审定 {{ figures.approved }} 万元，审减 {{ figures.cut_amount }} 万元，审减率 "
+    para(doc, "经评估，安排 {{ figures.approved }} 万元，审减 {{ figures.cut_amount }} 万元，审减率 "
               "{{ figures.cut_rate }}；未开展事前评估的项目 {{ figures.n_no_assessment }} 个，"
               "因上年评价建议取消而暂停安排的项目 {{ figures.n_blocked }} 个。")
     loop_table(doc, 'tables["部门汇总"]', "表1　部门汇总")
@@ -548,12 +548,10 @@ def rectification_notice(doc) -> None:
     the budget adjustment proposals, the rules applied."""
     letterhead(doc, "{{ notice.title }}", "编号：{{ notice.number }}")
     doc.add_paragraph("{{ notice.department }}：").paragraph_format.first_line_indent = 0
-    para(doc, "根据{{ notice.budget_year }}年度项目支出绩效运行监控结果（截至{{ notice.as_of }}，时间进度"
-              "{{ notice.time_progress }}），你单位有{{ notice.n_projects }}个项目存在下列问题。请逐项说明原因、"
-              "落实整改，并于{{ notice.deadline }}前将整改情况（填写表中“整改措施”栏）报送{{ notice.issuer }}。")
+    para(doc, "{{ notice.request }}")
     heading(doc, "一、存在的问题和整改要求")
-    rows_table(doc, [11, 26, 17, 42, 36, 24],
-               ["序号", "项目名称", "问题类型", "发现的问题", "整改要求", "整改措施（单位填写）"], "i in items",
+    rows_table(doc, [10, 20, 15, 38, 31, 18, 12, 12],
+               ["序号", "项目名称", "问题类型", "发现的问题", "整改要求", "整改措施", "完成时限", "说明"], "i in items",
                [f"{{{{ i.{f} }}}}" for f in ("seq", "project_name", "problem_type", "problem", "requirement")])
     tag(doc, "{%p if adjustments %}")
     heading(doc, "二、预算调整建议")

@@ -16,6 +16,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from ..outputs import atomic_path
+from ..fmt import fmt_date
 from ..units import from_yuan
 from .department import DepartmentScores
 from .display import to_display
@@ -231,7 +232,7 @@ def add_notice_sheets(wb: Workbook, notice: RectificationNotice) -> None:
         ws.column_dimensions[get_column_letter(j)].width = w
     n = len(cols)
     _box(ws, 1, 1, 1, n, notice.title).font = TITLE_FONT
-    _box(ws, 2, 1, 2, n, f"{notice.issuer}  编号：{notice.number}  发文日期：{notice.issued or notice.as_of:%Y年%m月%d日}",
+    _box(ws, 2, 1, 2, n, f"{notice.issuer}  编号：{notice.number}  发文日期：{fmt_date(notice.issued or notice.as_of)}",
          align=CENTER)
     _box(ws, 3, 1, 3, n, notice.opening, align=Alignment(wrap_text=True, vertical="top"))
     ws.row_dimensions[3].height = 96

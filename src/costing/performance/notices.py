@@ -61,7 +61,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..units import fmt_rate
+from ..fmt import fmt_date, fmt_rate
 from .evaluation import EvaluationResult
 from .monitoring import MonitoringResult
 from .portfolio import Portfolio
@@ -195,15 +195,26 @@ class RectificationNotice:
         return f"关于{self.budget_year}年度项目支出绩效监控问题的整改建议书"
 
     @property
-    def opening(self) -> str:
-        """The notice's first paragraph (addressee, basis, what is asked, by when)."""
+    def n_again(self) -> int:
+        """How many of the problems were noticed before (再次提醒)."""
+        return int((self.items["previous_number"] != "").sum()) if "previous_number" in self.items else 0
+
+    @property
+    def request(self) -> str:
+        """What is asked, on what basis, by when (the notice's first paragraph after the addressee);
+        the Word notice and the workbook both print this one text."""
         n = self.items["project_id"].nunique()
-        n_again = int((self.items["previous_number"] != "").sum()) if "previous_number" in self.items else 0
-        return (f"{self.department_name}：\n    根据{self.budget_year}年度项目支出绩效运行监控结果（截至"
-                f"{self.as_of:%Y年%m月%d日}，时间进度{fmt_rate(self.time_progress)}），你单位有{n}个项目存在下列问题。"
-                f"请逐项说明原因、落实整改，并于{self.deadline:%Y年%m月%d日}前将整改情况（填写本表回复栏）报送{self.issuer}。"
-                + (f"其中{n_again}项问题此前已通知（见各项注明的文号），此次再次提醒。" if n_again else "")
+        return (f"根据{self.budget_year}年度项目支出绩效运行监控结果（截至{fmt_date(self.as_of)}，"
+                f"时间进度{fmt_rate(self.time_progress)}），你单位有{n}个项目存在下列问题。"
+                f"请逐项说明原因、落实整改，并于{fmt_date(self.deadline)}前将整改情况（填写表中整改措施、"
+                f"完成时限和说明栏）报送{self.issuer}。"
+                + (f"其中{self.n_again}项问题此前已通知（见各项注明的文号），此次再次提醒。" if self.n_again else "")
                 + (f"对其中{len(self.adjustments)}个项目，提出预算调整建议如附表。" if len(self.adjustments) else ""))
+
+    @property
+    def opening(self) -> str:
+        """The notice's first paragraph with its addressee."""
+        return f"{self.department_name}：\n    {self.request}"
 
 
 def _pct(x) -> pd.Series:
@@ -217,7 +228,7 @@ def _items(portfolio: Portfolio, mon: MonitoringResult, evaluation: EvaluationRe
     low = t[t["low_execution"]]
     parts.append(pd.DataFrame({
         "project_id": low.index, "problem_type": "执行偏慢",
-        "problem": ("截至" + mon.as_of.isoformat() + "预算执行率" + _pct(low["execution_rate"]).to_numpy()
+        "problem": ("截至" + fmt_date(mon.as_of) + "预算执行率" + _pct(low["execution_rate"]).to_numpy()
                     + "，低于时间进度" + fmt_rate(mon.time_progress) + "减" + f"{100 * mon.tolerance:g}"
                     + "个百分点的预警线（" + fmt_rate(mon.time_progress - mon.tolerance) + "）")}))
     r = mon.indicators[mon.indicators["deviation"]]
@@ -252,7 +263,7 @@ def _items(portfolio: Portfolio, mon: MonitoringResult, evaluation: EvaluationRe
         parts.append(pd.DataFrame({
             "project_id": u["project_id"].to_numpy(), "problem_type": "无预算支出",
             "problem": ("本年度未安排预算（" + u["exclusion_reason"].replace("", "未安排预算") + "），截至"
-                        + mon.as_of.isoformat() + "已支出"
+                        + fmt_date(mon.as_of) + "已支出"
                         + (u["spent"] / 1e4).map(lambda v: f"{v:,.2f}") + "万元").to_numpy()}))
     items = pd.concat(parts, ignore_index=True)
     order = {p: i for i, p in enumerate(portfolio.projects["project_id"])}
@@ -336,7 +347,7 @@ def rectification_notices(portfolio: Portfolio, monitoring: MonitoringResult,
     issued = monitoring.as_of if issued is None else _as_date(issued, dict(column="--issued"))
     if issued < monitoring.as_of:
         raise InputError("发文日期早于监控时点", column="--issued",
-                         expected=f"{monitoring.as_of.isoformat()} 或之后", found=issued.isoformat())
+                         expected=f"{fmt_date(monitoring.as_of)}或之后", found=fmt_date(issued))
     deadline = issued + _dt.timedelta(days=days)
     items = _items(portfolio, monitoring, evaluation)
     info = portfolio.projects.set_index("project_id")
@@ -359,13 +370,13 @@ def rectification_notices(portfolio: Portfolio, monitoring: MonitoringResult,
     dept_of = items["project_id"].map(info["department_id"])
     adj = _adjustments(monitoring, evaluation)
     rules = {
-        "监控时点": f"{monitoring.as_of.isoformat()}（时间进度 {fmt_rate(monitoring.time_progress)}）",
+        "监控时点": f"{fmt_date(monitoring.as_of)}（时间进度 {fmt_rate(monitoring.time_progress)}）",
         "执行偏慢": f"预算执行率低于时间进度减 {100 * monitoring.tolerance:g} 个百分点",
         "目标偏离": f"定量指标实现程度低于 {fmt_rate(monitoring.deviation_threshold)}，或单位填报的完成目标可能性为“不可能”",
         "无预算支出": "本年度未安排预算（未评估、暂停、取消或安排数为0）的项目在监控时点前有支出",
         "评价等级": "本年度绩效自评" if evaluation is not None else "最近一次绩效评价（本年度自评前）",
-        "发文日期": f"{issued.isoformat()}（{'监控时点' if issued == monitoring.as_of else '指定发文日期'}）",
-        "整改期限": f"发文后 {days} 日（{deadline.isoformat()}）",
+        "发文日期": f"{fmt_date(issued)}（{'监控时点' if issued == monitoring.as_of else '指定发文日期'}）",
+        "整改期限": f"发文后 {days} 日（{fmt_date(deadline)}）",
         "再次提醒": "同一项目、同一类问题此前已发整改建议书且尚未整改的，注明首次通知文号并再次提醒",
         **{f"预算调整（{k}）": v for k, v in ADJUSTMENT_RULES.items()},
     }

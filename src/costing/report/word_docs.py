@@ -135,7 +135,7 @@ def notice_context(notice) -> dict:
             "department": notice.department_name, "budget_year": notice.budget_year,
             "as_of": _day(notice.as_of), "deadline": _day(notice.deadline),
             "time_progress": show_value(notice.time_progress, "rate"),
-            "n_projects": notice.items["project_id"].nunique()}),
+            "n_projects": notice.items["project_id"].nunique(), "request": notice.request}),
         "items": items,
         "adjustments": adjustments,
         "rules": [Fields("rule", {"name": k, "text": v}) for k, v in notice.rules.items()],
