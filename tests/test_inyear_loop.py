@@ -211,9 +211,9 @@ def test_the_year_on_the_example(tmp_path, capsys):
     # 部门汇总 on the skeleton: nothing reviewed yet, sums 0 (not NaN), 未评审项目数 counts every project, and
     # 未评审申报数 of D01 = 15,749 − 67.55 (P006 carried at its confirmed 188.45 instead of 256) = 15,681.45
     dep = shown.split("== 部门汇总")[1].split("== 全部项目")[0]
-    assert "nan" not in dep.lower() and "15681.45" in dep
+    assert "nan" not in dep.lower() and "15,681.45" in dep  # shown by the one formatter (costing.fmt)
     d01 = next(line for line in dep.splitlines() if line.strip().startswith("D01")).split()
-    assert d01[-4:-1] == ["15681.45", "9", "0"]
+    assert d01[-4:-1] == ["15,681.45", "9", "0"]
 
 
 # ---- several dates, one view -----------------------------------------------------------------

@@ -132,12 +132,15 @@ def add_rollover_arguments(parser: argparse.ArgumentParser) -> None:
 def _print(title: str, df, out) -> None:
     import pandas as pd
 
-    from .display import to_display
+    from ..present import reader_frame
+    from .display import report_units, to_display
 
     print(f"\n== {title}", file=out)
+    # the one formatter, as the reports show the table (money 1,234.56 万元, rates 72.00%, scores 87.50)
+    shown = reader_frame(to_display(df, rates_as_fractions=True), report_units(df))
     with pd.option_context("display.width", 200, "display.max_columns", 40, "display.max_rows", 200,
                            "display.unicode.east_asian_width", True):
-        print(to_display(df, strings=True).to_string(index=False), file=out)
+        print(shown.to_string(index=False), file=out)
 
 
 def _assess(args, out=None) -> None:

@@ -27,7 +27,7 @@ SCORES = {"necessity", "economy", "target_quality", "feasibility", "compliance",
           "execution_score", "output_score", "benefit_score", "satisfaction_score", "prev_score", "mean_score",
           "weighted_score", "example_score", "运行成本", "管理效率", "履职效能", "社会效益", "服务对象满意度"}
 #: years and code numbers (2026, not 2,026)
-PLAIN = {"year", "budget_year", "ind_no", "seq", "rank"}
+PLAIN = {"year", "budget_year", "price_year", "prev_year", "ind_no", "seq", "rank"}
 BOOLS = {"assessed", "no_assessment", "blocked", "fundable", "low_execution", "deviating", "deviation",
          "missing_actual", "missed", "key_project", "targets_not_smart", "review_required", "funded",
          "over_achieved"}
