@@ -30,7 +30,7 @@ from .benchmark.peers import outlier_flags, peer_metrics, summarize_peers
 from .cuts import cut_amount, cut_rate  # one 审减 arithmetic for the method and the life cycle
 from .errors import InputError, ModelError
 from .expr import evaluate, names
-from .units import money_factor
+from .units import fmt_rate, money_factor
 
 if TYPE_CHECKING:  # annotations only: the method takes a loaded Project and imports no loader
     from .schema import Project
@@ -591,7 +591,7 @@ def budget_inputs(project: Project, target: Target, regulated_cost: float) -> tu
     rate = float(project.budget.get("profit_rate", p.get("profit_rate", 0.02)))
     cap = float(p.get("profit_rate_cap", 0.03))
     if rate > cap:
-        notes.append(f"合理利润率 {rate:.2%} 超过上限 {cap:.2%}，按上限计（profit rate capped）")
+        notes.append(f"合理利润率 {fmt_rate(rate)} 超过上限 {fmt_rate(cap)}，按上限计")
         rate = cap
     if rate < 0:
         raise InputError("negative profit rate", file=str(project.path), column="budget.profit_rate",

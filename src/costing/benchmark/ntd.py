@@ -135,10 +135,10 @@ def plot_unit_cost_distribution(unit_cost: pd.Series, *, clip: float = 40.0):
     fig, ax = new_figure(7, 3.5)
     ax.hist(unit_cost.clip(upper=clip), bins=40, color="#4a7ab5")
     med = float(unit_cost.median())
-    ax.axvline(med, color="k", ls="--", label=f"中位数 median {med:.2f}")
-    ax.set_xlabel(f"每车辆营运英里运营成本 (USD/mi，截至 {clip:g})")
+    ax.axvline(med, color="k", ls="--", label=f"中位数 {med:.2f}")
+    ax.set_xlabel(f"每车辆营运英里运营成本（美元/英里，截至 {clip:g}）")
     ax.set_ylabel("服务数")
-    ax.set_title("NTD 2022 公交单位成本分布 (cost per vehicle revenue mile)")
+    ax.set_title("美国国家公交数据库 2022 年公交单位成本分布")
     ax.legend()
     return fig
 
@@ -152,7 +152,7 @@ def plot_dea(scores: pd.DataFrame):
     fig = Figure(figsize=(10, 3.8), layout="constrained")
     a, b = fig.subplots(1, 2)
     a.hist([scores["crs"], scores["vrs"]], bins=20, label=["CRS", "VRS"])
-    a.set_xlabel("效率 θ (efficiency)")
+    a.set_xlabel("效率 θ")
     a.set_ylabel("服务数")
     a.legend()
     a.set_title("DEA 效率分布")
