@@ -21,6 +21,7 @@ from costing.report import word
     (-0.004, "money", "0.00"),             # no "-0.00"
     (0.30403, "rate", "30.40%"),
     (0.000125, "rate", "0.01%"),           # 0.0125% -> 0.01% (tie goes away from zero)
+    (72.0, "percent", "72.00%"),           # a number already in percent (the life-cycle workbooks)
     (1234, "count", "1,234"),
     (274.3, "count", "274.3"),             # a staff need that is not whole keeps one decimal
     (87.5, "score", "87.50"),
@@ -93,3 +94,22 @@ def test_excel_format_matches_the_text(kind, value):
     ws["A1"] = value
     ws["A1"].number_format = f
     assert ws["A1"].value == value  # the cell keeps the number
+
+
+def test_life_cycle_workbook_formats_come_from_declared_kinds():
+    """to_display declares its columns' kinds; the life-cycle workbooks format by them."""
+    from openpyxl import Workbook
+
+    from costing.performance.display import to_display
+    from costing.performance.excel import add_table_sheet
+
+    df = pd.DataFrame({"budget": [12345678.9], "execution_rate": [0.7234], "score": [87.5], "prev_year": [2024]})
+    shown = to_display(df)
+    assert shown.attrs["units"] == {"全年预算数（万元）": "万元", "预算执行率（%）": "percent", "得分": "score",
+                                    "上年评价年度": "plain"}
+    wb = Workbook()
+    add_table_sheet(wb, "t", shown)
+    row = [c for c in wb["t"][2]]
+    # 12,345,678.9 元 = 1,234.56789 万元 -> rounded for display to 1,234.57 (a number in the cell)
+    assert [c.number_format for c in row] == ["#,##0.00", '0.00"%"', "0.00", "0"]
+    assert row[0].value == pytest.approx(1234.57) and row[3].value == 2024

@@ -15,6 +15,7 @@ money         an amount in its display unit    12,345.68           ``#,##0.00``
               (万元 in tables)
 unit_cost     元 per output unit (元/车公里)   9.3050              ``#,##0.0000``
 rate          a fraction                       72.00%              ``0.00%``
+percent       a number in percent (72.0)       72.00%              ``0.00"%"``
 count         a whole quantity (辆, 人, 个)    1,234 (274.3 when   ``#,##0``
                                                not whole)          (``#,##0.0``)
 score         points                           87.50               ``0.00``
@@ -41,6 +42,7 @@ KINDS: dict[str, tuple[int | None, bool, str]] = {
     "money": (2, True, "#,##0.00"),
     "unit_cost": (4, True, "#,##0.0000"),
     "rate": (2, False, "0.00%"),
+    "percent": (2, False, '0.00"%"'),  # a number already in percent (72.0 -> 72.00%)
     "count": (0, True, "#,##0"),
     "score": (2, False, "0.00"),
     "coef": (3, False, "0.000"),
@@ -157,6 +159,8 @@ def fmt(value, kind: str = "number", decimals: int | None = None) -> str:
     if kind == "rate":
         d = x if isinstance(x, Decimal) else Decimal(repr(x))
         return _digits(d * 100, 2 if decimals is None else decimals, False) + "%"
+    if kind == "percent":
+        return _digits(x, 2 if decimals is None else decimals, False) + "%"
     if kind == "count" and decimals is None:
         places = 0 if round_half_away(x, 1) == round_half_away(x, 0) else 1
     return _digits(x, places if decimals is None else decimals, thousands)

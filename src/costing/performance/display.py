@@ -92,6 +92,13 @@ def to_display(df: pd.DataFrame, *, unit: str = "万元", decimals: int = 2, str
             out[header(c)] = rnd(s.to_numpy()) if len(s) else s
         else:
             out[header(c)] = s
+    # the kinds of the display columns, declared for the one formatter and the workbooks (costing.fmt)
+    kinds = {header(c, unit): unit for c in d.columns if c in MONEY}
+    if not strings:
+        kinds.update({header(c): "fraction" if rates_as_fractions else "percent" for c in d.columns if c in RATES})
+    kinds.update({header(c): "score" for c in d.columns if c in SCORES})
+    kinds.update({header(c): "plain" for c in d.columns if c in PLAIN})
+    out.attrs["units"] = kinds
     return out
 
 

@@ -16,7 +16,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from ..outputs import atomic_path
-from ..fmt import fmt_date
+from ..fmt import excel_format, fmt_date, kind_of
 from ..units import from_yuan
 from .department import DepartmentScores
 from .display import to_display
@@ -73,13 +73,19 @@ def add_table_sheet(wb: Workbook, title: str, df: pd.DataFrame, *, freeze: str =
     for j, c in enumerate(cols, 1):
         cell = ws.cell(row=1, column=j, value=str(c))
         cell.font, cell.fill, cell.alignment, cell.border = HEADER_FONT, HEADER_FILL, CENTER, BORDER
-    fmts = [MONEY_FORMAT if "元" in str(c) else RATE_FORMAT if "（%）" in str(c) else
-            "0.00" if "百分点" in str(c) else None for c in cols]
+    # a display table declares its columns' kinds (to_display): the one formatter's Excel formats;
+    # a table built elsewhere without declarations keeps the formats by its headers
+    declared = df.attrs.get("units") or {}
+    kinds = [kind_of(declared.get(c)) for c in cols]
+    fmts = [None if k else MONEY_FORMAT if "元" in str(c) else RATE_FORMAT if "（%）" in str(c) else
+            "0.00" if "百分点" in str(c) else None for c, k in zip(cols, kinds)]
     for i, row in enumerate(df.itertuples(index=False), 2):
         for j, v in enumerate(row, 1):
             cell = ws.cell(row=i, column=j, value=_cell_value(v))
-            if fmts[j - 1] and isinstance(cell.value, (int, float)):
-                cell.number_format = fmts[j - 1]
+            if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+                f = fmts[j - 1] or (excel_format(kinds[j - 1], cell.value) if kinds[j - 1] else None)
+                if f:
+                    cell.number_format = f
     for j, c in enumerate(cols, 1):
         width = max([len(str(c))] + [len(str(v)) for v in df.iloc[:200, j - 1]]) if len(df) else len(str(c))
         ws.column_dimensions[get_column_letter(j)].width = min(max(8, 1.6 * width), 48)
