@@ -253,11 +253,11 @@ def test_portfolio_frames_in_memory_follow_the_reader_policy(tmp_path):
     from costing.performance import build_portfolio, load_portfolio
 
     pf = load_portfolio(make_workspace(tmp_path) / PF)
-    for value, problem in ((np.inf, "not a finite number"), (np.nan, "empty required cell"),
-                           ("abc", "not a finite number")):
+    for value, problem in ((np.inf, "不是有限的数"), (np.nan, "必填单元格为空"),
+                           ("abc", "不是数字"), (-3.0, "不能为负数")):  # the same rules as the readers, sign too
         spending = pf.spending.astype({"spent": object})
         spending.loc[3, "spent"] = value
-        with pytest.raises(InputError, match=rf"<spending>, row 5, column 'spent': {problem}"):
+        with pytest.raises(InputError, match=rf"<spending>，第 5 行，列“spent”：{problem}"):
             build_portfolio(pf.departments, pf.projects, pf.indicators, budget_year=2026, spending=spending)
 
 

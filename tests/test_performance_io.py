@@ -125,18 +125,18 @@ def test_unknown_department(copy):
     toml, raw = copy
     _edit(raw / "projects.csv", lambda d: d.assign(主管部门编码=["D99" if i == 7 else v for i, v in
                                                            enumerate(d["主管部门编码"])]))
-    with pytest.raises(InputError, match="unknown department") as e:
+    with pytest.raises(InputError, match="未知的部门编码") as e:
         cp.load_portfolio(toml)
-    assert "row 9" in str(e.value) and "主管部门编码" in str(e.value) and "D99" in str(e.value)
+    assert "第 9 行" in str(e.value) and "主管部门编码" in str(e.value) and "D99" in str(e.value)
 
 
 def test_indicator_of_unknown_project_and_bad_direction():
     base = example.generate_frames(30)
     ind = base["indicators"].copy()
     ind.loc[3, "project_id"] = "P999"
-    with pytest.raises(InputError, match="unknown project") as e:
+    with pytest.raises(InputError, match="未知的项目编码") as e:
         cp.build_portfolio(base["departments"], base["projects"], ind, budget_year=2026)
-    assert "<indicators>" in str(e.value) and "row 5" in str(e.value)
+    assert "<indicators>" in str(e.value) and "第 5 行" in str(e.value)
 
 
 # ---- library -----------------------------------------------------------------------------
@@ -213,4 +213,4 @@ def test_cli_bad_input_exit_2_without_traceback(capsys, copy):
     assert "outside the budget year" in err and "Traceback" not in err
     _edit(raw / "projects.csv", lambda d: d.assign(主管部门编码="D99"))
     assert cli.run_assess(argparse.Namespace(portfolio=str(toml), xlsx=None)) == 2
-    assert "unknown department" in capsys.readouterr().err
+    assert "未知的部门编码" in capsys.readouterr().err

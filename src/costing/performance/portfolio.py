@@ -54,6 +54,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ..intake import Bad, check_value, chinese_name
 from ..io import Column, TableMeta, read_table
 from ..project import read_project_file
 from . import indicators as lib
@@ -592,13 +593,135 @@ def _parse_dates(sp: pd.DataFrame, year: int, where: Where) -> pd.Series:
 
 
 def _check_numbers(s: pd.Series, c: Column, where: Where) -> None:
-    """The reader policy for frames built in memory: no inf, no text, no NaN where a number is required."""
+    """A numeric column of a frame built in memory, through the readers' one rule set
+    (:func:`costing.intake.check_value`: finite, required, sign, positive, whole); money already in 元."""
     vals = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
-    bad = np.isinf(vals) | (np.isnan(vals) & (s.notna().to_numpy() | (not c.allow_empty)))
+    fine = np.isfinite(vals) | (np.isnan(vals) & s.isna().to_numpy() & c.allow_empty)
+    if c.min_value is not None:
+        fine &= ~(vals < c.min_value)
+    if c.positive:
+        fine &= ~(vals <= 0)
+    if c.kind in ("int", "year"):
+        fine &= ~(np.isfinite(vals) & (vals != np.round(vals)))
+    if fine.all():
+        return  # the fast path: every cell passes
+    for i, v in s[~fine].items():
+        try:
+            check_value(c, None if (isinstance(v, float) and math.isnan(v)) else v, "元" if c.kind == "money" else None)
+        except Bad as e:
+            raise InputError(e.problem, **where(c.name, i), expected=e.expected, found="" if v is None else v,
+                             fix=e.fix) from None
+
+
+def _table(df: pd.DataFrame | None, k: str, cols: list[Column], where: Where) -> pd.DataFrame:
+    """One portfolio table built in memory: its columns through the one rule set, defaults for the optional ones."""
+    if df is None:
+        return _empty(cols)
+    df = df.reset_index(drop=True).copy()
+    for c in cols:
+        if c.name in df and c.kind in ("number", "money", "int", "year"):
+            _check_numbers(df[c.name], c, where)
+        if c.name not in df:
+            if c.required and k in REQUIRED_TABLES and c.name not in ("project_type",):
+                raise InputError(f"缺少列“{chinese_name(c)}”", **where(c.name, -1), expected=f"列“{chinese_name(c)}”"
+                                 f"（代码 {c.name}）", found="、".join(map(str, df.columns)), fix="在表头增加该列")
+            df[c.name] = c.default if c.default is not None else (
+                np.nan if c.kind in ("number", "money", "int", "year") else "")
+    return df
+
+
+def _unique(df: pd.DataFrame, key: str | list[str], where: Where, what: str) -> None:
+    """Each ``key`` once (the readers' duplicate rule, for a frame built in memory)."""
+    keys = [key] if isinstance(key, str) else key
+    dup = df.duplicated(keys)
+    if dup.any():
+        i = df.index[dup][0]
+        found = " / ".join(str(df.loc[i, k].date()) if hasattr(df.loc[i, k], "date") else str(df.loc[i, k]) for k in keys)
+        raise InputError(f"重复的{what}", **where(keys[-1], i), expected=f"每个{what}只出现一次", found=found,
+                         fix="删除或改正重复的一行")
+
+
+def _known(df: pd.DataFrame, column: str, allowed, where: Where, what: str, table: str) -> None:
+    """Every ``column`` value names a row of another table (``allowed``)."""
+    bad = ~df[column].isin(allowed)
     if bad.any():
-        i = s.index[int(np.flatnonzero(bad)[0])]
-        raise InputError("not a finite number" if s.notna()[i] else "empty required cell", **where(c.name, i),
-                         expected="a number" + (" [元]" if c.kind == "money" else ""), found=s[i])
+        i = df.index[bad][0]
+        raise InputError(f"未知的{what}", **where(column, i), expected=f"“{table}”表中的{what}",
+                         found=df.loc[i, column], fix=f"改为“{table}”表中已有的{what}，或先在“{table}”表增加该行")
+
+
+def _validate_departments(dep: pd.DataFrame, w: Where) -> pd.DataFrame:
+    _unique(dep, "department_id", w, "部门编码")
+    return dep
+
+
+def _validate_projects(prj: pd.DataFrame, dep: pd.DataFrame, w: Where) -> pd.DataFrame:
+    """Codes unique, departments known, 新增/延续 and 重点 read, defaults filled (budget > 0 is a column rule)."""
+    _unique(prj, "project_id", w, "项目编码")
+    _known(prj, "department_id", dep["department_id"], w, "部门编码", "部门")
+    prj["project_type"] = prj["project_type"].replace("", "generic").fillna("generic")
+    prj["budget_initial"] = prj["budget_initial"].fillna(prj["budget"])
+    for c in ("implementing_unit", "annual_goal", "change_required", "override_reason", "new_or_continuing",
+              "key_project"):
+        prj[c] = prj[c].fillna("").astype(str).str.strip()
+    status = prj["new_or_continuing"].str.lower().map(NEW_OR_CONTINUING)
+    if status.isna().any():
+        i = prj.index[status.isna()][0]
+        raise InputError("新增/延续 填写有误", **w("new_or_continuing", i), expected="新增 或 延续（空白按新增）",
+                         found=prj.loc[i, "new_or_continuing"], fix="填“新增”或“延续”")
+    prj["new_or_continuing"] = status
+    prj["key_project"] = prj["key_project"].str.lower().isin(["重点", "是", "y", "yes", "true", "1", "key"])
+    return prj
+
+
+def _validate_links(frames: dict, prj: pd.DataFrame, w: dict) -> None:
+    """Rows of the project tables name a project of the 项目 table; every project has indicators."""
+    for k in ("indicators", "ex_ante_scores", "spending", "tracking", "previous_evaluation"):
+        _known(frames[k], "project_id", prj["project_id"], w[k], "项目编码", "项目")
+    missing = ~prj["project_id"].isin(frames["indicators"]["project_id"])
+    if missing.any():
+        i = prj.index[missing][0]
+        raise InputError("项目没有绩效指标", **w["projects"]("project_id", i), expected="绩效指标表中至少一行",
+                         found=prj.loc[i, "project_id"], fix="在绩效指标表为该项目填写指标")
+
+
+def _validate_ex_ante(ea: pd.DataFrame, profile: ScoringProfile, w: Where) -> pd.DataFrame:
+    """One assessment per project, each dimension within its maximum."""
+    _unique(ea, "project_id", w, "项目编码")
+    for k2, cn in EX_ANTE_NAMES.items():
+        mx = profile.ex_ante_max[k2]
+        over = ea[k2].astype(float) > mx
+        if over.any():
+            i = ea.index[over][0]
+            raise InputError(f"{cn}得分超过满分", **w(k2, i), expected=f"0 至 {mx:g} 分", found=ea.loc[i, k2],
+                             fix=f"按评分标准填写，不超过 {mx:g} 分")
+    for c in ("override_reason", "approved_note", "adjustment_note"):
+        ea[c] = ea[c].fillna("").astype(str)
+    return ea
+
+
+def _validate_spending(sp: pd.DataFrame, year: int, w: Where) -> pd.DataFrame:
+    """Dates within the budget year, one cumulative amount per project and date."""
+    if len(sp):
+        sp["date"] = _parse_dates(sp, year, w)
+        _unique(sp, ["project_id", "date"], w, "项目编码/日期")
+    else:
+        sp["date"] = pd.to_datetime(sp["date"])
+    return sp
+
+
+def _validate_department_targets(dt: pd.DataFrame, dep: pd.DataFrame, w: Where) -> pd.DataFrame:
+    """Departments known, every target quantitative (a direction)."""
+    if len(dt):
+        _known(dt, "department_id", dep["department_id"], w, "部门编码", "部门")
+        known = dt["direction"].map(lambda v: DIRECTION_ALIASES.get(str(v).strip().lower(), "qualitative"))
+        qual = known == "qualitative"
+        if qual.any():
+            i = dt.index[qual][0]
+            raise InputError("部门整体绩效指标应为定量指标", **w("direction", i), expected="正向（≥）或反向（≤）",
+                             found=dt.loc[i, "direction"], fix="填写指标方向：正向或反向")
+        dt["direction"] = known
+    return dt
 
 
 def build_portfolio(departments: pd.DataFrame, projects: pd.DataFrame, indicators: pd.DataFrame, *,
@@ -620,112 +743,21 @@ def build_portfolio(departments: pd.DataFrame, projects: pd.DataFrame, indicator
     metas = metas or {}
     profile = load_profile(profile)
     w = {k: _where_for(metas.get(k), k) for k in TABLES}
-    frames = {"departments": departments, "projects": projects, "indicators": indicators,
-              "ex_ante_scores": ex_ante_scores, "spending": spending, "previous_evaluation": previous_evaluation,
-              "tracking": tracking, "department_targets": department_targets}
-    for k, cols in TABLES.items():
-        df = frames[k]
-        if df is None:
-            frames[k] = _empty(cols)
-            continue
-        df = df.reset_index(drop=True).copy()
-        for c in cols:
-            if c.name in df and c.kind in ("number", "money", "int", "year"):
-                _check_numbers(df[c.name], c, w[k])
-            if c.name not in df:
-                if c.required and k in REQUIRED_TABLES and c.name not in ("project_type",):
-                    raise InputError(f"missing column {c.name!r}", **w[k](c.name, -1),
-                                     expected=f"a column {c.name}", found=list(df.columns))
-                df[c.name] = c.default if c.default is not None else (
-                    np.nan if c.kind in ("number", "money", "int", "year") else "")
-        frames[k] = df
-    dep, prj = frames["departments"], frames["projects"]
-    for k, key in (("departments", "department_id"), ("projects", "project_id")):
-        dup = frames[k].duplicated(key)
-        if dup.any():
-            i = frames[k].index[dup][0]
-            raise InputError(f"duplicated {key}", **w[k](key, i), expected=f"each {key} once",
-                             found=frames[k].loc[i, key])
-    if not (prj["budget"] > 0).all():
-        i = prj.index[~(prj["budget"] > 0)][0]
-        raise InputError("budget must be positive", **w["projects"]("budget", i),
-                         expected="a budget > 0 (全年预算数)", found=prj.loc[i, "budget"])
-    unknown = ~prj["department_id"].isin(dep["department_id"])
-    if unknown.any():
-        i = prj.index[unknown][0]
-        raise InputError("unknown department", **w["projects"]("department_id", i),
-                         expected=f"a department_id of the departments table {list(dep['department_id'])[:5]}",
-                         found=prj.loc[i, "department_id"])
-    prj["project_type"] = prj["project_type"].replace("", "generic").fillna("generic")
-    prj["budget_initial"] = prj["budget_initial"].fillna(prj["budget"])
-    for c in ("implementing_unit", "annual_goal", "change_required", "override_reason", "new_or_continuing",
-              "key_project"):
-        prj[c] = prj[c].fillna("").astype(str).str.strip()
-    status = prj["new_or_continuing"].str.lower().map(NEW_OR_CONTINUING)
-    if status.isna().any():
-        i = prj.index[status.isna()][0]
-        raise InputError("unknown 新增/延续 value", **w["projects"]("new_or_continuing", i),
-                         expected="新增 (new) or 延续 (continuing); blank counts as new",
-                         found=prj.loc[i, "new_or_continuing"])
-    prj["new_or_continuing"] = status
-    prj["key_project"] = prj["key_project"].str.lower().isin(["重点", "是", "y", "yes", "true", "1", "key"])
-    for k in ("indicators", "ex_ante_scores", "spending", "tracking", "previous_evaluation"):
-        df = frames[k]
-        orphan = ~df["project_id"].isin(prj["project_id"])
-        if orphan.any():
-            i = df.index[orphan][0]
-            raise InputError("unknown project", **w[k]("project_id", i),
-                             expected="a project_id of the projects table", found=df.loc[i, "project_id"])
-    ind = frames["indicators"]
-    missing = ~prj["project_id"].isin(ind["project_id"])
-    if missing.any():
-        i = prj.index[missing][0]
-        raise InputError("project has no performance indicators", **w["projects"]("project_id", i),
-                         expected="at least one row in the indicators table", found=prj.loc[i, "project_id"])
-    frames["indicators"] = _complete_indicators(ind, prj, w["indicators"], profile)
-    ea = frames["ex_ante_scores"]
-    dup = ea.duplicated("project_id")
-    if dup.any():
-        i = ea.index[dup][0]
-        raise InputError("duplicated project_id", **w["ex_ante_scores"]("project_id", i),
-                         expected="one assessment per project", found=ea.loc[i, "project_id"])
-    for k2, cn in EX_ANTE_NAMES.items():
-        mx = profile.ex_ante_max[k2]
-        over = ea[k2].astype(float) > mx
-        if over.any():
-            i = ea.index[over][0]
-            raise InputError(f"{cn} score above its maximum", **w["ex_ante_scores"](k2, i),
-                             expected=f"0 to {mx:g} points", found=ea.loc[i, k2])
-    for c in ("override_reason", "approved_note", "adjustment_note"):
-        ea[c] = ea[c].fillna("").astype(str)
-    sp = frames["spending"]
-    if len(sp):
-        sp["date"] = _parse_dates(sp, budget_year, w["spending"])
-        dup = sp.duplicated(["project_id", "date"])
-        if dup.any():
-            i = sp.index[dup][0]
-            raise InputError("duplicated project_id/date", **w["spending"]("date", i),
-                             expected="one cumulative amount per project and date", found=str(sp.loc[i, "date"].date()))
-    else:
-        sp["date"] = pd.to_datetime(sp["date"])
+    given = {"departments": departments, "projects": projects, "indicators": indicators,
+             "ex_ante_scores": ex_ante_scores, "spending": spending, "previous_evaluation": previous_evaluation,
+             "tracking": tracking, "department_targets": department_targets}
+    frames = {k: _table(given[k], k, cols, w[k]) for k, cols in TABLES.items()}  # each column: the one rule set
+    dep = _validate_departments(frames["departments"], w["departments"])
+    prj = _validate_projects(frames["projects"], dep, w["projects"])
+    _validate_links(frames, prj, w)
+    frames["indicators"] = _complete_indicators(frames["indicators"], prj, w["indicators"], profile)
+    ea = _validate_ex_ante(frames["ex_ante_scores"], profile, w["ex_ante_scores"])
+    sp = _validate_spending(frames["spending"], budget_year, w["spending"])
     pv = frames["previous_evaluation"]
     for c in ("grade", "recommendation"):
         pv[c] = pv[c].fillna("").astype(str)
     tr = _complete_tracking(frames["tracking"], frames["indicators"], budget_year, w["tracking"])
-    dt = frames["department_targets"]
-    if len(dt):
-        unknown = ~dt["department_id"].isin(dep["department_id"])
-        if unknown.any():
-            i = dt.index[unknown][0]
-            raise InputError("unknown department", **w["department_targets"]("department_id", i),
-                             expected="a department_id of the departments table", found=dt.loc[i, "department_id"])
-        known = dt["direction"].map(lambda v: DIRECTION_ALIASES.get(str(v).strip().lower(), "qualitative"))
-        qual = known == "qualitative"
-        if qual.any():
-            i = dt.index[qual][0]
-            raise InputError("department target must be quantitative", **w["department_targets"]("direction", i),
-                             expected="higher (≥, 正向) or lower (≤, 反向)", found=dt.loc[i, "direction"])
-        dt["direction"] = known
+    dt = _validate_department_targets(frames["department_targets"], dep, w["department_targets"])
     return Portfolio(id=id, name=name or id, budget_year=int(budget_year), departments=dep, projects=prj,
                      indicators=frames["indicators"], ex_ante_scores=ea, spending=sp,
                      previous_evaluation=pv, path=path, parameters=dict(parameters or {}),
