@@ -213,7 +213,7 @@ def test_frontier_rule_catch_up(tmp_path):
     avg = r.benchmark.actual_3yr_avg["maintenance"]
     # default catch-up 50% of the gap in the first year: 1 − 0.5 × (1 − 0.5) = 0.75
     assert r.standard.items.loc["maintenance", "unit_cost"] == pytest.approx(0.75 * avg)
-    assert "DEA CRS" in r.standard.items.loc["maintenance", "provenance"].source
+    assert "规模报酬不变" in r.standard.items.loc["maintenance", "provenance"].source
     # two years of 50% catch-up close 1 − 0.5² = 75% of the gap: 1 − 0.75 × 0.5 = 0.625
     text2 = text.replace("city_avg_wage = 100000.0", "city_avg_wage = 100000.0\nfrontier_catch_up_years = 2.0")
     r2 = costing.run_method(costing.load_project(write_tiny(tmp_path / "b", files={"peers.csv": peers}, project=text2)))

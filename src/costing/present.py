@@ -72,7 +72,7 @@ def cut_table(result) -> pd.DataFrame:
                           "approved": [it["approved"].sum()]}, index=["total_cost"])
     total["cut_amount"] = total["requested"] - total["approved"]
     total["cut_rate"] = total["cut_amount"] / total["requested"]
-    sub = pd.DataFrame({"item_name": ["补贴（申报数 vs 审定数）"], "category": [""], "requested": [b.requested],
+    sub = pd.DataFrame({"item_name": ["补贴（申报数与审定数）"], "category": [""], "requested": [b.requested],
                         "approved": [b.subsidy], "cut_amount": [b.cut_amount], "cut_rate": [b.cut_rate]},
                        index=["subsidy"])
     out = pd.concat([it, total, sub])
