@@ -145,7 +145,7 @@ def test_unknown_rule_and_formula_name(tmp_path):
 def test_formula_cannot_run_code(tmp_path):
     e = _err(tmp_path, files={"cost_items.csv": TABLES["cost_items.csv"].replace(
         "drivers,人", "\"__import__('os').system('true')\",人")})
-    assert "not allowed" in str(e)
+    assert "公式含不允许的写法" in str(e)
 
 
 def test_cli_exits_2_without_traceback(tmp_path, capsys):

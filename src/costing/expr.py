@@ -134,32 +134,38 @@ def evaluate(src: str | float | int, env: Mapping[str, Any], *, where: dict | No
     try:
         tree = _parse(text)
     except SyntaxError as e:
-        problem = e.msg if isinstance(e, _TooBig) else f"formula has a syntax error ({e.msg})"
-        raise InputError(problem, **w, expected="a formula such as 'vehicles * driver_per_vehicle'",
-                         found=text) from None
+        why = str(e.msg)
+        problem = ("公式太长" if "longer" in why else "公式嵌套太深或含不允许的字符" if "nest" in why else why) \
+            if isinstance(e, _TooBig) else "公式无法解析"
+        raise InputError(problem, **w, expected="如 vehicles * driver_per_vehicle 的公式", found=text,
+                         fix="检查括号和运算符；名称只用字母、数字和下划线；过长的公式拆成几个参数") from None
     try:
         with np.errstate(all="ignore"):
             value = _eval(tree.body, env, rows)
     except ZeroDivisionError:
-        raise InputError("formula divides by zero", **w, expected="a divisor that is not 0", found=text) from None
+        raise InputError("公式的除数为 0", **w, expected="不为 0 的除数", found=text,
+                         fix="检查作除数的参数或单元格是否为 0") from None
     except OverflowError:
-        raise InputError("formula result is too large", **w, expected="a finite number", found=text) from None
-    except (TypeError, ValueError) as e:  # wrong number or kind of arguments
-        raise InputError(f"formula cannot be computed ({e})", **w,
-                         expected=f"arithmetic, comparisons and {sorted(FUNCTIONS)}", found=text) from None
+        raise InputError("公式结果太大", **w, expected="有限的数", found=text, fix="核对参数的位数") from None
+    except (TypeError, ValueError):  # wrong number or kind of arguments
+        raise InputError("公式无法计算（函数的参数个数或类型不对）", **w,
+                         expected="四则运算、比较和函数 " + "、".join(sorted(FUNCTIONS)), found=text,
+                         fix="检查函数括号内的参数，如 ceil(x)、min(a, b)") from None
     except _Unknown as e:
-        raise InputError(f"formula uses an unknown name {e.args[0]!r}", **w,
-                         expected=f"one of {sorted(k for k in env)}", found=text) from None
+        raise InputError(f"公式中的名称未定义：{e.args[0]}", **w,
+                         expected="已定义的名称：" + "、".join(sorted(k for k in env)), found=text,
+                         fix=f"在“项目信息”增加参数 {e.args[0]}，或改正拼写") from None
     except _Forbidden as e:
-        raise InputError(f"formula uses a construct that is not allowed ({e.args[0]})", **w,
-                         expected=f"arithmetic, comparisons and {sorted(FUNCTIONS)}", found=text) from None
+        raise InputError("公式含不允许的写法", **w,
+                         expected="四则运算、比较和函数 " + "、".join(sorted(FUNCTIONS)), found=text,
+                         fix=f"只用四则运算、比较和列出的函数（不允许：{e.args[0]}）") from None
     arr = np.asarray(value)
     if arr.dtype.kind in "fc" and not np.isfinite(arr).all():
         used = {n: env.get(n, (rows or {}).get(n)) for n in sorted(names(text))}
         inputs = ", ".join(f"{n} = {_show(v)}" for n, v in used.items() if v is not None)
-        raise InputError("formula result is not a finite number (a division by zero, an overflow or a "
-                         "missing value)", **w, expected=f"finite inputs; this formula used {inputs or 'no names'}",
-                         found=text)
+        raise InputError("公式结果不是有限的数（除数为 0、数值溢出或缺少数值）", **w,
+                         expected=f"有限的输入；该公式用到 {inputs or '（无名称）'}", found=text,
+                         fix="检查公式用到的参数是否为 0、负数开方或过大")
     return value
 
 
