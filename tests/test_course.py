@@ -456,6 +456,29 @@ def test_feedback_is_html_with_bold_and_no_markdown_markers(bus_default):
     assert '<b style="color:#b42318">不对。</b>' in v._repr_html_()
 
 
+def test_lesson_text_names_the_panel_widgets_as_they_read():
+    """Every quoted name in a lesson's 调一调 paragraph (the one before its panel) is a widget's label
+    (or its start: a slider reads 前沿追赶比例（本年缩小差距）), e.g. 效率前沿追赶, not 向效率前沿追赶."""
+    panel = whatif.panel(costing.load_project(BUS))
+    labels = [*(s.description for s in panel.sliders.values()), panel.preset_menu.description,
+              *(label for _, m in panel.rule_menus.items() for label, _ in m.options),
+              *(m.description for m in panel.rule_menus.values()),
+              *(label for label, _ in panel.preset_menu.options), "各成本项目的核定规则",
+              *(k.label for k in whatif.KNOBS.values())]
+    quoted = 0
+    for name in LESSONS:
+        cells = nbformat.read(COURSE / name, as_version=4).cells
+        for i, c in enumerate(cells):
+            if "whatif.panel(" in c.source:
+                para = cells[i - 1].source.split("调一调")[-1]
+                for q in re.findall(r"“([^”]+)”", para):
+                    if q == "默认":
+                        continue
+                    quoted += 1
+                    assert any(lab.startswith(q) for lab in labels), (name, q)
+    assert quoted >= 5
+
+
 # --------------------------------------------------------------------------- what-if
 def test_scenario_leaves_the_project_alone_and_moves_what_it_names():
     p = costing.load_project(BUS)
