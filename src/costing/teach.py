@@ -786,7 +786,7 @@ def _ex_04_3(c):
 
 @exercise("05-1", "exante", "默认设置下，全部项目的审减率是多少（%）？", unit="%",
           place=("全部项目汇总", "全部项目", "审减率（%）"),
-          hint="全部项目的审减率把不予支持、未评估和暂停安排的项目（审定数为 0）也算进去；"
+          hint="全部项目的审减率把不予支持、未评估和暂停安排的项目（安排数为 0）也算进去；"
                "比较表中的“审减率”只算已评审的项目，两者不同。")
 def _ex_05_1(c):
     return 100 * c.ex_ante.cut_rate_all
@@ -795,7 +795,7 @@ def _ex_05_1(c):
 @exercise("05-2", "exante", "“予以支持”最低分改为 90、“部分支持”最低分改为 80 后，“不予支持”的项目有几个？", unit="个",
           decimals=0, setting={"support_threshold": 90.0, "partial_threshold": 80.0},
           place=(COMPARISON, "不予支持项目数", "本次设置"),
-          hint="总分低于“部分支持”最低分的项目结论为“不予支持”，审定数为 0。")
+          hint="总分低于“部分支持”最低分的项目结论为“不予支持”，安排数为 0。")
 def _ex_05_2(c):
     return int((c.ex_ante.sheet["conclusion"] == "不予支持").sum())
 
@@ -803,7 +803,7 @@ def _ex_05_2(c):
 @exercise("05-3", "exante", "同样的设置下（90 分、80 分），全部项目的审减率是多少（%）？", unit="%",
           setting={"support_threshold": 90.0, "partial_threshold": 80.0},
           place=("全部项目汇总", "全部项目", "审减率（%）"),
-          hint="不予支持的项目审定数为 0，整个申报数都算审减；比较表中的“审减率”只算已评审的项目。")
+          hint="不予支持的项目安排数为 0，整个申报数都算审减；比较表中的“审减率”只算已评审的项目。")
 def _ex_05_3(c):
     return 100 * c.ex_ante.cut_rate_all
 
