@@ -269,3 +269,17 @@ def test_check_lists_at_most_200_and_counts_the_rest(bus_xlsx, tmp_path, capsys)
     with pytest.raises(WorkbookError) as e:
         load_project(wb)
     assert f"另有 {n - 200} 处错误未列出" in str(e.value)
+
+
+def test_costs_in_yuan_under_a_wan_yuan_header_are_blamed_on_the_costs(bus_xlsx, tmp_path):
+    """The issue's case: amounts typed in 元 in the 万元 column used to be blamed on a vehicle-km cell."""
+    def yuan(wb):
+        ws = wb["历年成本"]
+        col = _col(ws, "金额")
+        for r in range(2, ws.max_row + 1):
+            ws[f"{col}{r}"] = ws[f"{col}{r}"].value * 1e4  # every amount in 元 where 万元 is due
+    problems, _ = check_workbook(_edit(_copy(bus_xlsx, tmp_path), yuan))
+    peer = [p for p in problems if p.rule == "peer_unit_cost"]
+    assert peer and not [p for p in peer if p.sheet == "运营统计"]
+    p = peer[0]
+    assert p.ref == "历年成本（列“金额（万元）”）" and "金额单位填错" in p.problem and "元与万元相差一万倍" in p.fix

@@ -321,6 +321,7 @@ def _money_factor(tb: Table, column: str) -> float:
 def _r_peer_median(ck, rule, spec, t, params, info_ref):
     out = spec["type"]["output"]
     ops, peers, ac = t["operations"], t["peers"], t["actual_costs"]
+    out_label = spec["type"].get("output_label", out)
     if out not in peers.col or "total_cost" not in peers.col or out not in ops.col:
         return
     fp, fa = _money_factor(peers, "total_cost"), _money_factor(ac, "amount")
@@ -337,10 +338,21 @@ def _r_peer_median(ck, rule, spec, t, params, info_ref):
         if y in by_year and r.get(out) and cost.get(y):
             own, med = cost[y] / r[out], float(np.median(by_year[y]))
             if abs(own / med - 1) > rule["max_deviation"]:
-                ck.warn(ops.sheet.title, ops.ref(out, r["_row"]), f"{y} 年单位成本偏离同行中位数 {own / med - 1:+.0%}",
+                # own unit cost = this year's 历年成本 total / its output: name both, so an amount typed in 元
+                # under a 万元 header is looked for in the costs, not blamed on the vehicle-km cell
+                unit = ac.units.get("amount", "元")
+                slip = not 1e-3 < own / med < 1e3  # ~10,000×: an amount in 元 under a 万元 header (or the reverse)
+                sheet, ref, column = ((ac.sheet.title, None, header(next(c for c in ac.sheet.columns
+                                                                        if c.name == "amount"), unit))
+                                      if slip else (ops.sheet.title, ops.ref(out, r["_row"]), None))
+                ck.warn(sheet, ref, f"{y} 年单位成本偏离同行中位数 {own / med - 1:+.0%}"
+                        + ("（约差一万倍，像是金额单位填错）" if slip else ""),
                         expected=f"同行中位数 {med:,.2f} {spec['type']['unit_cost_label']} ± {rule['max_deviation']:.0%}",
-                        found=f"{own:,.2f} {spec['type']['unit_cost_label']}", fix=rule["fix"], rule=rule["id"],
-                        basis=rule["basis"])
+                        found=f"{own:,.2f} {spec['type']['unit_cost_label']}（{y} 年成本合计 {cost[y] / 1e4:,.2f} 万元 ÷ "
+                              f"“{ops.sheet.title}”{ops.ref(out, r['_row'])} {r[out]:,.0f}）",
+                        fix=f"核对该年“{ac.sheet.title}”金额的单位（列名注明 {unit}，元与万元相差一万倍）和"
+                            f"“{ops.sheet.title}”的{out_label}；{rule['fix']}", rule=rule["id"], basis=rule["basis"],
+                        column=column)
 
 
 def _r_year_on_year(ck, rule, spec, t, params, info_ref):
@@ -365,7 +377,8 @@ def _r_year_on_year(ck, rule, spec, t, params, info_ref):
                     continue
                 ch = rows[b][col] / rows[a][col] - 1
                 if abs(ch) > lim:
-                    what = f"{item} " if item else ""
+                    names = {r.get("item_id"): r.get("item_name") for r in t["cost_items"].rows} if "cost_items" in t else {}
+                    what = f"“{names.get(item) or item}”" if item else ""
                     ck.warn(tb.sheet.title, tb.ref(col, rows[b]["_row"]), f"{what}{b} 年比 {a} 年变动 {ch:+.0%}",
                             expected=f"同比变动不超过 ±{lim:.0%}", found=f"{_show(rows[a][col])} → {_show(rows[b][col])}",
                             fix=rule["fix"], rule=rule["id"], basis=rule["basis"])
