@@ -417,14 +417,8 @@ def _info_mapping(ck: Checker, sheet: Sheet, kind: str) -> dict:
                     continue
             else:
                 value = str(value).strip()
-                if f.key in ("project.type", "project.kind"):
-                    from .kinds import kind_code
-
-                    value = kind_code(value)
-                elif f.key == "budget.preset":
-                    from ..rules import SUBSIDY_PRESETS
-
-                    value = I.value_code(value, SUBSIDY_PRESETS)
+                if f.choices:  # a dropdown shows the Chinese label; the setting holds the code
+                    value = I.choice_code(f.choices, value)
             I._set(out, f.key, value)
         elif cat == I.PARAM:
             if I.numeric_parameters(kind) or not isinstance(value, str):

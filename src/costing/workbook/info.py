@@ -75,6 +75,34 @@ def value_code(text, codes) -> str:
     return t
 
 
+def choice_labels(list_name: str) -> dict[str, str]:
+    """code -> Chinese label of a fixed row's dropdown (项目类型, 补贴口径, 价格口径, 折现率口径, 折现时点);
+    empty for lists that are Chinese already (年度, 金额单位)."""
+    from .layout import KIND_LABELS
+
+    if list_name == "项目类型":
+        return dict(KIND_LABELS)
+    if list_name == "补贴口径":
+        from ..rules import SUBSIDY_PRESETS
+
+        return value_labels(sorted(SUBSIDY_PRESETS))
+    if list_name == "价格口径":
+        return {"real": "不变价", "nominal": "现价"}
+    if list_name == "折现时点":
+        return {"start": "期初", "mid": "年中", "end": "期末"}
+    if list_name == "折现率口径":
+        from ..cba.discounting import DISCOUNT_PRESETS
+
+        return {k: p.label for k, p in DISCOUNT_PRESETS.items()}
+    return {}
+
+
+def choice_code(list_name: str, text):
+    """A fixed row's dropdown value typed as its code or its Chinese label -> the code."""
+    t = "" if text is None else str(text).strip()
+    return next((c for c, label in choice_labels(list_name).items() if t in (c, label)), t)
+
+
 #: category names of the rows
 FIXED, PARAM, MONEY, RULE, OTHER = "项目", "参数", "金额", "核定规则", "其他"
 CATEGORIES = (FIXED, PARAM, MONEY, RULE, OTHER)
@@ -109,18 +137,18 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         Field("合理利润率", "budget.profit_rate", "number", "比例", "如 0.02 表示 2%"),
     ),
     "cba": PROJECT_FIELDS + (
-        Field("项目类型", "project.kind", note="cba 成本效益分析", required=True, choices="项目类型"),
+        Field("项目类型", "project.kind", note="从下拉列表选择", required=True, choices="项目类型"),
         Field("报告标题", "project.title"),
         Field("金额单位", "cashflows.unit", note="现金流表金额的单位", required=True, choices="金额单位"),
         Field("起始年度", "cashflows.start_year", "year", "年", "现金流表第一年", choices="年度"),
-        Field("价格口径", "cashflows.price_basis", note="real 不变价；nominal 现价", choices="价格口径"),
+        Field("价格口径", "cashflows.price_basis", note="从下拉列表选择：不变价或现价", choices="价格口径"),
         Field("价格基年", "cashflows.price_year", "year", "年", choices="年度"),
-        Field("折现率口径", "discount.preset", note="如 china_8 社会折现率 8%", choices="折现率口径"),
-        Field("折现时点", "discount.timing", note="start 期初；end 期末；mid 年中", choices="折现时点"),
+        Field("折现率口径", "discount.preset", note="从下拉列表选择，如“中国 社会折现率 8%”", choices="折现率口径"),
+        Field("折现时点", "discount.timing", note="从下拉列表选择：期初、年中或期末", choices="折现时点"),
         Field("基准收益率", "discount.benchmark_rate", "number", "比例", "IRR 的比较基准"),
     ),
     "portfolio": PROJECT_FIELDS + (
-        Field("项目类型", "project.kind", note="portfolio 项目库（绩效管理全周期）", required=True,
+        Field("项目类型", "project.kind", note="从下拉列表选择", required=True,
               choices="项目类型"),
         Field("预算年度", "project.budget_year", "year", "年", required=True, choices="年度"),
     ),
@@ -195,16 +223,12 @@ def rows_from_mapping(mapping: dict, kind: str, labels: dict | None = None, note
     with their unit and their code (the name formulas use) in the 代码 column; dropdown
     settings (项目类型, 补贴口径, 核定规则) show their Chinese label; ``其他`` rows hold plain values.
     """
-    from .layout import KIND_LABELS
-
     labels = labels or {}
     rows, used = [], set()
     for f in fields_for(kind):
         v = _get(mapping, f.key)
-        if f.key in ("project.type", "project.kind") and v in KIND_LABELS:
-            v = KIND_LABELS[v]
-        elif f.key == "budget.preset" and isinstance(v, str):
-            v = value_labels([v])[v]
+        if f.choices and isinstance(v, str):
+            v = choice_labels(f.choices).get(v, v)
         rows.append((FIXED, f.label, v, f.unit, f.note, ""))
         used.add(f.key)
     standard = kind in ("bus", "sanitation")

@@ -27,7 +27,6 @@ N_EXAMPLES = 2
 
 def lists(kind: str) -> dict[str, list]:
     """The choice lists of the 选项 sheet (name -> values)."""
-    from .. import rules
     from ..cba.discounting import DISCOUNT_PRESETS, TIMINGS
 
     from ..schema import COST_ITEM_COLUMNS, RULE_CHOICES
@@ -39,12 +38,12 @@ def lists(kind: str) -> dict[str, list]:
         "项目类型": list(KIND_LABELS.values()),
         "金额单位": list(MONEY_UNITS),
         "年度": years,
-        "补贴口径": list(_info.value_labels(sorted(rules.SUBSIDY_PRESETS)).values()),
+        "补贴口径": list(_info.choice_labels("补贴口径").values()),
         "核定规则": list(_info.value_labels(RULE_CHOICES).values()),
         "价格指数类型": list(price_index.shown_choices()),
-        "价格口径": ["real", "nominal"],
-        "折现率口径": sorted(DISCOUNT_PRESETS),
-        "折现时点": list(TIMINGS),
+        "价格口径": list(_info.choice_labels("价格口径").values()),
+        "折现率口径": [_info.choice_labels("折现率口径")[k] for k in sorted(DISCOUNT_PRESETS)],
+        "折现时点": [_info.choice_labels("折现时点")[k] for k in TIMINGS],
         "类别": list(_info.CATEGORIES),
     }
 
