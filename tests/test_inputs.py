@@ -51,7 +51,7 @@ def test_duplicated_year(tmp_path):
 
 def test_unknown_unit(tmp_path):
     e = _err(tmp_path, files={"actual_costs.csv": TABLES["actual_costs.csv"].replace("金额（元）", "金额（千元）")})
-    assert "unknown money unit" in str(e) and "千元" in str(e) and "actual_costs.csv" in str(e)
+    assert "金额单位未知" in str(e) and "千元" in str(e) and "actual_costs.csv" in str(e)
 
 
 def test_money_column_without_unit(tmp_path):

@@ -34,9 +34,10 @@ def money_factor(unit: str, *, where: dict | None = None) -> float:
     factor = MONEY_UNITS.get(key, MONEY_UNITS.get(key.lower()))
     if factor is None:
         raise InputError(
-            "unknown money unit",
-            expected="one of 元, 万元, 亿元 (or yuan, wan_yuan, yi_yuan)",
+            "金额单位未知",
+            expected="元、万元 或 亿元",
             found=unit,
+            fix="把单位改为 元、万元 或 亿元（千元请换算为万元）",
             **(where or {}),
         )
     return factor
