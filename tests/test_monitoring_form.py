@@ -82,21 +82,21 @@ def test_monitoring_uses_latest_actual_on_or_before_as_of_against_its_own_date()
 def test_undated_actual_in_the_indicator_table_is_refused():
     pf = _portfolio()
     ind = pf.indicators.drop(columns=["ind_no", "target_value"]).assign(actual_to_date=[800, "", 85, 90, 700])
-    with pytest.raises(InputError, match="undated actual to date") as e:
+    with pytest.raises(InputError, match="未注明日期的累计实际值") as e:
         cp.build_portfolio(pf.departments, pf.projects, ind, budget_year=2026)
-    assert "row 2" in str(e.value) and "tracking" in str(e.value)
+    assert "第 2 行" in str(e.value) and "绩效跟踪填报表" in str(e.value)
 
 
 def test_tracking_row_must_name_one_indicator_of_its_project():
     bad = pd.DataFrame({"project_id": ["P1"], "level3": ["合格率"], "date": ["2026-09-30"], "actual": [90]})
-    with pytest.raises(InputError, match="names no indicator of project P1") as e:
+    with pytest.raises(InputError, match="在项目 P1 中找不到对应指标") as e:
         _portfolio(tracking=bad)
-    assert "<tracking>" in str(e.value) and "row 2" in str(e.value)
+    assert "<tracking>" in str(e.value) and "第 2 行" in str(e.value)
     late = pd.DataFrame({"project_id": ["P1"], "level3": ["车公里"], "date": ["2027-01-05"], "actual": [90]})
-    with pytest.raises(InputError, match="outside the budget year"):
+    with pytest.raises(InputError, match="日期不在预算年度内"):
         _portfolio(tracking=late)
     text = pd.DataFrame({"project_id": ["P1"], "level3": ["车公里"], "date": ["2026-09-30"], "actual": ["约七百"]})
-    with pytest.raises(InputError, match="not a number"):
+    with pytest.raises(InputError, match="实际值不是不小于 0 的数"):
         _portfolio(tracking=text)
 
 
@@ -216,6 +216,6 @@ def test_undated_actual_column_in_an_indicators_file_names_file_row_and_column(t
     df = pd.read_csv(f, dtype=str, keep_default_na=False)
     df.insert(3, "截至目前完成值", ["", "862.96"] + [""] * (len(df) - 2))
     df.to_csv(f, index=False)
-    with pytest.raises(InputError, match="undated actual to date") as e:
+    with pytest.raises(InputError, match="未注明日期的累计实际值") as e:
         cp.load_portfolio(tmp_path / "portfolios" / "example_portfolio.toml")
-    assert "indicators.csv" in str(e.value) and "row 3" in str(e.value) and "截至目前完成值" in str(e.value)
+    assert "indicators.csv" in str(e.value) and "第 3 行" in str(e.value) and "截至目前完成值" in str(e.value)

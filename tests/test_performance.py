@@ -155,7 +155,7 @@ def test_time_progress_conventions():
     assert cp.time_progress(dt.date(2026, 9, 30), 2026, convention="months") == pytest.approx(0.75)
     assert cp.time_progress("2024-12-31", 2024) == pytest.approx(1.0)            # leap year, 366/366
     assert cp.time_progress("2026-01-15", 2026, convention="months") == pytest.approx(15 / 31 / 12)
-    with pytest.raises(InputError, match="outside the budget year"):
+    with pytest.raises(InputError, match="日期不在预算年度内"):
         cp.time_progress("2025-09-30", 2026)
 
 
@@ -232,7 +232,7 @@ def test_monitoring_thresholds_are_parameters():
     assert loose.summary["n_low_execution"] == 0 and loose.summary["n_deviating_indicators"] == 0
     months = cp.monitor(pf, "2026-09-30", convention="months")
     assert months.time_progress == pytest.approx(0.75)
-    with pytest.raises(InputError, match="outside the budget year"):
+    with pytest.raises(InputError, match="日期不在预算年度内"):
         cp.monitor(pf, "2027-01-01")
 
 
@@ -368,7 +368,7 @@ def test_reverse_indicator_rule_comes_from_the_profile():
 
 def test_execution_weight_changes_form_and_validation(tmp_path):
     # variant_20: execution 20, so explicit indicator weights summing to 90 are rejected (80 expected)
-    with pytest.raises(InputError, match="summing to 80"):
+    with pytest.raises(InputError, match="指标权重合计 80"):
         _funded_portfolio(profile="variant_20")
     pf = _default_weights(profile="variant_20")
     ev = cp.evaluate_portfolio(pf)

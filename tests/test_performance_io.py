@@ -90,27 +90,27 @@ def test_budget_of_zero(copy):
 def test_indicator_with_no_target(copy):
     toml, raw = copy
     _edit(raw / "indicators.csv", lambda d: d.assign(年度指标值=["" if i == 4 else v for i, v in enumerate(d["年度指标值"])]))
-    with pytest.raises(InputError, match="no target") as e:
+    with pytest.raises(InputError, match="指标没有年度指标值") as e:
         cp.load_portfolio(toml)
-    assert "indicators.csv" in str(e.value) and "row 6" in str(e.value) and "年度指标值" in str(e.value)
+    assert "indicators.csv" in str(e.value) and "第 6 行" in str(e.value) and "列“年度指标值”" in str(e.value)
 
 
 def test_weights_not_summing_to_100(copy):
     toml, raw = copy
     _edit(raw / "indicators.csv", lambda d: d.assign(分值="10"))     # 9 × 10 + 10 = 100 for P001 only...
-    with pytest.raises(InputError, match="do not sum to 100") as e:
+    with pytest.raises(InputError, match="指标权重合计不等于 100") as e:
         cp.load_portfolio(toml)
     # P001 has 9 indicators (90 + 10 = 100, fine); P002 has 7: 70 of the 90 expected, first row of P002 is row 11
-    assert "P002" in str(e.value) and "row 11" in str(e.value) and "分值" in str(e.value) and "'70'" in str(e.value)
-    assert "summing to 90" in str(e.value)
+    assert "P002" in str(e.value) and "第 11 行" in str(e.value) and "列“分值”" in str(e.value) and "实为：“70”" in str(e.value)
+    assert "指标权重合计 90" in str(e.value)
 
 
 def test_date_outside_budget_year(copy):
     toml, raw = copy
     _edit(raw / "spending.csv", lambda d: d.assign(date=["2025-12-31" if i == 5 else v for i, v in enumerate(d["date"])]))
-    with pytest.raises(InputError, match="outside the budget year") as e:
+    with pytest.raises(InputError, match="日期不在预算年度内") as e:
         cp.load_portfolio(toml)
-    assert "spending.csv" in str(e.value) and "row 7" in str(e.value) and "'date'" in str(e.value)
+    assert "spending.csv" in str(e.value) and "第 7 行" in str(e.value) and "列“date”" in str(e.value)
 
 
 def test_duplicate_project_id(copy):
@@ -210,7 +210,7 @@ def test_cli_bad_input_exit_2_without_traceback(capsys, copy):
                               threshold=None, convention=None)
     assert cli.run_monitor(args) == 2
     err = capsys.readouterr().err
-    assert "outside the budget year" in err and "Traceback" not in err
+    assert "截至日期不在预算年度内" in err and "Traceback" not in err
     _edit(raw / "projects.csv", lambda d: d.assign(主管部门编码="D99"))
     assert cli.run_assess(argparse.Namespace(portfolio=str(toml), xlsx=None)) == 2
     assert "未知的部门编码" in capsys.readouterr().err

@@ -70,12 +70,12 @@ def test_rollover_refuses_bad_overrides_and_non_empty_folders(tmp_path):
     pf = cp.load_portfolio(EXAMPLE)
     ev = cp.evaluate_portfolio(pf, rules=RULES, bands=BANDS)
     ok = ev.projects.loc[ev.projects["recommendation"] == "延续", "project_id"].iloc[0]
-    with pytest.raises(InputError, match="not recommended 取消"):
+    with pytest.raises(InputError, match="并非评价建议取消"):
         rollover(pf, ev, 2027, overrides={ok: "理由"})
-    with pytest.raises(InputError, match="not after"):
+    with pytest.raises(InputError, match="不晚于本项目组合的预算年度"):
         rollover(pf, ev, 2026)
     (tmp_path / "x.txt").write_text("keep me", encoding="utf-8")
-    with pytest.raises(InputError, match="not empty"):
+    with pytest.raises(InputError, match="输出文件夹不是空的"):
         write_rollover(rollover(pf, ev, 2027), tmp_path, portfolio_id=pf.id)
     assert (tmp_path / "x.txt").read_text(encoding="utf-8") == "keep me"
 

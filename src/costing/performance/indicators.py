@@ -83,11 +83,11 @@ def check_tree(df: pd.DataFrame, where=None) -> None:
     for i, (l1, l2) in enumerate(zip(df["level1"], df["level2"])):
         idx = df.index[i]
         if l1 not in LEVELS:
-            raise InputError("unknown level-1 indicator", **where("level1", idx),
-                             expected=f"one of {list(LEVELS)}", found=l1)
+            raise InputError("未知的一级指标", **where("level1", idx),
+                             expected=f"{'、'.join(LEVELS)} 之一", found=l1)
         if l2 not in LEVELS[l1]:
-            raise InputError(f"level-2 indicator does not belong to {l1}", **where("level2", idx),
-                             expected=f"one of {list(LEVELS[l1])}", found=l2)
+            raise InputError(f"二级指标不属于一级指标“{l1}”", **where("level2", idx),
+                             expected=f"{'、'.join(LEVELS[l1])} 之一", found=l2)
 
 
 def normalize_progress(values) -> np.ndarray:
@@ -97,8 +97,8 @@ def normalize_progress(values) -> np.ndarray:
         key = "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip().lower()
         p = PROGRESS_ALIASES.get(key)
         if p is None:
-            raise InputError("unknown progress type", column="progress",
-                             expected="累计 (cumulative) or 比率/时点 (level)", found=v)
+            raise InputError("未知的进度类型", column="progress",
+                             expected="累计，或 比率/时点", found=v)
         out.append(p)
     return np.array(out, dtype=object)
 
@@ -151,8 +151,8 @@ def load_library(project_type: str | None = None) -> pd.DataFrame:
     if project_type is None:
         return lib.copy()
     if project_type not in set(lib["project_type"]):
-        raise InputError("unknown project type", column="project_type",
-                         expected=f"one of {project_types()}", found=project_type)
+        raise InputError("未知的项目类型", column="project_type",
+                         expected=f"{'、'.join(project_types())} 之一", found=project_type)
     return lib[lib["project_type"] == project_type].reset_index(drop=True)
 
 

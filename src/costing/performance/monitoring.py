@@ -79,7 +79,7 @@ def _as_date(as_of, where: dict | None = None) -> _dt.date:
     try:
         return _dt.date.fromisoformat(str(as_of).strip())
     except ValueError:
-        raise InputError("not a date", **(where or {}), expected="an ISO date such as 2026-09-30", found=as_of) from None
+        raise InputError("不是日期", **(where or {}), expected="日期，如 2026-09-30", found=as_of) from None
 
 
 def time_progress(as_of, budget_year: int, *, convention: str = "days") -> float:
@@ -101,8 +101,8 @@ def time_progress(as_of, budget_year: int, *, convention: str = "days") -> float
     """
     d = _as_date(as_of, dict(column="as_of"))
     if d.year != budget_year:
-        raise InputError("as-of date outside the budget year", column="as_of",
-                         expected=f"a date in {budget_year}", found=d.isoformat())
+        raise InputError("截至日期不在预算年度内", column="as_of",
+                         expected=f"{budget_year} 年内的日期", found=d.isoformat())
     if convention == "days":
         start = _dt.date(budget_year, 1, 1)
         n = (_dt.date(budget_year + 1, 1, 1) - start).days
@@ -139,7 +139,7 @@ def execution_rate(spent, budget):
     s = np.asarray(spent, dtype=float)
     b = np.asarray(budget, dtype=float)
     if np.any(~(b > 0)):
-        raise InputError("budget must be positive", column="budget", expected="a budget > 0",
+        raise InputError("预算数应为正数", column="budget", expected="大于 0 的数",
                          found=float(b[~(b > 0)].reshape(-1)[0]))
     return _wrap(s / b, spent, budget)
 

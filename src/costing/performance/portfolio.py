@@ -335,8 +335,8 @@ class Portfolio:
         """The :class:`Project` view of one project."""
         rows = self.projects[self.projects["project_id"] == project_id]
         if rows.empty:
-            raise InputError("unknown project", column="project_id",
-                             expected="a project id of this portfolio", found=project_id)
+            raise InputError("未知的项目", column="project_id",
+                             expected="本项目组合中的项目编码", found=project_id)
         info = rows.iloc[0]
         ea = self.ex_ante_scores[self.ex_ante_scores["project_id"] == project_id]
         pv = self.previous_evaluation[self.previous_evaluation["project_id"] == project_id]
@@ -397,8 +397,8 @@ def _default_weights(ind: pd.DataFrame, profile: ScoringProfile, where: Where) -
     move = profile.satisfaction_missing
     if move == "error" and not has_sat.all():
         i = ind.index[~has_sat][0]
-        raise InputError("project has no satisfaction indicator", **where("level1", i),
-                         expected="at least one 满意度指标 (the scoring profile requires one)",
+        raise InputError("项目没有满意度指标", **where("level1", i),
+                         expected="至少一个满意度指标（评分方案要求）",
                          found=ind.loc[i, "project_id"])
     target = "效益指标" if move == "to_benefit" else "产出指标"
     marks = ind["level1"].map(w).astype(float)
@@ -421,9 +421,9 @@ def _complete_indicators(ind: pd.DataFrame, projects: pd.DataFrame, where: Where
     known = ind["indicator_id"].isin(library.index)
     for i in ind.index[has_id & ~known]:
         if ind.loc[i, ["level1", "level2", "level3", "direction"]].eq("").any():
-            raise InputError("indicator code not in the library and its levels/direction are not given",
-                             **where("indicator_id", i), expected=f"a library code such as {library.index[0]} "
-                             "or the columns level1, level2, level3 and direction filled in", found=ind.loc[i, "indicator_id"])
+            raise InputError("指标编码不在指标库中，且未填写各级指标和指标方向",
+                             **where("indicator_id", i), expected=f"指标库中的编码（如 {library.index[0]}），"
+                             "或填写一级指标、二级指标、三级指标和指标方向", found=ind.loc[i, "indicator_id"])
     for c in fill_cols:
         src = ind["indicator_id"].map(library[c]) if c in library else None
         if src is not None:
@@ -433,8 +433,8 @@ def _complete_indicators(ind: pd.DataFrame, projects: pd.DataFrame, where: Where
         empty = ind[c] == ""
         if empty.any():
             i = ind.index[empty][0]
-            raise InputError(f"indicator without {c}", **where(c, i),
-                             expected="a value (or a library indicator code)", found="")
+            raise InputError(f"指标缺少“{chinese_name(c)}”", **where(c, i),
+                             expected="填写该项（或填写指标库中的指标编码）", found="")
     ind["level1"] = ind["level1"].map(lib.normalize_level1)
     ind["level2"] = ind["level2"].map(lib.normalize_level2)
     lib.check_tree(ind, where)
@@ -462,9 +462,9 @@ def _complete_indicators(ind: pd.DataFrame, projects: pd.DataFrame, where: Where
         undated = _text(ind[col]) != ""
         if undated.any():
             i = ind.index[undated][0]
-            raise InputError("undated actual to date", **where(col, i),
-                             expected="no actual in the indicators table: in-year actuals go in the tracking table "
-                             "(绩效跟踪填报) with the date they were measured (截至日期)", found=ind.loc[i, col])
+            raise InputError("绩效指标表中填了未注明日期的累计实际值", **where(col, i),
+                             expected="绩效指标表中不填实际值：年中实际值填入绩效跟踪填报表，"
+                             "并注明截至日期", found=ind.loc[i, col])
         ind = ind.drop(columns=col)
     if "final_actual" not in ind:
         ind["final_actual"] = np.nan
@@ -472,23 +472,23 @@ def _complete_indicators(ind: pd.DataFrame, projects: pd.DataFrame, where: Where
     no_target = quant & ind["target_value"].isna()
     if no_target.any():
         i = ind.index[no_target][0]
-        raise InputError("indicator has no target", **where("target", i),
-                         expected="a number in the indicator's unit (年度指标值)", found=ind.loc[i, "target"])
+        raise InputError("指标没有年度指标值", **where("target", i),
+                         expected="按指标计量单位填写的数值（年度指标值）", found=ind.loc[i, "target"])
     qual_no_target = ~quant & (ind["target"].astype(str).str.strip() == "")
     if qual_no_target.any():
         i = ind.index[qual_no_target][0]
-        raise InputError("qualitative indicator has no target", **where("target", i),
-                         expected="a text target such as 建立并有效运行", found="")
+        raise InputError("定性指标没有年度指标值", **where("target", i),
+                         expected="文字目标，如“建立并有效运行”", found="")
     neg = quant & (ind["target_value"] < 0)
     if neg.any():
         i = ind.index[neg][0]
-        raise InputError("negative target", **where("target", i), expected="a target >= 0",
+        raise InputError("年度指标值为负数", **where("target", i), expected="不小于 0 的数",
                          found=ind.loc[i, "target_value"])
     rating = ~quant & ind["final_actual"].notna() & ((ind["final_actual"] < 0) | (ind["final_actual"] > 1))
     if rating.any():
         i = ind.index[rating][0]
-        raise InputError("qualitative rating out of range", **where("final_actual", i),
-                         expected="a fraction of the indicator's marks between 0 and 1 (or empty)",
+        raise InputError("定性指标评分超出范围", **where("final_actual", i),
+                         expected="0 至 1 之间的数，表示得分占该指标分值的比例（或空白）",
                          found=ind.loc[i, "final_actual"])
 
     # weights: given per row, or the profile's weights split evenly within each level-1 group
@@ -497,8 +497,8 @@ def _complete_indicators(ind: pd.DataFrame, projects: pd.DataFrame, where: Where
     given = ind["weight"].notna()
     if given.any() and not given.all():
         i = ind.index[~given][0]
-        raise InputError("weights given for some indicators and not for others", **where("weight", i),
-                         expected="a weight on every row, or no weight column at all", found="")
+        raise InputError("部分指标填了权重，部分没有填", **where("weight", i),
+                         expected="每一行都填权重，或整列不填", found="")
     if not given.any():
         ind["weight"] = _default_weights(ind, profile, where)
     ew = profile.execution_weight
@@ -507,9 +507,9 @@ def _complete_indicators(ind: pd.DataFrame, projects: pd.DataFrame, where: Where
     if not bad.empty:
         pid = bad.index[0]
         i = ind.index[ind["project_id"] == pid][0]
-        raise InputError(f"weights of project {pid} do not sum to 100", **where("weight", i),
-                         expected=f"indicator weights summing to {profile.indicator_total:g} "
-                         f"(+ {ew:g} for the execution rate = 100, scoring profile {profile.name})",
+        raise InputError(f"项目 {pid} 的指标权重合计不等于 100", **where("weight", i),
+                         expected=f"指标权重合计 {profile.indicator_total:g} "
+                         f"（加预算执行率 {ew:g} 分 = 100，评分方案 {profile.name}）",
                          found=f"{total[pid] - ew:g}")
     if "deviation_reason" not in ind:
         ind["deviation_reason"] = ""
@@ -533,14 +533,14 @@ def _complete_tracking(tr: pd.DataFrame, ind: pd.DataFrame, year: int, where: Wh
         bad = (tr[c] != "") & ~tr[c].isin(allowed)
         if bad.any():
             i = tr.index[bad][0]
-            raise InputError(f"{c} not allowed", **where(c, i), expected=f"one of {list(allowed)} or empty",
+            raise InputError(f"“{chinese_name(c)}”填写有误", **where(c, i), expected=f"{'、'.join(allowed)} 之一，或空白",
                              found=tr.loc[i, c])
     by_id = tr["indicator_id"] != ""
     no_key = ~by_id & (tr["level3"] == "")
     if no_key.any():
         i = tr.index[no_key][0]
-        raise InputError("tracking row names no indicator", **where("indicator_id", i),
-                         expected="an indicator code (指标编码) or an indicator name (三级指标)", found="")
+        raise InputError("跟踪填报行没有指明指标", **where("indicator_id", i),
+                         expected="指标编码或三级指标名称", found="")
     tr["ind_no"] = np.nan
     for key, rows in (("indicator_id", by_id), ("level3", ~by_id)):
         if not rows.any():
@@ -555,16 +555,16 @@ def _complete_tracking(tr: pd.DataFrame, ind: pd.DataFrame, year: int, where: Wh
             i = tr.index[unmatched][0]
             pid, k = tr.loc[i, "project_id"], tr.loc[i, key]
             ambiguous = ((ref["project_id"] == pid) & (ref[key] == k)).sum() > 1
-            raise InputError(f"tracking row names {'more than one' if ambiguous else 'no'} indicator of project {pid}",
-                             **where(key, i), expected=f"a {key} that occurs once among the project's indicators",
+            raise InputError(f"跟踪填报行{'对应项目 ' + str(pid) + ' 的多个指标' if ambiguous else '在项目 ' + str(pid) + ' 中找不到对应指标'}",
+                             **where(key, i), expected=f"在该项目指标中只出现一次的{chinese_name(key)}",
                              found=k)
     tr["ind_no"] = tr["ind_no"].astype(int)
     tr["date"] = _parse_dates(tr, year, where)
     dup = tr.duplicated(["project_id", "ind_no", "date"])
     if dup.any():
         i = tr.index[dup][0]
-        raise InputError("duplicated indicator/date", **where("date", i),
-                         expected="one row per indicator and date", found=str(tr.loc[i, "date"].date()))
+        raise InputError("同一指标同一日期重复填报", **where("date", i),
+                         expected="每个指标每个日期一行", found=str(tr.loc[i, "date"].date()))
     direction = pd.Series(ind["direction"].to_numpy(), index=pd.MultiIndex.from_frame(ind[["project_id", "ind_no"]]))
     quant = direction.reindex(pd.MultiIndex.from_frame(tr[["project_id", "ind_no"]])).to_numpy() != "qualitative"
     tr["actual_text"] = _text(tr["actual"])
@@ -572,8 +572,8 @@ def _complete_tracking(tr: pd.DataFrame, ind: pd.DataFrame, year: int, where: Wh
     bad = quant & (tr["actual_text"] != "") & ~(np.isfinite(tr["actual"]) & (tr["actual"] >= 0))
     if bad.any():
         i = tr.index[bad][0]
-        raise InputError("actual of a quantitative indicator is not a number >= 0", **where("actual", i),
-                         expected="a number in the indicator's unit, or empty", found=tr.loc[i, "actual_text"])
+        raise InputError("定量指标的实际值不是不小于 0 的数", **where("actual", i),
+                         expected="按指标计量单位填写的数，或空白", found=tr.loc[i, "actual_text"])
     tr.loc[~quant, "actual"] = np.nan
     return tr[list(_empty_tracking().columns)]
 
@@ -583,12 +583,12 @@ def _parse_dates(sp: pd.DataFrame, year: int, where: Where) -> pd.Series:
     bad = dates.isna()
     if bad.any():
         i = sp.index[bad][0]
-        raise InputError("not a date", **where("date", i), expected="a date such as 2026-09-30", found=sp.loc[i, "date"])
+        raise InputError("不是日期", **where("date", i), expected="日期，如 2026-09-30", found=sp.loc[i, "date"])
     out = dates.dt.year != year
     if out.any():
         i = sp.index[out][0]
-        raise InputError("date outside the budget year", **where("date", i),
-                         expected=f"a date in {year}", found=str(sp.loc[i, "date"]))
+        raise InputError("日期不在预算年度内", **where("date", i),
+                         expected=f"{year} 年内的日期", found=str(sp.loc[i, "date"]))
     return dates.dt.normalize()
 
 
@@ -772,13 +772,13 @@ NUMERIC_PARAMETERS = ("tolerance", "deviation_threshold")
 def _check_parameters(params, path: Path) -> None:
     """``[parameters]``: a table; numbers finite; the thresholds numbers, not text."""
     if not isinstance(params, dict):
-        raise InputError("[parameters] is not a table", file=str(path), column="[parameters]",
-                         expected="name = value lines", found=params)
+        raise InputError("[parameters] 不是表", file=str(path), column="[parameters]",
+                         expected="“名称 = 值”形式的行", found=params)
     for k, v in params.items():
         number = isinstance(v, (int, float)) and not isinstance(v, bool)
         if (number and not math.isfinite(v)) or (k in NUMERIC_PARAMETERS and not number):
-            raise InputError("parameter is not a finite number", file=str(path), column=f"[parameters] {k}",
-                             expected="a number such as 0.15 (a fraction, not '15%')", found=v)
+            raise InputError("参数不是有限的数", file=str(path), column=f"[parameters] {k}",
+                             expected="数值，如 0.15（小数，不写“15%”）", found=v)
 
 
 def load_portfolio(path: str | Path) -> Portfolio:
@@ -807,44 +807,44 @@ def portfolio_from_mapping(doc: dict, path: str | Path) -> Portfolio:
     path = Path(path)
     proj = doc.get("project", {})
     if proj.get("kind", "portfolio") != "portfolio":
-        raise InputError("not a portfolio file", file=str(path), column="[project] kind",
+        raise InputError("不是项目组合文件", file=str(path), column="[project] kind",
                          expected="kind = \"portfolio\"", found=proj.get("kind"))
     for k in ("id",):
         if not proj.get(k):
-            raise InputError(f"missing [project] {k}", file=str(path), column=f"[project] {k}", expected="a value")
+            raise InputError(f"[project] 缺少 {k}", file=str(path), column=f"[project] {k}", expected="填写一个值")
     year = proj.get("budget_year", doc.get("budget_year"))
     if not isinstance(year, int) or not 1990 <= year <= 2100:
-        raise InputError("missing or invalid budget_year", file=str(path), column="[project] budget_year",
-                         expected="a year such as 2026", found=year)
+        raise InputError("预算年度缺失或不是四位年份", file=str(path), column="[project] budget_year",
+                         expected="四位年份，如 2026", found=year)
     tables = doc.get("tables", {})
     if not isinstance(tables, dict):
-        raise InputError("[tables] is not a table", file=str(path), column="[tables]",
-                         expected="name = \"path/to/table.csv\" lines", found=tables)
+        raise InputError("[tables] 不是表", file=str(path), column="[tables]",
+                         expected="“表名 = \"路径/表.csv\"”形式的行", found=tables)
     bad = next((k for k, v in tables.items() if not (isinstance(v, str) or (
         isinstance(v, dict) and isinstance(v.get("path"), str)))), None)
     if bad is not None:
-        raise InputError("a table reference is not a path", file=str(path), column=f"[tables] {bad}",
-                         expected="a path to a .csv or .xlsx file relative to the portfolio file, "
-                         "or {path = ..., sheet = ...}", found=tables[bad])
+        raise InputError("表的引用不是路径", file=str(path), column=f"[tables] {bad}",
+                         expected="相对于项目组合文件的 .csv 或 .xlsx 文件路径，"
+                         "或 {path = ..., sheet = ...}", found=tables[bad])
     _check_parameters(doc.get("parameters", {}), path)
     unknown = sorted(set(tables) - set(TABLES))
     if unknown:
-        raise InputError("unknown table", file=str(path), column=f"[tables] {unknown[0]}",
-                         expected=f"one of {list(TABLES)}", found=unknown[0])
+        raise InputError("未知的表", file=str(path), column=f"[tables] {unknown[0]}",
+                         expected=f"{'、'.join(TABLES)} 之一", found=unknown[0])
     frames, metas = {}, {}
     for k, cols in TABLES.items():
         if k not in tables:
             if k in REQUIRED_TABLES:
-                raise InputError(f"missing table {k!r}", file=str(path), column=f"[tables] {k}",
-                                 expected="a path to a .csv or .xlsx file relative to the portfolio file")
+                raise InputError(f"缺少表 {k}", file=str(path), column=f"[tables] {k}",
+                                 expected="相对于项目组合文件的 .csv 或 .xlsx 文件路径")
             continue
         key = ["project_id"] if k in ("projects",) else (["department_id"] if k == "departments" else None)
         ref = tables[k]
         rel, sheet = (ref["path"], ref.get("sheet")) if isinstance(ref, dict) else (ref, None)
         frames[k], metas[k] = read_table(path.parent / rel, cols, sheet=sheet, key=key, label=k)
         if frames[k].empty and k in REQUIRED_TABLES:
-            raise InputError(f"the {k} table has no rows", **metas[k].where(None, 2),
-                             expected="at least one data row under the header", found="only a header")
+            raise InputError("该表没有数据行", **metas[k].where(None, 2),
+                             expected="表头下至少一行数据", found="只有表头")
     return build_portfolio(frames["departments"], frames["projects"], frames["indicators"],
                            budget_year=year, ex_ante_scores=frames.get("ex_ante_scores"),
                            spending=frames.get("spending"), previous_evaluation=frames.get("previous_evaluation"),

@@ -121,17 +121,17 @@ def rollover(portfolio: Portfolio, evaluation: EvaluationResult, to_year: int, *
         not recommended 取消, an empty override reason.
     """
     if int(to_year) <= portfolio.budget_year:
-        raise InputError("rollover year not after the portfolio's year", column="--to",
-                         expected=f"a year after {portfolio.budget_year}", found=to_year)
+        raise InputError("结转年度不晚于本项目组合的预算年度", column="--to",
+                         expected=f"{portfolio.budget_year} 年以后的年份", found=to_year)
     overrides = {str(k): str(v).strip() for k, v in (overrides or {}).items()}
     ev = evaluation.projects.set_index("project_id")
     for pid, reason in overrides.items():
         if pid not in ev.index or ev.loc[pid, "recommendation"] != "取消":
-            raise InputError("override of a project not recommended 取消", column="--override",
-                             expected="the id of a project whose evaluation recommends 取消",
-                             found=f"{pid} ({ev.loc[pid, 'recommendation'] if pid in ev.index else 'not evaluated'})")
+            raise InputError("恢复申报的项目并非评价建议取消的项目", column="--override",
+                             expected="评价建议“取消”的项目编码",
+                             found=f"{pid}（{ev.loc[pid, 'recommendation'] if pid in ev.index else '未评价'}）")
         if not reason:
-            raise InputError("override without a reason", column="--override", expected="ID=REASON (恢复申报理由)",
+            raise InputError("恢复申报未说明理由", column="--override", expected="项目编码=恢复申报理由",
                              found=pid)
     prj = portfolio.projects.set_index("project_id", drop=False)
     d = prj[["project_id", "project_name"]].copy()
@@ -215,9 +215,9 @@ def write_rollover(result: Rollover, out_dir: str | Path, *, portfolio_id: str) 
     """
     out = Path(out_dir)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise InputError("output folder is not empty", file=str(out), column="--out",
-                         expected="a new or empty folder", found=sorted(p.name for p in out.iterdir())[:3]
-                         if out.is_dir() else "a file")
+        raise InputError("输出文件夹不是空的", file=str(out), column="--out",
+                         expected="新的或空的文件夹", found="、".join(sorted(p.name for p in out.iterdir())[:3])
+                         if out.is_dir() else "一个文件")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     os.chmod(tmp, default_mode(folder=True))  # mkdtemp gives 0o700; publish with the umask's
