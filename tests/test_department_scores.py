@@ -84,7 +84,7 @@ def test_framework_is_data_and_checked(tmp_path):
     bad = tmp_path / "fw.toml"
     bad.write_text(FRAMEWORK_FILE.read_text(encoding="utf-8").replace("weight = 6\n", "weight = 9\n", 1),
                    encoding="utf-8")
-    with pytest.raises(InputError, match="indicator weights of 运行成本 do not sum"):
+    with pytest.raises(InputError, match="维度“运行成本”的指标权重合计不等于该维度权重"):
         load_framework(bad)
 
 

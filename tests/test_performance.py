@@ -47,14 +47,14 @@ def test_qualitative_bands():
     assert cp.score_indicator(np.nan, np.nan, direction="定性", weight=10, band="达成", blank="midpoint") == pytest.approx(9.0)
     assert cp.score_indicator(np.nan, np.nan, direction="qualitative", weight=10, band="未达成",
                               blank="midpoint") == pytest.approx(3.0)
-    with pytest.raises(InputError, match="rater's score"):
+    with pytest.raises(InputError, match="没有评价人给出的得分"):
         cp.score_indicator(np.nan, np.nan, direction="qualitative", weight=10, band="达成", blank="error")
     # 80% is inside 达成 (included), 100% too; 80% is outside 部分达成
     assert cp.score_indicator(np.nan, 0.8, direction="qualitative", weight=10, band="达成") == pytest.approx(8.0)
     assert cp.score_indicator(np.nan, 1.0, direction="qualitative", weight=10, band="达成") == pytest.approx(10.0)
-    with pytest.raises(InputError, match="outside its band"):
+    with pytest.raises(InputError, match="超出所选档次的范围"):
         cp.score_indicator(np.nan, 0.8, direction="qualitative", weight=10, band="部分达成")
-    with pytest.raises(InputError, match="without a rating band"):
+    with pytest.raises(InputError, match="定性指标没有评价档次"):
         cp.score_indicator(np.nan, 0.9, direction="qualitative", weight=10)
 
 

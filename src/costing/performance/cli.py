@@ -418,7 +418,7 @@ def _rollover(args, out=None) -> None:
     for item in args.override:
         pid, sep, reason = item.partition("=")
         if not sep:
-            raise InputError("override without a reason", column="--override", expected="ID=REASON", found=item)
+            raise InputError("恢复申报未说明理由", column="--override", expected="项目编码=恢复申报理由", found=item)
         overrides[pid.strip()] = reason
     pf = load_portfolio(args.portfolio)
     ledger = None

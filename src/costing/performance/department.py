@@ -139,21 +139,21 @@ def load_framework(path: str | Path | None = None) -> DepartmentFramework:
     dims = {d["name"]: float(d["weight"]) for d in doc.get("dimension", [])}
     ind = pd.DataFrame(doc.get("indicator", []))
     if abs(sum(dims.values()) - 100) > WEIGHT_TOLERANCE:
-        raise InputError("dimension weights do not sum to 100", file=str(path), column="[[dimension]] weight",
+        raise InputError("各维度权重合计不等于 100", file=str(path), column="[[dimension]] weight",
                          expected="100", found=sum(dims.values()))
     for i, row in ind.iterrows():
         where = dict(file=str(path), column=f"[[indicator]] {row.get('key', i)}")
         if row["rule"] not in RULES:
-            raise InputError("unknown rule", **where, expected=f"one of {list(RULES)}", found=row["rule"])
+            raise InputError("未知的计分规则", **where, expected=f"{'、'.join(RULES)} 之一", found=row["rule"])
         if row["dimension"] not in dims:
-            raise InputError("unknown dimension", **where, expected=f"one of {list(dims)}", found=row["dimension"])
+            raise InputError("未知的维度", **where, expected=f"{'、'.join(dims)} 之一", found=row["dimension"])
         missing = [p for p in RULES[row["rule"]][1] if pd.isna(row.get(p))]
         if missing:
-            raise InputError(f"rule {row['rule']} needs {missing[0]}", **where, expected="a number", found="")
+            raise InputError(f"计分规则 {row['rule']} 缺少参数 {missing[0]}", **where, expected="一个数", found="")
     sums = ind.groupby("dimension")["weight"].sum()
     for dim, w in dims.items():
         if abs(sums.get(dim, 0.0) - w) > WEIGHT_TOLERANCE:
-            raise InputError(f"indicator weights of {dim} do not sum to its weight", file=str(path),
+            raise InputError(f"维度“{dim}”的指标权重合计不等于该维度权重", file=str(path),
                              column="[[indicator]] weight", expected=f"{w:g}", found=f"{sums.get(dim, 0.0):g}")
     for c in ("definition", "limit", "per_point", "target"):
         if c not in ind:

@@ -168,12 +168,12 @@ def evaluate_portfolio(portfolio: Portfolio, *, bands: Mapping[str, float] | Non
     missing = funded & quant & ind["final_actual"].isna()
     if missing.any():
         i = ind.index[missing][0]
-        raise InputError("indicator has no final actual value", **portfolio.where("indicators", "final_actual", i),
-                         expected="the actual value for the year (实际完成值)", found="")
+        raise InputError("指标没有全年实际完成值", **portfolio.where("indicators", "final_actual", i),
+                         expected="全年实际完成值", found="")
     no_band = funded & ~quant & (ind["band"] == "")
     if no_band.any():
         i = ind.index[no_band][0]
-        raise InputError("qualitative indicator has no rating band", **portfolio.where("indicators", "band", i),
+        raise InputError("定性指标没有评价档次", **portfolio.where("indicators", "band", i),
                          expected=" / ".join(prof.qualitative_bands), found="")
     r = pf.indicators[["project_id", "indicator_id", "level1", "level2", "level3", "unit", "direction", "target",
              "target_value", "final_actual", "weight", "band", "deviation_reason"]].copy()
@@ -308,11 +308,11 @@ def self_evaluate(project: Project | Portfolio, project_id: str | None = None, *
     """
     if isinstance(project, Portfolio):
         if project_id is None:
-            raise InputError("self_evaluate on a portfolio needs a project_id", column="project_id",
-                             expected="one project id")
+            raise InputError("对项目组合做绩效自评须指定项目编码", column="project_id",
+                             expected="一个项目编码")
         pf = project.subset([project_id])
         if pf.projects.empty:
-            raise InputError("unknown project", column="project_id", expected="a project id of this portfolio",
+            raise InputError("未知的项目", column="project_id", expected="本项目组合中的项目编码",
                              found=project_id)
     else:
         pf = Portfolio(id=project.project_id, name=project.name, budget_year=project.budget_year,
@@ -325,8 +325,8 @@ def self_evaluate(project: Project | Portfolio, project_id: str | None = None, *
                        profile=project.profile)
     res = evaluate_portfolio(pf, **kwargs)
     if res.projects.empty:
-        raise InputError("project is not funded this year, so it is not evaluated", column="project_id",
-                         expected="a funded project", found=f"{res.excluded['project_id'].iloc[0]}: "
+        raise InputError("项目本年度未安排资金，不参加评价", column="project_id",
+                         expected="本年度安排了资金的项目", found=f"{res.excluded['project_id'].iloc[0]}："
                          f"{res.excluded['exclusion_reason'].iloc[0]}")
     row = res.projects.iloc[0]
     return SelfEvaluation(project_id=str(row["project_id"]), score=float(row["score"]), grade=str(row["grade"]),

@@ -193,14 +193,14 @@ def _read(path: Path, seen: tuple = ()) -> dict:
     try:
         doc = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise InputError("scoring profile file does not exist", file=str(path),
-                         expected=f"a .toml file, or one of the bundled profiles {bundled_profiles()}") from None
+        raise InputError("评分方案文件不存在", file=str(path),
+                         expected=f".toml 文件，或内置评分方案 {'、'.join(bundled_profiles())} 之一") from None
     except tomllib.TOMLDecodeError as e:
-        raise InputError(f"scoring profile is not valid TOML ({e})", file=str(path)) from None
+        raise InputError(f"评分方案文件不是有效的 TOML（{e}）", file=str(path)) from None
     base = doc.pop("base", None)
     if base:
         if base in seen:
-            raise InputError("scoring profiles name each other as base", file=str(path), column="base", found=base)
+            raise InputError("评分方案互相以对方为基础（base 循环引用）", file=str(path), column="base", found=base)
         doc = _merge(_read(_resolve(base, path.parent), seen + (base,)), doc)
     return doc
 
@@ -222,16 +222,16 @@ def _parse(doc: dict, path: Path) -> ScoringProfile:
     def get(table: str, key: str | None = None, kind=None):
         if table not in doc or (key is not None and key not in doc[table]):
             col = table if key is None else f"[{table}] {key}"
-            raise InputError("scoring profile lacks a rule", file=str(path), column=col,
-                             expected="the rule and its source (see the bundled national.toml)")
+            raise InputError("评分方案缺少规则", file=str(path), column=col,
+                             expected="该规则及其依据（参见内置的 national.toml）")
         v = doc[table] if key is None else doc[table][key]
         return v
 
     def choice(table, key, allowed):
         v = get(table, key)
         if v not in allowed:
-            raise InputError("unknown rule in scoring profile", file=str(path), column=f"[{table}] {key}",
-                             expected=f"one of {list(allowed)}", found=v)
+            raise InputError("评分方案中有未知的规则", file=str(path), column=f"[{table}] {key}",
+                             expected=f"{'、'.join(allowed)} 之一", found=v)
         return v
 
     def marks(table: str, keys, sub: str | None = None) -> dict:
@@ -240,11 +240,11 @@ def _parse(doc: dict, path: Path) -> ScoringProfile:
         missing = [k for k in keys if k not in t]
         unknown = [k for k in t if k not in keys and k != "source"]
         if missing or unknown:
-            raise InputError("scoring profile marks incomplete", file=str(path), column=where,
-                             expected=f"exactly the keys {list(keys)}", found=missing or unknown)
+            raise InputError("评分方案分值不完整", file=str(path), column=where,
+                             expected=f"恰好包含 {'、'.join(keys)}", found=f"缺少 {'、'.join(missing)}" if missing else f"多出 {'、'.join(unknown)}")
         out = {k: float(t[k]) for k in keys}
         if any(v < 0 for v in out.values()) or abs(sum(out.values()) - 100.0) > SUM_TOLERANCE:
-            raise InputError("scoring profile marks must be >= 0 and sum to 100", file=str(path), column=where,
+            raise InputError("评分方案分值须不小于 0 且合计为 100", file=str(path), column=where,
                              expected="100", found=sum(out.values()))
         return out
 
@@ -262,25 +262,25 @@ def _parse(doc: dict, path: Path) -> ScoringProfile:
               "recommendations", "key_projects"):
         src = str(get(t).get("source", "")).strip()
         if not src:
-            raise InputError("scoring rule without a source", file=str(path), column=f"[{t}] source",
-                             expected='the document it comes from, or "local practice"', found="")
+            raise InputError("计分规则未注明依据", file=str(path), column=f"[{t}] source",
+                             expected='规则出处的文件，或 "local practice"（地方做法）', found="")
         sources[t] = src
     qb = {}
     for b, v in get("qualitative", "bands").items():
         if not (isinstance(v, list) and len(v) == 2 and 0 <= v[0] < v[1] <= 1):
-            raise InputError("qualitative band must be [lowest, highest] fractions", file=str(path),
-                             column=f"[qualitative.bands] {b}", expected="e.g. [0.8, 1.0]", found=v)
+            raise InputError("定性档次须写成 [下限, 上限] 两个比例", file=str(path),
+                             column=f"[qualitative.bands] {b}", expected="如 [0.8, 1.0]", found=v)
         qb[b] = (float(v[0]), float(v[1]))
     grades = bands("grades")
     recs = {k: str(v) for k, v in get("recommendations").items() if k != "source"}
     if set(recs) != set(grades):
-        raise InputError("recommendations must name every grade", file=str(path), column="[recommendations]",
-                         expected=list(grades), found=list(recs))
+        raise InputError("处理建议须覆盖每个评价等级", file=str(path), column="[recommendations]",
+                         expected="、".join(grades), found="、".join(recs))
     from ..io import parse_money
     over = float(get("over_achievement", "reason_at"))
     if over and over <= 1:
-        raise InputError("over-achievement ratio must exceed 1 (or be 0: off)", file=str(path),
-                         column="[over_achievement] reason_at", expected="e.g. 1.3", found=over)
+        raise InputError("超额完成比例须大于 1（或填 0 表示不启用）", file=str(path),
+                         column="[over_achievement] reason_at", expected="如 1.3", found=over)
     return ScoringProfile(
         name=str(doc.get("name", path.stem)), title=str(doc.get("title", "")),
         weights=marks("weights", WEIGHT_KEYS),
@@ -319,8 +319,8 @@ def load_profile(profile: str | Path | ScoringProfile | None = None, *, base_dir
         return profile
     path = _resolve(profile or DEFAULT_PROFILE, Path(base_dir) if base_dir else None)
     if not path.exists():
-        raise InputError("unknown scoring profile", file=str(path), column="[scoring] profile",
-                         expected=f"one of {bundled_profiles()} or a path to a .toml file", found=str(profile))
+        raise InputError("未知的评分方案", file=str(path), column="[scoring] profile",
+                         expected=f"{'、'.join(bundled_profiles())} 之一，或 .toml 文件的路径", found=str(profile))
     return _load_cached(path.resolve())
 
 

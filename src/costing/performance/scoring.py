@@ -173,13 +173,13 @@ def score_indicator(target, actual, *, direction, weight, band=None, reverse: st
     qual = d == "qualitative"
     quant = ~qual
     if np.any(quant & (np.isnan(t) | np.isnan(a))):
-        raise InputError("quantitative indicator without a numeric target or actual",
-                         expected="numbers for target and actual", found="NaN")
+        raise InputError("定量指标缺少数值形式的目标值或实际值",
+                         expected="目标值和实际值均为数", found="（空）")
     if np.any(quant & ((t < 0) | (a < 0))):
-        raise InputError("negative target or actual", expected="values >= 0",
+        raise InputError("目标值或实际值为负数", expected="不小于 0 的数",
                          found=float(np.where(t < 0, t, a)[quant & ((t < 0) | (a < 0))][0]))
     if np.any(w < 0) or np.any(np.isnan(w)):
-        raise InputError("indicator weight missing or negative", column="weight", expected="marks >= 0")
+        raise InputError("指标权重缺失或为负数", column="weight", expected="不小于 0 的分值")
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         higher = np.where(t > 0, np.minimum(a / t, 1.0), 1.0)           # target 0: met by any actual >= 0
         if reverse == "ratio":
@@ -192,20 +192,20 @@ def score_indicator(target, actual, *, direction, weight, band=None, reverse: st
         b = _map_unique(band if band is not None else "", lambda x: _band_one(x, qbands))
         b = np.broadcast_to(b, d.shape)
         if np.any(qual & (b == "")):
-            raise InputError("qualitative indicator without a rating band", column="band",
-                             expected=f"one of {list(qbands)}", found="")
+            raise InputError("定性指标没有评价档次", column="band",
+                             expected=f"{'、'.join(qbands)} 之一", found="")
         lo = _map_unique(b, lambda x: qbands.get(x, (np.nan, np.nan))[0]).astype(float)
         hi = _map_unique(b, lambda x: qbands.get(x, (np.nan, np.nan))[1]).astype(float)
         if blank == "error" and np.any(qual & np.isnan(a)):
-            raise InputError("qualitative indicator without the rater's score", column="actual",
-                             expected="a fraction of the marks within the rating band", found="")
+            raise InputError("定性指标没有评价人给出的得分", column="actual",
+                             expected="评价档次范围内的得分比例（0 至 1）", found="")
         rating = np.where(np.isnan(a), lo if blank == "flag" else (lo + hi) / 2, a)
         top = hi >= 1.0
         outside = qual & ((rating < lo) | (rating > hi) | ((rating == hi) & ~top))
         if np.any(outside):
             i = np.flatnonzero(outside.reshape(-1))[0]
-            raise InputError("qualitative rating outside its band", column="actual",
-                             expected=f"a fraction in [{lo.reshape(-1)[i]:g}, {hi.reshape(-1)[i]:g}) for band {b.reshape(-1)[i]}",
+            raise InputError("定性指标评分超出所选档次的范围", column="actual",
+                             expected=f"档次“{b.reshape(-1)[i]}”的得分比例：不低于 {lo.reshape(-1)[i]:g} 且低于 {hi.reshape(-1)[i]:g}",
                              found=float(rating.reshape(-1)[i]))
         frac = np.where(qual, rating, frac)
     return _wrap(w * frac, target, actual, weight, direction)
@@ -226,8 +226,8 @@ def score_execution(spent, budget, *, weight: float = DEFAULT_WEIGHTS["execution
     s = np.asarray(spent, dtype=float)
     b = np.asarray(budget, dtype=float)
     if np.any(~(b > 0)):
-        raise InputError("budget must be positive to compute an execution rate",
-                         column="budget", expected="a budget > 0", found=float(b[~(b > 0)].reshape(-1)[0]))
+        raise InputError("预算数不是正数，无法计算预算执行率",
+                         column="budget", expected="大于 0 的数", found=float(b[~(b > 0)].reshape(-1)[0]))
     r = np.minimum(np.maximum(s, 0.0) / b, 1.0)
     return _wrap(weight * r, spent, budget)
 
