@@ -107,7 +107,7 @@ CASES = [
     Case("standard-price_year-text", STD, replace(BUS, "price_year = 2026", 'price_year = "2026"'),
          ("bus_example.toml", "project.price_year")),
     Case("standard-type-unknown", STD, replace(BUS, 'type = "bus"', 'type = "tram"'),
-         ("bus_example.toml", "project.type", "'tram'", "bus", "sanitation")),
+         ("bus_example.toml", "project.type", "实为：“tram”", "bus", "sanitation")),
     Case("standard-parameter-huge", STD, replace(BUS, "average_fare = 1.8", "average_fare = 1e308"),
          ("average_fare = 1e+308", "公式结果不是有限的数")),
     Case("standard-parameter-overflow-product", STD, replace(BUS, "city_avg_wage = 105000.0", "city_avg_wage = 1e306"),
@@ -148,7 +148,7 @@ CASES = [
     # --- costing report (validation before anything runs) ---------------------------
     Case("report-actual_costs-nan", REP, cell(AC, 2, 2, "nan"), ("actual_costs.csv", "第 2 行", "金额（万元）")),
     Case("report-type-unknown", REP, replace(BUS, 'type = "bus"', 'type = "tram"'),
-         ("bus_example.toml", "project.type", "unknown project type", "found 'tram'")),
+         ("bus_example.toml", "project.type", "未知的项目类型", "实为：“tram”")),
     Case("report-budget_year-text", REP, replace(BUS, "budget_year = 2026", 'budget_year = "2026年"'),
          ("bus_example.toml", "project.budget_year", "预算年度不是四位年份", "“2026年”")),
     Case("report-unknown-parameter", (*REP, "-p", "sensitivty_delta=0.2"), nothing,

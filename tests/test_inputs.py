@@ -103,13 +103,13 @@ def test_too_few_peers_for_the_regression(tmp_path):
 
 def test_invalid_toml(tmp_path):
     e = _err(tmp_path, project='[project]\nid = "x\n')
-    assert "not valid TOML" in str(e) and "tiny.toml" in str(e)
+    assert "不是有效的 TOML 文件" in str(e) and "tiny.toml" in str(e)
 
 
 def test_invalid_yaml(tmp_path):
     p = tmp_path / "p.yaml"
     p.write_text("project: [unclosed\n", encoding="utf-8")
-    with pytest.raises(InputError, match="not valid YAML"):
+    with pytest.raises(InputError, match="不是有效的 YAML 文件"):
         costing.load_project(p)
 
 

@@ -75,7 +75,7 @@ def test_spec_defaults_and_errors(tmp_path):
         read_report_spec(bad)
     broken = tmp_path / "b.toml"
     broken.write_text("[project\n")
-    with pytest.raises(InputError, match=r"b\.toml.*not valid TOML"):
+    with pytest.raises(InputError, match=r"b\.toml.*不是有效的 TOML 文件（第 1 行第 9 列附近有语法错误）"):
         read_report_spec(broken)
 
 

@@ -118,7 +118,7 @@ DISPLAY_NAMES: dict[str, str] = {
     "fare_revenue": "票款收入", "other_revenue": "其他收入", "higher_level_subsidy": "上级补贴",
     "total_cost": "总成本", "avg_wage": "平均工资", "policy_loss": "政策性亏损", "operating_loss": "经营性亏损",
     "profit_rate": "合理利润率", "label": "名称", "direction": "指标方向", "target": "年度指标值",
-    "regulated_cost": "核定成本", "profit": "合理利润", "taxes": "税金",
+    "regulated_cost": "核定成本", "profit": "合理利润", "taxes": "税金", "requested_subsidy": "申报补贴总额",
     "operating_loss_uncovered": "经营性亏损未补部分",
     # subsidy presets and standard-rule bases (costing.rules)
     "shanting": "山亭口径", "policy_operating_split": "三门峡口径（政策性、经营性亏损分列）",

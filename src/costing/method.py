@@ -30,6 +30,7 @@ from .benchmark.peers import outlier_flags, peer_metrics, summarize_peers
 from .cuts import cut_amount, cut_rate  # one 审减 arithmetic for the method and the life cycle
 from .errors import InputError, ModelError
 from .expr import evaluate, names
+from .glossary import display_name, rule_label
 from .units import fmt_rate, money_factor
 
 if TYPE_CHECKING:  # annotations only: the method takes a loaded Project and imports no loader
@@ -109,8 +110,8 @@ def set_target(project: Project) -> Target:
         env[name] = drivers[name]
     t = spec["type"]
     if t["output"] not in drivers:
-        raise InputError("the output driver is not defined", file=str(project.path),
-                         column=f"drivers.total.{t['output']}", expected="a formula", found=None)
+        raise InputError(f"未定义产出量“{t['output_label']}”的计算公式", file=str(project.path),
+                         column=f"drivers.total.{t['output']}", expected="计算公式", found=None)
     return Target(budget_year=project.budget_year, output=t["output"], output_label=t["output_label"],
                   unit_cost_label=t["unit_cost_label"], rows=rows, drivers=drivers,
                   units=dict(spec.get("drivers", {}).get("units", {})),
@@ -494,18 +495,19 @@ def set_standard(project: Project, target: Target, need: Need, bench: Benchmark,
         try:
             used = names(rule)
         except SyntaxError:
-            raise InputError("rule has a syntax error", **where, expected="e.g. min(actual_3yr_avg, peer_p50)",
+            raise InputError("核定规则写法有误", **where, expected="如 min(actual_3yr_avg, peer_p50)（近三年实际平均与同行中位数取低）",
                              found=rule) from None
         unknown = used - set(_rules.BASES)
         if unknown:
-            raise InputError(f"unknown standard rule basis {sorted(unknown)[0]!r}", **where,
-                             expected=f"a formula over {sorted(_rules.BASES)}", found=rule)
+            raise InputError(f"未知的核定依据“{sorted(unknown)[0]}”", **where,
+                             expected="由以下依据组成的规则：" + "、".join(f"{rule_label(b)}（{b}）" for b in sorted(_rules.BASES)),
+                             found=rule)
         env, prov = {}, {}
         for b in sorted(used):
             env[b], prov[b] = _rules.BASES[b](ctx, item)
             if not np.isfinite(env[b]):
-                raise InputError(f"rule basis {b!r} has no data for item {item!r}", **where,
-                                 expected=f"data for {b} (peer_costs rows for peer rules)", found=rule)
+                raise InputError(f"成本项目“{nrow['item_name']}”没有“{rule_label(b)}”所需的数据", **where,
+                                 expected=f"{rule_label(b)}的数据（同行规则须有同行成本表中该项目的行）", found=rule)
         value = float(evaluate(rule, env, where=where))
         chosen = next((b for b in sorted(used) if np.isclose(env[b], value, rtol=1e-12, atol=0)), rule)
         chosen_rules[item] = rule
@@ -594,8 +596,8 @@ def budget_inputs(project: Project, target: Target, regulated_cost: float) -> tu
         notes.append(f"合理利润率 {fmt_rate(rate)} 超过上限 {fmt_rate(cap)}，按上限计")
         rate = cap
     if rate < 0:
-        raise InputError("negative profit rate", file=str(project.path), column="budget.profit_rate",
-                         expected="a rate between 0 and the cap", found=rate)
+        raise InputError("合理利润率为负数", file=str(project.path), column="budget.profit_rate",
+                         expected=f"0 至上限 {fmt_rate(cap)} 之间的比例", found=rate)
     m = project.money
     fare = target.drivers.get("fare_revenue", m.get("fare_revenue", 0.0))
     return _rules.BudgetInputs(regulated_cost=regulated_cost, taxes=m.get("taxes", 0.0), fare_revenue=fare,
@@ -615,13 +617,14 @@ def compile_budget(project: Project, target: Target, standard: Standard, *, pres
     """
     preset = preset or project.budget.get("preset", "shanting")
     if preset not in _rules.SUBSIDY_PRESETS:
-        raise InputError("unknown subsidy preset", file=str(project.path), column="budget.preset",
-                         expected=f"one of {sorted(_rules.SUBSIDY_PRESETS)}", found=preset)
+        raise InputError("未知的补贴口径", file=str(project.path), column="budget.preset",
+                         expected="、".join(f"{display_name(k)}（{k}）" for k in sorted(_rules.SUBSIDY_PRESETS)) + " 之一",
+                         found=preset)
     missing = [k for k in _rules.PRESET_REQUIRES[preset] if k not in project.money]
     if missing:
-        raise InputError(f"preset {preset!r} needs money inputs {missing}", file=str(project.path),
-                         column="money", expected=f"[money] entries {list(_rules.PRESET_REQUIRES[preset])}",
-                         found=sorted(project.money))
+        raise InputError(f"补贴口径“{display_name(preset)}”缺少金额：{'、'.join(display_name(k) for k in missing)}", file=str(project.path),
+                         column="money", expected="[money] 中填写 " + "、".join(f"{display_name(k)}（{k}）" for k in _rules.PRESET_REQUIRES[preset]),
+                         found="、".join(sorted(project.money)) or "（无）")
     inputs, notes = budget_inputs(project, target, standard.total)
     res = _rules.SUBSIDY_PRESETS[preset](inputs)
     requested = project.money["requested_subsidy"]

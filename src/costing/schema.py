@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -156,15 +157,21 @@ def parse_settings(path: str | Path) -> dict:
             raise InputError("项目文件类型不支持", file=str(path), expected=".toml、.yaml 或 .yml（或 .xlsx 填报工作簿）",
                              found=path.suffix or "（无扩展名）", fix="另存为 .toml 项目文件，或用 costing new 生成工作簿")
     except tomllib.TOMLDecodeError as e:
-        raise InputError(f"not valid TOML ({e})", file=str(path)) from None
+        raise InputError(f"不是有效的 TOML 文件（{toml_syntax_place(e)}）", file=str(path)) from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
-        raise InputError(f"not valid YAML ({getattr(e, 'problem', e)})", file=str(path),
+        raise InputError("不是有效的 YAML 文件（该行附近有语法错误）" if mark else "不是有效的 YAML 文件", file=str(path),
                          row=(mark.line + 1) if mark else None) from None
     if not isinstance(data, dict):
-        raise InputError("project file is not a table of settings", file=str(path),
-                         expected="key = value settings", found=type(data).__name__)
+        raise InputError("项目文件不是设置表", file=str(path),
+                         expected="“键 = 值”形式的设置", found=type(data).__name__)
     return data
+
+
+def toml_syntax_place(e: Exception) -> str:
+    """Where a TOML syntax error sits, in Chinese (the parser's own words are English)."""
+    m = re.search(r"line (\d+), column (\d+)", str(e))
+    return f"第 {m[1]} 行第 {m[2]} 列附近有语法错误" if m else "有语法错误"
 
 
 def load_type(type_ref: str, *, base_dir: Path | None = None, where: dict | None = None) -> dict:
@@ -179,12 +186,12 @@ def load_type(type_ref: str, *, base_dir: Path | None = None, where: dict | None
         try:
             return tomllib.loads(read_text_file(candidate, what="project type template"))
         except tomllib.TOMLDecodeError as e:
-            raise InputError(f"project type template is not valid TOML ({e})", file=str(candidate)) from None
+            raise InputError(f"项目类型模板不是有效的 TOML 文件（{toml_syntax_place(e)}）", file=str(candidate)) from None
     files = resources.files("costing") / "templates" / f"{type_ref}.toml"
     if not files.is_file():
         known = sorted(p.name[:-5] for p in (resources.files("costing") / "templates").iterdir()
                        if p.name.endswith(".toml"))
-        raise InputError("unknown project type", **w, expected=f"one of {known} or a path to a .toml template",
+        raise InputError("未知的项目类型", **w, expected=f"{'、'.join(known)} 之一，或 .toml 模板文件的路径",
                          found=type_ref)
     return tomllib.loads(files.read_text(encoding="utf-8"))
 
@@ -217,8 +224,8 @@ def _table_ref(ref, base: Path, name: str, pfile: Path) -> tuple[Path, str | Non
         return (base / ref).resolve(), None
     if isinstance(ref, dict) and "path" in ref:
         return (base / ref["path"]).resolve(), ref.get("sheet")
-    raise InputError(f"bad table reference for {name!r}", file=str(pfile), column=f"tables.{name}",
-                     expected="a path, or {path = ..., sheet = ...}", found=ref)
+    raise InputError(f"表 {name} 的引用写法有误", file=str(pfile), column=f"tables.{name}",
+                     expected="文件路径，或 {path = ..., sheet = ...}", found=ref)
 
 
 def table_schemas(spec: dict) -> dict[str, tuple[list[Column], list[str] | None]]:
@@ -270,14 +277,14 @@ def build_project(mapping: dict, base_dir: str | Path, *, path: str | Path | Non
     data = mapping
     unknown = sorted(set(data) - TOP_LEVEL_KEYS)
     if unknown:
-        raise InputError(f"unknown section {unknown[0]!r}", file=str(pfile),
-                         expected=f"sections among {sorted(TOP_LEVEL_KEYS)}", found=unknown[0])
+        raise InputError(f"未知的设置节 [{unknown[0]}]", file=str(pfile),
+                         expected=f"{'、'.join(sorted(TOP_LEVEL_KEYS))} 之一", found=unknown[0])
     head = data.get("project")
     if not isinstance(head, dict):
-        raise InputError("missing [project] section", file=str(pfile), expected="[project] with id, type, budget_year")
+        raise InputError("缺少 [project] 节", file=str(pfile), expected="[project] 节，含 id、type、budget_year")
     for k in ("id", "type", "budget_year"):
         if k not in head:
-            raise InputError(f"missing project.{k}", file=str(pfile), column=f"project.{k}", expected="a value")
+            raise InputError(f"缺少 project.{k}", file=str(pfile), column=f"project.{k}", expected="填写一个值")
     spec, budget_year, price_year, params, budget, money = settings(data, base, pfile)
 
     refs = data.get("tables") or {}
