@@ -81,7 +81,7 @@ def test_model_signs_and_appraisal_hand_computed():
 
 
 def test_model_validation():
-    with pytest.raises(InputError, match="different number of years"):
+    with pytest.raises(InputError, match="收支项“b”的年数与其他收支项不同；应为：2 年"):
         cba.CashFlowModel((cba.CashFlowItem("a", "capital", [1.0, 0]),
                            cba.CashFlowItem("b", "benefit", [0, 1.0, 1.0])), 2025)
     with pytest.raises(InputError, match="negative"):
@@ -242,7 +242,7 @@ def test_project_bad_input_names_the_place(tmp_path):
     # year out of order
     bad = src.copy()
     bad[header_line + 2], bad[header_line + 3] = bad[header_line + 3], bad[header_line + 2]
-    with pytest.raises(InputError, match=f"row {header_line + 3}.*out of order"):
+    with pytest.raises(InputError, match=f"第 {header_line + 3} 行.*年份顺序不对或不连续"):
         cba.load_cba_project(_write_project(tmp_path, "\n".join(bad)))
     # text in an amount cell
     bad = src.copy()

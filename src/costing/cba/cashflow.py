@@ -66,11 +66,11 @@ class CashFlowItem:
                                  found=self.kind)
         a = as_flows(self.amounts, f"item {self.name!r}")
         if a.ndim != 1:
-            raise InputError(f"item {self.name!r} must be one yearly stream", found=f"shape {a.shape}")
+            raise InputError(f"收支项“{self.label or self.name}”的金额应为逐年一列", found=f"形状 {a.shape}")
         if (a < 0).any():
             t = int(np.flatnonzero(a < 0)[0])
-            raise InputError(f"item {self.name!r} year index {t} is negative",
-                             expected="a positive magnitude (the kind gives the sign)", found=float(a[t]))
+            raise InputError(f"收支项“{self.label or self.name}”在 t = {t}（从 0 起算）的金额为负数",
+                             expected="不小于 0 的金额（收支方向由类别决定）", found=float(a[t]))
         object.__setattr__(self, "amounts", a)
 
     @property
@@ -104,18 +104,18 @@ class CashFlowModel:
 
     def __post_init__(self):
         if not self.items:
-            raise InputError("a cash-flow model needs at least one item", found="no items")
+            raise InputError("现金流量模型至少需要一个收支项", found="（无）")
         if self.price_basis not in ("real", "nominal"):
             raise ParameterError("price_basis must be 'real' or 'nominal'", found=self.price_basis)
         n = len(self.items[0].amounts)
         for it in self.items:
             if len(it.amounts) != n:
-                raise InputError(f"item {it.name!r} covers a different number of years",
-                                 expected=f"{n} years (t = 0..{n - 1})", found=f"{len(it.amounts)} years")
+                raise InputError(f"收支项“{it.label or it.name}”的年数与其他收支项不同",
+                                 expected=f"{n} 年（t = 0..{n - 1}）", found=f"{len(it.amounts)} 年")
         names = [it.name for it in self.items]
         dup = {x for x in names if names.count(x) > 1}
         if dup:
-            raise InputError("item names must be unique", found=sorted(dup))
+            raise InputError("收支项名称重复", expected="每个名称只出现一次", found="、".join(sorted(dup)))
         object.__setattr__(self, "items", tuple(self.items))
 
     @property
@@ -215,8 +215,8 @@ def rebase_prices(amounts, from_year: int, to_year: int, index: Mapping[int, flo
     """
     for y in (from_year, to_year):
         if y not in index:
-            raise InputError(f"price index has no value for {y}", expected="a level for every year used",
-                             found=sorted(index))
+            raise InputError(f"价格指数缺少 {y} 年的数值", expected="用到的每一年都有指数",
+                             found="、".join(map(str, sorted(index))))
     return np.asarray(amounts, dtype=float) * (index[to_year] / index[from_year])
 
 
@@ -227,11 +227,11 @@ def to_real(amounts, years: Sequence[int], index: Mapping[int, float], base_year
     """
     a = np.asarray(amounts, dtype=float)
     if len(years) != a.shape[-1]:
-        raise InputError("amounts and years have different lengths", expected=f"{a.shape[-1]} years",
-                         found=f"{len(years)} years")
+        raise InputError("金额与年份的个数不同", expected=f"{a.shape[-1]} 个年份",
+                         found=f"{len(years)} 个年份")
     missing = [y for y in list(years) + [base_year] if y not in index]
     if missing:
-        raise InputError("price index lacks years", expected="a level for every year", found=missing)
+        raise InputError("价格指数缺少年份", expected="每一年都有指数", found="、".join(map(str, missing)))
     return a * np.array([index[base_year] / index[y] for y in years])
 
 
@@ -242,7 +242,7 @@ def straight_line_residual(cost: float, service_life: float, years_used: float) 
     at the end of the analysis period, booked as a benefit in its last year.
     """
     if service_life <= 0:
-        raise InputError("service life must be positive", expected="> 0 years", found=service_life)
+        raise InputError("使用年限应为正数", expected="大于 0 的年数", found=service_life)
     return float(cost) * max(0.0, 1.0 - float(years_used) / float(service_life))
 
 

@@ -48,7 +48,7 @@ class CBAProject:
 
 def _need(d: dict, key: str, file, section: str):
     if key not in d:
-        raise InputError(f"missing key {key!r} in [{section}]", file=file, expected=key, found=sorted(d))
+        raise InputError(f"[{section}] 缺少设置 {key}", file=file, expected=key, found="、".join(map(str, sorted(d))) or "（无）")
     return d[key]
 
 
@@ -57,17 +57,17 @@ def _read_table(path: Path, names: list[str], unit: str, sheet: str | None = Non
     """The cash-flow table through the common reader (:func:`costing.io.read_table`): one
     policy for encodings, separators and bad cells; amounts in ``unit`` -> 元."""
     if not path.exists():
-        raise InputError("cash-flow table not found", file=path, expected="an existing CSV file")
+        raise InputError("找不到现金流量表", file=path, expected="已有的 CSV 文件")
     cols = [Column("year", "year"), *[Column(n, "number", min_value=0) for n in names]]
     df, meta = read_table(path, cols, sheet=sheet, key=["year"], keep_extra=False, label="cashflows")
     if df.empty:
-        raise InputError("cash-flow table has no rows", **meta.where("year", 2),
-                         expected="one row per year", found="only a header")
+        raise InputError("现金流量表没有数据行", **meta.where("year", 2),
+                         expected="每年一行", found="只有表头")
     years = df["year"].to_numpy()
     steps = np.diff(years)
     if np.any(steps != 1):
         i = int(np.flatnonzero(steps != 1)[0]) + 1
-        raise InputError("years out of order or not consecutive", **meta.where("year", i + 2),
+        raise InputError("年份顺序不对或不连续", **meta.where("year", i + 2),
                          expected=f"{int(years[i - 1]) + 1}", found=int(years[i]))
     f = money_factor(unit, where={"file": path})
     return years.astype(int), {c: df[c].to_numpy(dtype=float) * f for c in names}
@@ -103,7 +103,7 @@ def load_cba_project(path) -> CBAProject:
     years, amounts = _read_table(table, names, cf.get("unit", "元"), sheet)
     start = int(cf.get("start_year", years[0]))
     if years[0] != start:
-        raise InputError("table does not start at start_year", file=table, column="year",
+        raise InputError("现金流量表的第一年不是起始年度（start_year）", file=table, column="year",
                          expected=start, found=int(years[0]))
     items = tuple(CashFlowItem(it["name"], it["kind"], amounts[it["name"]], it.get("label", it["name"]))
                   for it in items_cfg)
