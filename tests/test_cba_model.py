@@ -84,7 +84,7 @@ def test_model_validation():
     with pytest.raises(InputError, match="收支项“b”的年数与其他收支项不同；应为：2 年"):
         cba.CashFlowModel((cba.CashFlowItem("a", "capital", [1.0, 0]),
                            cba.CashFlowItem("b", "benefit", [0, 1.0, 1.0])), 2025)
-    with pytest.raises(InputError, match="negative"):
+    with pytest.raises(InputError, match="收支项“a”在 t = 0（从 0 起算）的金额为负数"):
         cba.CashFlowItem("a", "capital", [-5.0, 0])
     with pytest.raises(ParameterError, match="unknown kind"):
         cba.CashFlowItem("a", "grant", [1.0])
