@@ -87,7 +87,7 @@ def test_peer_table_shows_each_row_by_its_unit():
     raw = t.set_index("指标")
     fare = raw.loc["票款回收率"]
     assert shown.loc["票款回收率", "单位"] == ""
-    for c in ("P25", "中位数（P50）", "P75", "本项目"):
+    for c in ("25%分位数", "中位数", "75%分位数", "本项目"):
         assert shown.loc["票款回收率", c] == f"{fare[c] * 100:.2f}%"
     assert shown.loc["车公里成本", "本项目"] == f"{raw.loc['车公里成本', '本项目']:.4f}"
     assert shown.loc["车公里成本", "单位"] == "元/车公里"
@@ -211,7 +211,7 @@ def test_no_reader_facing_table_or_chart_label_is_an_internal_key(reports):
 
 @pytest.mark.slow
 def test_abstract_comes_first_with_the_headline_figures(reports):
-    expected = {"cost_standard": ["9.3050 元/车公里", "6,758.26 万元", "25.96%"], "cba": ["ENPV"],
+    expected = {"cost_standard": ["9.3050 元/车公里", "6,758.26 万元", "25.96%"], "cba": ["经济净现值"],
                 "ex_ante": ["审减率"], "monitoring": ["预算执行率"], "self_evaluation": ["优"]}
     for template, (nb, html) in reports.items():
         abstract = html.index('<div class="costing-abstract">')

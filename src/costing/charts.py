@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 from .glossary import display_name
 from .method import subsidy_sensitivity
 from .plotting import new_figure, readable_ticks
+from .rules import RTS_NAMES
 from .units import from_yuan
 
 BLUE, ORANGE, GREY, GREEN, RED = "#1f5aa6", "#e07b00", "#9a9a9a", "#2e8b57", "#c0392b"
@@ -37,7 +38,7 @@ def peer_unit_costs(result, metric: str | None = None) -> Figure:
     if metric == next(iter(result.project.spec["peers"]["metrics"])):
         std = result.standard.unit_cost_standard
         ax.axhline(std, color=GREEN, lw=2, ls="--", label=f"核定标准 {std:,.2f}")
-    ax.axhline(b.peer_summary.loc[metric, "p50"], color=BLUE, lw=1, ls=":", label="同行中位数 P50")
+    ax.axhline(b.peer_summary.loc[metric, "p50"], color=BLUE, lw=1, ls=":", label="同行中位数")
     ax.set_xticks(range(len(peers)), labels, rotation=45, ha="right")
     ax.set_ylabel(f"{spec['label']}（{spec['unit']}）")
     ax.set_title(f"{spec['label']}：与同行比较（{b.price_year}年价格）")
@@ -188,7 +189,7 @@ def efficiency_scores(result) -> Figure:
     ax.set_ylim(0, 1.05)
     ax.set_ylabel("成本效率 θ")
     outs = "、".join(result.target.labels.get(o, o) for o in f.outputs)
-    ax.set_title(f"DEA 成本效率（{f.rts.upper()}，投入：总成本；产出：{outs}）")
+    ax.set_title(f"成本效率（数据包络分析，{RTS_NAMES.get(f.rts, f.rts)}；投入：总成本；产出：{outs}）")
     ax.legend(loc="lower right", fontsize=8)
     return fig
 

@@ -122,10 +122,10 @@ DISPLAY_NAMES: dict[str, str] = {
     "operating_loss_uncovered": "经营性亏损未补部分",
     # subsidy presets and standard-rule bases (costing.rules)
     "shanting": "山亭口径", "policy_operating_split": "三门峡口径（政策性、经营性亏损分列）",
-    "quota": "定额测算", "actual_3yr_avg": "近三年实际平均", "peer_p25": "同行P25", "peer_p50": "同行中位数",
-    "peer_p75": "同行P75", "frontier": "效率前沿追赶",
+    "quota": "定额测算", "actual_3yr_avg": "近三年实际平均", "peer_p25": "同行25%分位数", "peer_p50": "同行中位数",
+    "peer_p75": "同行75%分位数", "frontier": "效率前沿追赶",
     # peer comparison (costing.benchmark.peers.summarize_peers)
-    "metric": "指标", "n": "项目数", "p25": "P25", "p50": "中位数（P50）", "p75": "P75", "mean": "平均值",
+    "metric": "指标", "n": "项目数", "p25": "25%分位数", "p50": "中位数", "p75": "75%分位数", "mean": "平均值",
     "project": "本项目", "rank": "排名", "percentile": "百分位",
     # the performance life cycle (costing.performance)
     "approved_final": "安排数", "n_projects": "项目数",
@@ -182,7 +182,7 @@ DISPLAY_NAMES: dict[str, str] = {
     # cost-benefit analysis (costing.cba)
     "real": "不变价", "nominal": "现价",
     "cobb_douglas": "柯布-道格拉斯形式", "translog": "超越对数形式", "ols": "最小二乘回归", "quantile": "中位数回归",
-    "enpv": "经济净现值（ENPV）", "eirr": "经济内部收益率（EIRR）", "bcr": "效益费用比（BCR）",
+    "enpv": "经济净现值", "eirr": "经济内部收益率", "bcr": "效益费用比",
     "expected_npv": "期望净现值", "prob_npv_negative": "净现值为负的概率",
     # the CBA report's tables (sheet names of its workbook)
     "cashflows": "现金流量表", "summary": "评价指标", "presets": "折现率方案比较", "sensitivity": "敏感性分析",

@@ -34,7 +34,7 @@ def cost_standard_table(result) -> pd.DataFrame:
     t.index.name = "成本项目代码"
     label = result.standard.unit_cost_label
     t = t.rename(columns={"定额测算": f"定额测算（{label}）", "近三年实际": f"近三年实际（{label}）",
-                          "同行P50": f"同行P50（{label}）", "单位成本标准": f"单位成本标准（{label}）",
+                          "同行P50": f"同行中位数（{label}）", "单位成本标准": f"单位成本标准（{label}）",
                           "标准成本": "标准成本（万元）"})
     t.attrs["units"] = {**dict.fromkeys([c for c in t.columns if c.endswith(f"（{label}）")], label),
                         "标准成本（万元）": WAN}
@@ -102,8 +102,14 @@ def performance_targets_table(result) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["指标", "目标值", "单位", "方向"])
 
 
+def quantile_name(key: str) -> str:
+    """A percentile key of the results (``"P10"``, ``"P50"``) as a reader reads it: 第10百分位数, 中位数."""
+    q = int(str(key).lstrip("Pp"))
+    return "中位数" if q == 50 else f"第{q}百分位数"
+
+
 def peer_table(result) -> pd.DataFrame:
-    """Peer comparison per metric: label, unit, peers, P25/P50/P75, mean, the project, its rank.
+    """Peer comparison per metric: label, unit, peers, quartiles and median, mean, the project, its rank.
 
     排名 is "rank / units compared": the project among the n peers and itself
     (n + 1 units), 1 = the lowest value.
@@ -111,10 +117,10 @@ def peer_table(result) -> pd.DataFrame:
     s = result.benchmark.peer_summary
     spec = result.project.spec["peers"]["metrics"]
     rank = [f"{int(r)} / {int(n) + 1}" if pd.notna(r) else "—" for r, n in zip(s["rank"], s["n"])]
-    values = ["P25", "中位数（P50）", "P75", "本项目"]
+    values = ["25%分位数", "中位数", "75%分位数", "本项目"]
     t = pd.DataFrame({"指标": [spec[m].get("label", display_name(m)) for m in s.index],
                          "单位": [spec[m].get("unit", "") for m in s.index], "同行单位数": s["n"].to_numpy(),
-                         "P25": s["p25"].to_numpy(), "中位数（P50）": s["p50"].to_numpy(), "P75": s["p75"].to_numpy(),
+                         "25%分位数": s["p25"].to_numpy(), "中位数": s["p50"].to_numpy(), "75%分位数": s["p75"].to_numpy(),
                          "本项目": s["project"].to_numpy(), "排名（由低到高）": rank})
     t.attrs["row_units"] = dict.fromkeys(values, "单位")  # 票款回收率 is a rate: shown as %
     return t
@@ -354,13 +360,13 @@ def cost_standard_abstract(result) -> tuple[list, str, list]:
     spec = p.spec["peers"]["metrics"][first]
     if pd.notna(s.get("rank")) and s["project"] > s["p75"]:
         flags.append(f"本项目{spec['label']} {fmt_value(s['project'], unit_kind(spec['unit']) or 'number')} {spec['unit']}，"
-                     f"高于同行 P75，在 {int(s['n']) + 1} 个单位中由低到高排第 {int(s['rank'])}。")
+                     f"高于同行75%分位数，在 {int(s['n']) + 1} 个单位中由低到高排第 {int(s['rank'])}。")
     if bench.diagnostics.get("flag"):
         flags.append(bench.diagnostics["message"] + "。")
     if bench.cost_function is not None and bench.actual_residual > 0:
         flags.append(f"最近一年实际成本高于同规模同行的预期成本（对数残差 {bench.actual_residual:+.3f}）。")
     if bench.frontier is not None and bench.frontier.efficiency < 1:
-        flags.append(f"DEA 成本效率 θ = {bench.frontier.efficiency:.3f}，未处于效率前沿。")
+        flags.append(f"成本效率 θ = {fmt(bench.frontier.efficiency, 'coef', 3)}（数据包络分析），未处于效率前沿。")
     return figures, judgement, flags
 
 
@@ -406,8 +412,8 @@ def cba_summary_table(result) -> pd.DataFrame:
     """The evaluation measures with numbers: 指标, 数值, 单位 (money in 万元, rates as fractions)."""
     from .cba import preset_label
 
-    rows = [("经济净现值（ENPV）", from_yuan(result.enpv, WAN), WAN),
-            ("经济内部收益率（EIRR）", result.eirr, "fraction"), ("效益费用比（BCR）", result.bcr, "number"),
+    rows = [("经济净现值", from_yuan(result.enpv, WAN), WAN),
+            ("经济内部收益率", result.eirr, "fraction"), ("效益费用比", result.bcr, "number"),
             ("效益现值", from_yuan(result.pv_benefits, WAN), WAN), ("费用现值", from_yuan(result.pv_costs, WAN), WAN),
             ("静态投资回收期", result.payback, "年"), ("动态投资回收期", result.discounted_payback, "年"),
             ("折现率方案", chinese(preset_label(result.discount)), "")]
@@ -424,10 +430,10 @@ def cba_risk_table(mc) -> pd.DataFrame:
 
     rows = [("抽样次数", mc.npv.size, "次"), ("期望净现值", from_yuan(mc.expected_npv, WAN), WAN),
             ("净现值为负的概率", mc.prob_negative, "fraction")]
-    rows += [(f"净现值 {k}", from_yuan(v, WAN), WAN) for k, v in mc.npv_percentiles().items()]
-    rows += [(f"内部收益率 {k}", v, "fraction") for k, v in mc.irr_percentiles().items()]
+    rows += [(f"净现值{quantile_name(k)}", from_yuan(v, WAN), WAN) for k, v in mc.npv_percentiles().items()]
+    rows += [(f"内部收益率{quantile_name(k)}", v, "fraction") for k, v in mc.irr_percentiles().items()]
     rows += [("无内部收益率的抽样占比", float(np.mean(~np.isfinite(mc.irr))), "fraction")]
-    rows += [(f"预算水平 {k}（总费用）", from_yuan(v, WAN), WAN) for k, v in budget_levels(mc.cost).items()]
+    rows += [(f"总费用{quantile_name(k)}（预算水平）", from_yuan(v, WAN), WAN) for k, v in budget_levels(mc.cost).items()]
     t = pd.DataFrame(rows, columns=["指标", "数值", "单位"])
     t.attrs["row_units"] = {"数值": "单位"}
     return t
@@ -436,15 +442,15 @@ def cba_risk_table(mc) -> pd.DataFrame:
 def cba_presets_table(presets: pd.DataFrame) -> pd.DataFrame:
     """:func:`costing.cba.compare_presets` for readers: ENPV in 万元, without the preset codes."""
     t = pd.DataFrame({"折现率方案": presets["说明 (label)"].map(chinese),
-                      "ENPV（万元）": from_yuan(presets["ENPV [元]"], WAN),
-                      "BCR": presets["BCR"], "来源": presets["来源 (source)"], "日期": presets["日期 (date)"]})
-    t.attrs["units"] = {"ENPV（万元）": WAN, "BCR": "number", "日期": "plain"}
+                      "经济净现值（万元）": from_yuan(presets["ENPV [元]"], WAN),
+                      "效益费用比": presets["BCR"], "来源": presets["来源 (source)"], "日期": presets["日期 (date)"]})
+    t.attrs["units"] = {"经济净现值（万元）": WAN, "效益费用比": "number", "日期": "plain"}
     return t
 
 
 def cba_sensitivity_table(sens, labels: dict) -> pd.DataFrame:
     """One-way sensitivity for readers: ENPV [万元] at each change and the coefficient E, per factor."""
-    v = from_yuan(sens.values, WAN).rename(columns=lambda c: f"ENPV {_signed_pct(c)}（万元）")
+    v = from_yuan(sens.values, WAN).rename(columns=lambda c: f"经济净现值 {_signed_pct(c)}（万元）")
     e = sens.coefficients.rename(columns=lambda c: f"敏感度系数 E {_signed_pct(c)}")
     out = pd.concat([v, e], axis=1)
     out.insert(0, "因素", [chinese(labels.get(f, f)) for f in out.index])
@@ -475,8 +481,8 @@ def cba_abstract(result, mc, benchmark_rate: float) -> tuple[list, str, list]:
     """Figures, judgement and flags of a cost-benefit report (:func:`show_abstract`)."""
     from .cba import preset_label
 
-    figures = [("经济净现值（ENPV）", f"{fmt_money(result.enpv)} 万元"), ("经济内部收益率（EIRR）", fmt_rate(result.eirr)),
-               ("效益费用比（BCR）", fmt(result.bcr, "number")), ("期望净现值", f"{fmt_money(mc.expected_npv)} 万元"),
+    figures = [("经济净现值", f"{fmt_money(result.enpv)} 万元"), ("经济内部收益率", fmt_rate(result.eirr)),
+               ("效益费用比", fmt(result.bcr, "number")), ("期望净现值", f"{fmt_money(mc.expected_npv)} 万元"),
                ("净现值为负的概率", fmt_rate(mc.prob_negative))]
     feasible = result.enpv >= 0
     judgement = (f"按{chinese(preset_label(result.discount))}折现，经济净现值 {fmt_money(result.enpv)} 万元，"

@@ -32,7 +32,7 @@ import numpy as np
 BASES: dict[str, Callable] = {}
 
 #: returns to scale of the frontier, as the provenance reads them
-_RTS = {"vrs": "规模报酬可变", "crs": "规模报酬不变"}
+RTS_NAMES = {"vrs": "规模报酬可变", "crs": "规模报酬不变"}
 
 
 def basis(name: str):
@@ -80,7 +80,7 @@ def _frontier(ctx, item):
     if f is None:
         return np.nan, "no [benchmark.frontier] in the project type"
     v = b.actual_3yr_avg.get(item, np.nan) * f.factor
-    return v, (f"效率前沿（数据包络分析，{_RTS.get(f.rts, f.rts)}，投入导向，效率 {f.efficiency:.3f}，本年缩小差距 {f.gap_closed:.0%}；"
+    return v, (f"效率前沿（数据包络分析，{RTS_NAMES.get(f.rts, f.rts)}，投入导向，效率 {f.efficiency:.3f}，本年缩小差距 {f.gap_closed:.0%}；"
                f"以近三年实际 {b.actual_years_used[0]}–{b.actual_years_used[-1]} 年为基数）")
 
 

@@ -583,7 +583,7 @@ def rule_bases(result: MethodResult) -> pd.DataFrame:
     ctx = SimpleNamespace(need=result.need, benchmark=result.benchmark, budget_year=p.budget_year,
                           price_year=p.price_year, project=p)
     s = result.standard.items
-    cols = {"actual_3yr_avg": "近三年实际", "peer_p25": "同行P25", "peer_p50": "同行中位数", "peer_p75": "同行P75",
+    cols = {"actual_3yr_avg": "近三年实际", "peer_p25": "同行25%分位数", "peer_p50": "同行中位数", "peer_p75": "同行75%分位数",
             "frontier": "效率前沿追赶", "quota": "定额测算"}
     out = pd.DataFrame({"成本项目": s["item_name"]})
     for basis, label in cols.items():
@@ -766,7 +766,7 @@ def _ex_03_3(c):
 
 
 @exercise("04-1", "cba", "社会折现率改为 6%（china_6）后，经济净现值 ENPV 是多少万元？", unit="万元",
-          setting={"discount": "china_6"}, place=(COMPARISON, "经济净现值（ENPV）", "本次设置"),
+          setting={"discount": "china_6"}, place=(COMPARISON, "经济净现值", "本次设置"),
           hint="折现率越低，远期的效益折算到现在越值钱。")
 def _ex_04_1(c):
     return _wan(c.result.enpv)

@@ -50,10 +50,7 @@ def test_no_english_word_or_code_in_reader_text(rendered):
     out, docs = rendered
     found = {d.name: words for d in docs
              if (words := {w: n for w, n in latin_words(d).items() if w not in UNIT_SYMBOLS})}
-    if found:
-        # left to the owners of that text: table labels and chart legends (present, glossary), the
-        # example's names (合成示例 synthetic), notice rules ("min"), PEFA in the self-evaluation text
-        pytest.xfail(f"English words or codes still reach the reader (issue 17 item 3): {found}")
+    assert not found, f"English words or codes reach the reader outside 代码对照表: {found}"
 
 
 @pytest.mark.skipif(not shutil.which("chromium"), reason="Chromium prints the HTML reports")

@@ -285,9 +285,9 @@ class CBAResult:
         from ..fmt import fmt, fmt_money, fmt_rate
 
         rows = [
-            ("经济净现值（ENPV）", fmt_money(self.enpv, unit), unit),
-            ("经济内部收益率（EIRR）", fmt_rate(self.eirr), "%"),
-            ("效益费用比（BCR）", fmt(self.bcr, "number"), "—"),
+            ("经济净现值", fmt_money(self.enpv, unit), unit),
+            ("经济内部收益率", fmt_rate(self.eirr), "%"),
+            ("效益费用比", fmt(self.bcr, "number"), "—"),
             ("效益现值", fmt_money(self.pv_benefits, unit), unit),
             ("费用现值", fmt_money(self.pv_costs, unit), unit),
             ("静态投资回收期", fmt(self.payback, "number"), "年"),
