@@ -236,6 +236,7 @@ def _lesson_runs(name: str, tmp: Path):
                       "report_dir": str(tmp / "reports"), "make_report": False}
         for c in lesson.cells:
             c = nbformat.from_dict(dict(c))
+            c.pop("id", None)  # each run of the lesson repeats its cells: new ids below, no duplicates
             if label != "默认" and "whatif.panel(" in c.source:
                 # the panel shows the project's defaults whatever the setting: run once (its widgets flood
                 # the kernel's message channel, and a run with fewer of them loses no message under load)
@@ -247,6 +248,8 @@ def _lesson_runs(name: str, tmp: Path):
                 typed = KEY[f"{m.group(1)}-{m.group(2)}"][1].replace(",", "")
                 c = nbformat.v4.new_code_cell(c.source.replace(m.group(0), m.group(0)[:-4] + typed))
             cells.append(c)
+    for c in cells:
+        c.setdefault("id", nbformat.corpus.words.generate_corpus_id())
     nb = nbformat.v4.new_notebook(cells=cells, metadata=lesson.metadata)
     NotebookClient(nb, timeout=DEFAULT_TIMEOUT, kernel_name="costing",
                    resources={"metadata": {"path": str(COURSE)}}).execute()
