@@ -165,3 +165,46 @@ def test_batch_on_dask_cluster(tmp_path):
     assert [r.report_dir.name for r in results] == ["bus_tiny", "环卫_测试"]
     nb = nbformat.read(out / "环卫_测试" / "环卫_测试_report_fixture.ipynb", as_version=4)
     assert nb.metadata["papermill"]["parameters"]["profit_rate"] == 3.0  # int accepted as float
+
+
+def test_a_kernel_that_dies_before_its_first_reply_is_started_once_more(tmp_path, monkeypatch):
+    """Two kernels started at once can pick the same port and one dies before any cell runs
+    (seen in a batch under load); that start is retried once, a second failure is reported."""
+    import papermill
+
+    from costing.report import execute
+
+    calls = []
+
+    def flaky(*args, **kwargs):
+        calls.append(kwargs)
+        if len(calls) == 1:
+            raise RuntimeError(f"{execute.KERNEL_START_FAILED}: ZMQError: Address already in use")
+        return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")])
+
+    monkeypatch.setattr(papermill, "execute_notebook", flaky)
+    tpl = tmp_path / "t.ipynb"
+    nb = execute.execute_template(tpl, {}, tmp_path / "out.ipynb")
+    assert len(calls) == 2 and nb.cells[0].source == "1"
+
+    calls.clear()
+
+    def dead(*args, **kwargs):
+        calls.append(kwargs)
+        raise RuntimeError(f"{execute.KERNEL_START_FAILED}: again")
+
+    monkeypatch.setattr(papermill, "execute_notebook", dead)
+    with pytest.raises(ReportError, match="execution failed"):
+        execute.execute_template(tpl, {}, tmp_path / "out.ipynb")
+    assert len(calls) == 2
+
+    calls.clear()
+
+    def other(*args, **kwargs):
+        calls.append(kwargs)
+        raise RuntimeError("something else")
+
+    monkeypatch.setattr(papermill, "execute_notebook", other)
+    with pytest.raises(ReportError, match="something else"):
+        execute.execute_template(tpl, {}, tmp_path / "out.ipynb")
+    assert len(calls) == 1  # only a kernel that never answered is started again

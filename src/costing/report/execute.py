@@ -83,6 +83,9 @@ class ReportError(CostingError):
         return (_rebuild_report_error, (str(self), self.__dict__))
 
 
+#: jupyter_client's message when a kernel dies before answering (nothing has run yet)
+KERNEL_START_FAILED = "Kernel died before replying to kernel_info"
+
 def _rebuild_report_error(message, state):
     err = ReportError(message)
     err.__dict__.update(state)
@@ -341,13 +344,24 @@ def execute_template(template: Path, parameters: dict, output_path: Path, *,
     from papermill.exceptions import PapermillExecutionError
 
     kernel_env_ready()
-    try:
-        nb = pm.execute_notebook(
+
+    def run():
+        return pm.execute_notebook(
             str(template), str(output_path), parameters=parameters, kernel_name=kernel_name,
             cwd=str(template.parent), progress_bar=False, log_output=False,
             request_save_on_cell_execute=False, execution_timeout=timeout,
             shutdown_kernel="immediate", extra_arguments=KERNEL_ARGUMENTS,
         )
+
+    try:
+        try:
+            nb = run()
+        except RuntimeError as exc:
+            # A kernel that dies before its first reply ran no cell: typically two kernels started at
+            # once picked the same free port (ZMQError: Address already in use). Start it once more.
+            if KERNEL_START_FAILED not in str(exc):
+                raise
+            nb = run()
     except PapermillExecutionError as exc:
         first = _first_line(exc.source)
         raise ReportError(
