@@ -154,7 +154,7 @@ CASES = [
     Case("report-unknown-parameter", (*REP, "-p", "sensitivty_delta=0.2"), nothing,
          ("unknown parameter 'sensitivty_delta'", "did you mean 'sensitivity_delta'")),
     Case("report-cba-cashflow-nan", REPC, cell(CASH, 3, 5, "nan"), ("cashflows.csv", "列“energy_saving”", "“nan”")),
-    Case("report-cba-cashflow-header-only", REPC, header_only(CASH), ("cashflows.csv", "no rows")),
+    Case("report-cba-cashflow-header-only", REPC, header_only(CASH), ("cashflows.csv", "现金流量表没有数据行", "只有表头")),
     Case("report-project-binary", REP, write(BUS, b"\x00\x01\x02"), ("bus_example.toml", "binary")),
     # --- the portfolio: costing assess / monitor / evaluate --------------------------
     Case("monitor-spending-nan", MONITOR, cell(SP, 3, "spent [万元]", "nan"), ("spending.csv", "第 3 行", "spent [万元]", "“nan”")),

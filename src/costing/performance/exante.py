@@ -163,10 +163,10 @@ def ex_ante(portfolio: Portfolio, *, thresholds: Mapping[str, float] | None = No
     if max_scores:
         unknown = set(max_scores) - set(mx)
         if unknown:
-            raise ParameterError("unknown ex-ante dimension", expected=f"one of {list(mx)}", found=sorted(unknown)[0])
+            raise ParameterError("未知的事前评估维度", expected=f"{'、'.join(mx)} 之一", found=sorted(unknown)[0])
         mx.update({k: float(v) for k, v in max_scores.items()})
     if abs(sum(mx.values()) - 100.0) > 1e-6:
-        raise ParameterError("ex-ante maximum marks do not sum to 100", expected="100", found=sum(mx.values()))
+        raise ParameterError("事前评估各维度满分合计不等于 100", expected="100", found=sum(mx.values()))
     th = check_bands(thresholds if thresholds is not None else prof.conclusions)
     rules = {**prof.recommendations, **(rules or {})}
     prj = portfolio.projects

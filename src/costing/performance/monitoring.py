@@ -110,8 +110,8 @@ def time_progress(as_of, budget_year: int, *, convention: str = "days") -> float
     if convention == "months":
         dim = (_dt.date(d.year + (d.month == 12), d.month % 12 + 1, 1) - _dt.date(d.year, d.month, 1)).days
         return (d.month - 1 + d.day / dim) / 12
-    raise ParameterError("unknown time-progress convention", column="convention",
-                         expected=f"one of {list(CONVENTIONS)}", found=convention)
+    raise ParameterError("未知的时间进度口径", column="convention",
+                         expected=f"{'、'.join(CONVENTIONS)} 之一", found=convention)
 
 
 def progress_of_dates(dates: pd.Series, budget_year: int, *, convention: str = "days") -> np.ndarray:
@@ -122,8 +122,8 @@ def progress_of_dates(dates: pd.Series, budget_year: int, *, convention: str = "
         return (d.dt.day_of_year / n).to_numpy(dtype=float)
     if convention == "months":
         return ((d.dt.month - 1 + d.dt.day / d.dt.days_in_month) / 12).to_numpy(dtype=float)
-    raise ParameterError("unknown time-progress convention", column="convention",
-                         expected=f"one of {list(CONVENTIONS)}", found=convention)
+    raise ParameterError("未知的时间进度口径", column="convention",
+                         expected=f"{'、'.join(CONVENTIONS)} 之一", found=convention)
 
 
 def execution_rate(spent, budget):

@@ -65,11 +65,11 @@ def check_bands(bands: Mapping[str, float]) -> dict[str, float]:
     """Validate bands (grades, conclusions): a mapping label -> lowest score, strictly decreasing."""
     items = list(bands.items())
     if not items:
-        raise ParameterError("bands are empty", expected="e.g. {'优': 90, '良': 80, '中': 60, '差': -inf}")
+        raise ParameterError("等级分数线为空", expected="如 {'优': 90, '良': 80, '中': 60, '差': -inf}")
     lows = [float(v) for _, v in items]
     if any(a <= b for a, b in zip(lows, lows[1:])):
-        raise ParameterError("bands must be listed from the highest lower bound down",
-                             expected="strictly decreasing lower bounds", found=dict(bands))
+        raise ParameterError("等级须按分数线从高到低排列",
+                             expected="严格递减的分数线", found=dict(bands))
     return {k: float(v) for k, v in items}
 
 

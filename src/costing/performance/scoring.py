@@ -81,8 +81,8 @@ def _map_unique(values, fn) -> np.ndarray:
 def _direction_one(d) -> str:
     v = DIRECTION_ALIASES.get(str(d).strip().lower())
     if v is None:
-        raise ParameterError("unknown indicator direction", column="direction",
-                             expected=f"one of {list(DIRECTIONS)} (or 正向/反向/定性)", found=d)
+        raise ParameterError("未知的指标方向", column="direction",
+                             expected="正向、反向或定性", found=d)
     return v
 
 
@@ -92,8 +92,8 @@ def _band_one(b, bands: Mapping = QUALITATIVE_BANDS) -> str:
     s = str(b).strip()
     v = s if s in bands else BAND_ALIASES.get(s.lower())
     if v not in bands:
-        raise ParameterError("unknown qualitative band", column="band",
-                             expected=f"one of {list(bands)}", found=b)
+        raise ParameterError("未知的定性评价档次", column="band",
+                             expected=f"{'、'.join(bands)} 之一", found=b)
     return v
 
 
@@ -159,10 +159,10 @@ def score_indicator(target, actual, *, direction, weight, band=None, reverse: st
     3.2
     """
     if reverse not in ("ratio", "linear"):
-        raise ParameterError("unknown reverse-indicator rule", column="reverse", expected="ratio or linear",
+        raise ParameterError("未知的反向指标计分规则", column="reverse", expected="ratio 或 linear",
                              found=reverse)
     if blank not in ("flag", "midpoint", "error"):
-        raise ParameterError("unknown blank-rating rule", column="blank", expected="flag, midpoint or error",
+        raise ParameterError("未知的空白评分处理规则", column="blank", expected="flag、midpoint 或 error",
                              found=blank)
     qbands = dict(bands) if bands is not None else QUALITATIVE_BANDS
     d = normalize_direction(direction)
@@ -279,7 +279,7 @@ def recommend(grades, rules: Mapping[str, str] | None = None):
     g = np.asarray(grades, dtype=object)
     bad = [x for x in g.reshape(-1) if x not in r and x != ""]
     if bad:
-        raise ParameterError("no recommendation rule for grade", expected=f"one of {list(r)}", found=bad[0])
+        raise ParameterError("该评价等级没有处理建议规则", expected=f"{'、'.join(r)} 之一", found=bad[0])
     out = _map_unique(g, lambda x: r.get(x, ""))
     res = _wrap(out, grades)
     return str(res) if isinstance(res, (np.str_, str)) else res
