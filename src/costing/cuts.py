@@ -70,7 +70,7 @@ def cut_rate(requested, approved, *, raise_exceptions: bool = False):
     r = np.asarray(requested, dtype=float)
     a = np.asarray(approved, dtype=float)
     if np.any(r < 0):
-        raise InputError("negative requested amount", column="requested", expected="an amount >= 0",
+        raise InputError("申报数为负数", column="requested", expected="不小于 0 的金额",
                          found=float(r[r < 0].reshape(-1)[0]))
     zero = r == 0
     if raise_exceptions and np.any(zero):

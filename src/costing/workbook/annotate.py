@@ -24,8 +24,8 @@ def annotate(path, out, problems: list[Problem]) -> Path:
 
     path, out = Path(path).resolve(), Path(out).resolve()
     if out == path:
-        raise InputError("the annotated copy would overwrite the input", file=str(path),
-                         expected="another file name for --annotate", found=str(out))
+        raise InputError("标注副本会覆盖原文件", file=str(path),
+                         expected="为 --annotate 另取一个文件名", found=str(out))
     wb = load_workbook(path)
     notes: dict[tuple[str, str], list[Problem]] = defaultdict(list)
     for p in problems:

@@ -52,7 +52,7 @@ def write(kind: str, out: Path, source, w) -> Path:
             source = (examples.write_bus if kind == "bus" else examples.write_sanitation)(Path(tmp))
         project = load_project(source)
         if project.type_id != kind:
-            raise InputError("the project file is of another type", file=str(source), column="project.type",
+            raise InputError("项目文件属于另一项目类型", file=str(source), column="project.type",
                              expected=kind, found=project.type_id)
         mapping = {k: v for k, v in project.raw.items() if k != "tables"}
         note = ""
