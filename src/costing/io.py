@@ -356,8 +356,8 @@ def read_table(path: str | Path, columns: Sequence[Column], *, sheet: str | None
                                                      or (isinstance(v, str) and not v.strip()))]
         if filled:
             j = list(raw.columns).index(h)
-            raise InputError(f"第 {_letter(j)} 列有数据但没有列名", file=str(path), sheet=sheet_name,
-                             row=filled[0] + 2 + header_row - 1, column=_letter(j), expected="每列数据都有列名",
+            raise InputError(f"第 {column_letter(j)} 列有数据但没有列名", file=str(path), sheet=sheet_name,
+                             row=filled[0] + 2 + header_row - 1, column=column_letter(j), expected="每列数据都有列名",
                              found=col[filled[0]], fix="在第 1 行填写列名，或删除该列数据")
 
     blank = df.apply(lambda col: col.map(lambda v: v is None or (isinstance(v, float) and np.isnan(v))
@@ -393,7 +393,7 @@ def read_table(path: str | Path, columns: Sequence[Column], *, sheet: str | None
     return out, meta
 
 
-def _letter(j: int) -> str:
+def column_letter(j: int) -> str:
     """Column letter of a 0-based column index (A, B, ..., AA)."""
     s = ""
     j += 1

@@ -25,7 +25,7 @@ from ..errors import InputError
 from ..intake import ERROR, MAX_LISTED, WARNING, Bad, Column, Problem, check_value, chinese_name  # noqa: F401
 from ..intake import parse_number as _parse
 from ..intake import show as _show
-from ..io import sniff_workbook, xlsx_rows
+from ..io import column_letter as letter, sniff_workbook, xlsx_rows
 from .layout import EXAMPLE_COLUMN, INFO_SHEET, TableSheet, header
 
 
@@ -82,16 +82,6 @@ def read_sheets(path: Path) -> dict[str, Sheet]:
 
 def _filled(values) -> bool:
     return any(v is not None and (not isinstance(v, str) or v.strip()) for v in values)
-
-
-def letter(j: int) -> str:
-    """Column letter of a 0-based column index."""
-    s = ""
-    j += 1
-    while j:
-        j, rem = divmod(j - 1, 26)
-        s = chr(65 + rem) + s
-    return s
 
 
 # -- one table -----------------------------------------------------------------------------
