@@ -121,6 +121,21 @@ def round_half_away(x, decimals: int = 2) -> Decimal:
     return d.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
 
+def round_half_away_array(x, decimals: int = 2):
+    """The rule of :func:`round_half_away` on a numpy array (fast, for thousands of scores).
+
+    The scaled value is first snapped to 9 decimals, so a float such as 1.005 (stored as
+    1.00499999…) rounds up as its written form does (1.01), like the decimal rule above;
+    tests check the two agree.
+    """
+    import numpy as np
+
+    v = np.asarray(x, dtype=float)
+    scale = 10.0 ** decimals
+    snapped = np.round(v * scale, 9)
+    return np.sign(snapped) * np.floor(np.abs(snapped) + 0.5) / scale
+
+
 def round_half_up(x, decimals: int = 2) -> float:
     """:func:`round_half_away` as a float (NaN and inf pass through)."""
     if is_missing(x):

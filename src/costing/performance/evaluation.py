@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ..fmt import round_half_away_array
 from .exante import funded_projects
 from .monitoring import execution_rate, latest_on_or_before, spending_at
 from .portfolio import EX_ANTE_COLUMNS, PREVIOUS_COLUMNS, Portfolio, Project, _empty
@@ -59,16 +60,9 @@ FUND_ROWS = {"total": "年度资金总额", "fiscal": "其中：当年财政拨�
 
 
 def round_scores(x) -> np.ndarray:
-    """Line scores as shown: half away from zero to :data:`SCORE_DECIMALS` decimals [points].
-
-    The rule of :func:`costing.units.round_half_up` (Excel's ROUND on the number as written), vectorised:
-    the scaled value is first snapped to 9 decimals, so a float such as 1.005 (stored as 1.00499999…)
-    rounds up as its written form does (1.01); tests check it against ``round_half_up``.
-    """
-    v = np.asarray(x, dtype=float).reshape(-1)
-    scale = 10.0 ** SCORE_DECIMALS
-    snapped = np.round(v * scale, 9)
-    return np.sign(snapped) * np.floor(np.abs(snapped) + 0.5) / scale
+    """Line scores as shown: half away from zero to :data:`SCORE_DECIMALS` decimals [points]
+    (:func:`costing.fmt.round_half_away_array`, the formatter's rule on arrays)."""
+    return round_half_away_array(np.asarray(x, dtype=float).reshape(-1), SCORE_DECIMALS)
 
 
 @dataclass
