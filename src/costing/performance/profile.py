@@ -73,17 +73,19 @@ def check_bands(bands: Mapping[str, float]) -> dict[str, float]:
     return {k: float(v) for k, v in items}
 
 
-def _bands_text(bands: Mapping[str, float], unit: str = "分") -> str:
+def bands_text(bands: Mapping[str, float], unit: str = "分", sep: str = "；") -> str:
+    """Grade or conclusion bands (label -> lower bound, highest first) in words, the one wording
+    every output uses: "90分及以上为优；80分（含）至90分为良；…；60分以下为差"."""
     out, upper = [], None
     for label, lo in bands.items():
         if math.isinf(lo):
-            out.append(f"{label} 低于{upper:g}{unit}")
+            out.append(f"{upper:g}{unit}以下为{label}")
         elif upper is None:
-            out.append(f"{label} {lo:g}{unit}及以上")
+            out.append(f"{lo:g}{unit}及以上为{label}")
         else:
-            out.append(f"{label} {lo:g}（含）–{upper:g}{unit}")
+            out.append(f"{lo:g}{unit}（含）至{upper:g}{unit}为{label}")
         upper = lo
-    return "；".join(out)
+    return sep.join(out)
 
 
 @dataclass(frozen=True)
@@ -168,8 +170,8 @@ class ScoringProfile:
             ("无满意度指标", SATISFACTION_RULES[self.satisfaction_missing], self.sources["satisfaction"]),
             ("事前评估维度分值", "；".join(f"{EX_ANTE_NAMES[k]} {v:g}" for k, v in self.ex_ante_max.items()),
              self.sources["ex_ante"]),
-            ("事前评估结论", _bands_text(self.conclusions) + f"（{self.not_funded}不安排预算）", self.sources["ex_ante"]),
-            ("绩效等级", _bands_text(self.grade_bands), self.sources["grades"]),
+            ("事前评估结论", bands_text(self.conclusions) + f"（{self.not_funded}不安排预算）", self.sources["ex_ante"]),
+            ("绩效等级", bands_text(self.grade_bands), self.sources["grades"]),
             ("评价建议", "；".join(f"{g}→{r}" for g, r in self.recommendations.items()), self.sources["recommendations"]),
             ("重点项目（报人大）", f"年初预算数 ≥ {from_yuan(self.key_project_threshold, '万元'):g}万元，或标注为重点项目",
              self.sources["key_projects"]),

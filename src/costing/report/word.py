@@ -220,26 +220,17 @@ def policy_fields(project_file) -> Fields:
     path = Path(project_file)
     data = read_project_file(path)  # TOML, YAML or a fill-in workbook (a report on bus.xlsx states its cap too)
     if (data.get("project") or {}).get("kind") == "portfolio":
-        from ..performance.profile import load_profile
+        from ..performance.profile import bands_text, load_profile
 
         prof = load_profile((data.get("scoring") or {}).get("profile"), base_dir=path.parent)
         w = prof.weights
-        bands, upper, grades = list(prof.grade_bands.items()), None, []
-        for grade, low in bands:
-            if low == float("-inf"):
-                grades.append(f"{upper:g}分以下为{grade}")
-            elif upper is None:
-                grades.append(f"{low:g}分及以上为{grade}")
-            else:
-                grades.append(f"{low:g}分（含）至{upper:g}分为{grade}")
-            upper = low
         by_advice: dict[str, list[str]] = {}
         for grade, advice in prof.recommendations.items():
             by_advice.setdefault(advice, []).append(grade)
         return Fields("policy", {
             "title": prof.title, "execution": f"{w['execution']:g}", "output": f"{w['产出指标']:g}",
             "benefit": f"{w['效益指标']:g}", "satisfaction": f"{w['满意度指标']:g}",
-            "grades": "，".join(grades),
+            "grades": bands_text(prof.grade_bands, sep="，"),
             "recommendations": "，".join(f"{'、'.join(g)}建议{a}" for a, g in by_advice.items())})
     if (data.get("project") or {}).get("kind") not in (None, "costing"):
         return Fields("policy", {})
